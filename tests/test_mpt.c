@@ -574,6 +574,84 @@ static void test_get_proof_json_bad_input(test_ctx *t) {
     mpt_account_proof_free(&p);
 }
 
+/* execution-apis' test chain (chain.rlp: blocks back to back, each RLP([header, txs,
+ * uncles, withdrawals?])): every block's transactions rebuild its transactionsRoot
+ * (legacy txs are RLP lists, typed ones byte strings holding type || payload), its
+ * withdrawals its withdrawalsRoot, and each header hashes to the next one's parentHash;
+ * the last to the documented head hash. */
+static void test_chain_rlp_roots(test_ctx *t) {
+    char path[512];
+    test_vectors_path(path, sizeof path, "execution/execution-apis/tests/chain.rlp");
+    cd_buf file = {0};
+    if (cd_read_file(path, 1u << 24, &file) != CD_OK) {
+        test_skip(t, "chain.rlp", "file missing");
+        cd_buf_free(&file);
+        return;
+    }
+    cd_bytes rest = cd_buf_bytes(&file);
+    cd_hash32 prev_hash;
+    int blocks = 0, txs = 0, withdrawal_blocks = 0;
+    while (rest.len) {
+        rlp_item block, parts[5], header[24];
+        size_t used = 0, np = 0, nh = 0;
+        CHECK_OK(t, rlp_decode_prefix(rest, &block, &used));
+        if (used == 0) break;
+        rest.ptr += used;
+        rest.len -= used;
+        CHECK_OK(t, rlp_validate(block.raw));
+        CHECK_OK(t, rlp_list_items(&block, parts, 5, &np));
+        CHECK(t, np >= 3);
+        CHECK_OK(t, rlp_list_items(&parts[0], header, 24, &nh));
+        if (np < 3 || nh < 15) break;
+        cd_hash32 parent, tx_root, hash;
+        CHECK_OK(t, rlp_item_hash(&header[0], &parent));
+        CHECK_OK(t, rlp_item_hash(&header[4], &tx_root));
+        if (blocks > 0) CHECK(t, cd_hash32_eq(&parent, &prev_hash));
+        keccak256(parts[0].raw.ptr, parts[0].raw.len, hash.b);
+        prev_hash = hash;
+        /* transactions */
+        cd_bytes values[512];
+        rlp_iter it;
+        size_t n = 0;
+        CHECK_OK(t, rlp_iter_init(&it, &parts[1]));
+        for (;;) {
+            rlp_item tx;
+            bool have = false;
+            CHECK_OK(t, rlp_iter_next(&it, &tx, &have));
+            if (!have || n == CD_ARRAY_LEN(values)) break;
+            values[n++] = tx.is_list ? tx.raw : tx.payload;
+        }
+        cd_hash32 root;
+        CHECK_OK(t, mpt_ordered_trie_root(values, n, &root));
+        if (!cd_hash32_eq(&root, &tx_root))
+            test_fail_at(t, __FILE__, __LINE__, "block %d: transactions root %s", blocks, test_hex(root.b, 32));
+        txs += (int)n;
+        if (np >= 4 && nh >= 17) { /* withdrawals */
+            cd_hash32 w_root;
+            CHECK_OK(t, rlp_item_hash(&header[16], &w_root));
+            n = 0;
+            CHECK_OK(t, rlp_iter_init(&it, &parts[3]));
+            for (;;) {
+                rlp_item w;
+                bool have = false;
+                CHECK_OK(t, rlp_iter_next(&it, &w, &have));
+                if (!have || n == CD_ARRAY_LEN(values)) break;
+                values[n++] = w.raw;
+            }
+            CHECK_OK(t, mpt_ordered_trie_root(values, n, &root));
+            CHECK(t, cd_hash32_eq(&root, &w_root));
+            withdrawal_blocks++;
+        }
+        blocks++;
+    }
+    cd_hash32 head = hash_from_hex("0xd226371d0b1551adb03fb52b71f08e3e11247fe9b1af994768af8cdaa8e7dcd7");
+    CHECK(t, cd_hash32_eq(&prev_hash, &head));
+    CHECK_EQ_INT(t, blocks, 54);
+    CHECK(t, txs > 20);
+    CHECK(t, withdrawal_blocks > 0);
+    cd_buf_free(&file);
+}
+
 static uint64_t xorshift(uint64_t *x) {
     *x ^= *x << 13;
     *x ^= *x >> 7;
@@ -684,6 +762,7 @@ int main(void) {
     TEST_RUN(&t, test_mainnet_header_hash);
     TEST_RUN(&t, test_mainnet_receipts_root);
     TEST_RUN(&t, test_mainnet_receipt_proof);
+    TEST_RUN(&t, test_chain_rlp_roots);
     TEST_RUN(&t, test_proof_edge_cases);
     TEST_RUN(&t, test_malformed_nodes);
     TEST_RUN(&t, test_get_proof_json_bad_input);
