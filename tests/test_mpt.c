@@ -652,6 +652,119 @@ static void test_chain_rlp_roots(test_ctx *t) {
     cd_buf_free(&file);
 }
 
+/* The "result" of the "<< " response line of an execution-apis .io file (new reference,
+ * or NULL when the file is missing or has no result). */
+static json_object *io_result(const char *rel) {
+    char path[512];
+    test_vectors_path(path, sizeof path, rel);
+    cd_buf file = {0};
+    json_object *out = NULL;
+    if (cd_read_file(path, 1u << 22, &file) == CD_OK && cd_buf_push(&file, 0) == CD_OK) {
+        char *resp = strstr((char *)file.data, "\n<< ");
+        if (resp) {
+            json_object *root = json_tokener_parse(resp + 4);
+            json_object *r = NULL;
+            if (root && json_object_object_get_ex(root, "result", &r) && r) out = json_object_get(r);
+            json_object_put(root);
+        }
+    }
+    cd_buf_free(&file);
+    return out;
+}
+
+/* Headers of every fork in the test chain (genesis, London, Merge, Shanghai, Cancun,
+ * Prague with requestsHash) hash to their block hash from JSON. */
+static void test_execution_apis_headers(test_ctx *t) {
+    static const char *const files[] = {"get-genesis.io", "get-block-merge-fork.io",
+                                        "get-block-london-fork.io", "get-block-shanghai-fork.io",
+                                        "get-block-cancun-fork.io", "get-block-prague-fork.io", "get-latest.io",
+                                        "get-finalized.io", "get-safe.io"};
+    int checked = 0, with_requests = 0;
+    for (size_t i = 0; i < CD_ARRAY_LEN(files); i++) {
+        char rel[256];
+        snprintf(rel, sizeof rel, "execution/execution-apis/tests/eth_getBlockByNumber/%s", files[i]);
+        json_object *b = io_result(rel);
+        if (!b) continue;
+        cd_hash32 h;
+        cd_error err;
+        cd_error_clear(&err);
+        cd_status s = mpt_header_hash_json(b, &h, &err);
+        if (s) test_fail_at(t, __FILE__, __LINE__, "%s: %s", files[i], cd_error_text(&err));
+        json_object *rq = NULL;
+        if (json_object_object_get_ex(b, "requestsHash", &rq)) with_requests++;
+        checked++;
+        json_object_put(b);
+    }
+    if (checked == 0) {
+        test_skip(t, "execution-apis eth_getBlockByNumber", "files missing");
+        return;
+    }
+    CHECK(t, checked >= 8);
+    CHECK(t, with_requests >= 1);
+}
+
+/* eth_getBlockReceipts results rebuild the receiptsRoot of their block in chain.rlp. */
+static void test_execution_apis_receipts(test_ctx *t) {
+    static const char *const files[] = {"get-block-receipts-0.io", "get-block-receipts-by-hash.io",
+                                        "get-block-receipts-latest.io", "get-block-receipts-n.io",
+                                        "get-block-receipts-empty.io"};
+    int checked = 0;
+    for (size_t i = 0; i < CD_ARRAY_LEN(files); i++) {
+        char rel[256];
+        snprintf(rel, sizeof rel, "execution/execution-apis/tests/eth_getBlockReceipts/%s", files[i]);
+        json_object *rs = io_result(rel);
+        if (!rs || !json_object_is_type(rs, json_type_array)) {
+            json_object_put(rs);
+            continue;
+        }
+        cd_hash32 root;
+        cd_error err;
+        cd_error_clear(&err);
+        cd_status s = mpt_receipts_root_json(rs, &root, &err);
+        if (s) test_fail_at(t, __FILE__, __LINE__, "%s: %s", files[i], cd_error_text(&err));
+        if (json_object_array_length(rs) == 0) {
+            CHECK(t, cd_hash32_eq(&root, &mpt_empty_trie_root));
+            checked++;
+            json_object_put(rs);
+            continue;
+        }
+        /* compare with the receiptsRoot of the header with that hash in chain.rlp */
+        const char *bh = NULL;
+        json_object *first = json_object_array_get_idx(rs, 0), *bhj = NULL;
+        if (json_object_object_get_ex(first, "blockHash", &bhj)) bh = json_object_get_string(bhj);
+        CHECK(t, bh != NULL);
+        char path[512];
+        test_vectors_path(path, sizeof path, "execution/execution-apis/tests/chain.rlp");
+        cd_buf chain = {0};
+        bool matched = false;
+        if (bh && cd_read_file(path, 1u << 24, &chain) == CD_OK) {
+            cd_hash32 want_hash = hash_from_hex(bh);
+            cd_bytes rest = cd_buf_bytes(&chain);
+            while (rest.len && !matched) {
+                rlp_item block, parts[5], header[24];
+                size_t used = 0, np = 0, nh = 0;
+                if (rlp_decode_prefix(rest, &block, &used) != CD_OK) break;
+                rest.ptr += used;
+                rest.len -= used;
+                if (rlp_list_items(&block, parts, 5, &np) || rlp_list_items(&parts[0], header, 24, &nh) || nh < 6) break;
+                cd_hash32 h, rr;
+                keccak256(parts[0].raw.ptr, parts[0].raw.len, h.b);
+                if (!cd_hash32_eq(&h, &want_hash)) continue;
+                CHECK_OK(t, rlp_item_hash(&header[5], &rr));
+                if (!cd_hash32_eq(&rr, &root))
+                    test_fail_at(t, __FILE__, __LINE__, "%s: receipts root %s", files[i], test_hex(root.b, 32));
+                matched = true;
+            }
+        }
+        cd_buf_free(&chain);
+        CHECK(t, matched);
+        checked++;
+        json_object_put(rs);
+    }
+    if (checked == 0) test_skip(t, "execution-apis eth_getBlockReceipts", "files missing");
+    else CHECK(t, checked >= 3);
+}
+
 static uint64_t xorshift(uint64_t *x) {
     *x ^= *x << 13;
     *x ^= *x >> 7;
@@ -763,6 +876,8 @@ int main(void) {
     TEST_RUN(&t, test_mainnet_receipts_root);
     TEST_RUN(&t, test_mainnet_receipt_proof);
     TEST_RUN(&t, test_chain_rlp_roots);
+    TEST_RUN(&t, test_execution_apis_headers);
+    TEST_RUN(&t, test_execution_apis_receipts);
     TEST_RUN(&t, test_proof_edge_cases);
     TEST_RUN(&t, test_malformed_nodes);
     TEST_RUN(&t, test_get_proof_json_bad_input);
