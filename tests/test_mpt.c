@@ -765,6 +765,51 @@ static void test_execution_apis_receipts(test_ctx *t) {
     else CHECK(t, checked >= 3);
 }
 
+/* Typed receipts: every EIP-2718 type wraps the same RLP body behind its type byte. */
+static void test_receipt_types(test_ctx *t) {
+    char bloom[2 + 512 + 1] = "0x";
+    memset(bloom + 2, '0', 512);
+    bloom[514] = 0;
+    char json[2048];
+    snprintf(json, sizeof json,
+             "{\"type\":\"0x0\",\"status\":\"0x1\",\"cumulativeGasUsed\":\"0x5208\",\"logsBloom\":\"%s\","
+             "\"logs\":[{\"address\":\"0x00000000219ab540356cbb839cbe05303d7705fa\",\"topics\":["
+             "\"0x649bbc62d0e31342afea4e5cd82d4049e7e1ee912fc0889aa790803be39038c5\"],\"data\":\"0x0102\"}]}",
+             bloom);
+    json_object *r = json_tokener_parse(json);
+    CHECK(t, r != NULL);
+    if (!r) return;
+    cd_buf legacy = {0};
+    CHECK_OK(t, mpt_receipt_encode_json(r, &legacy, NULL));
+    CHECK(t, legacy.len > 0 && legacy.data[0] >= 0xc0);
+    CHECK_OK(t, rlp_validate(cd_buf_bytes(&legacy)));
+    static const char *const types[] = {"0x1", "0x2", "0x3", "0x4"};
+    for (size_t i = 0; i < CD_ARRAY_LEN(types); i++) {
+        json_object_object_add(r, "type", json_object_new_string(types[i]));
+        cd_buf typed = {0};
+        CHECK_OK(t, mpt_receipt_encode_json(r, &typed, NULL));
+        CHECK_EQ_INT(t, typed.len, legacy.len + 1);
+        CHECK_EQ_INT(t, typed.len ? typed.data[0] : 0, i + 1);
+        CHECK_EQ_BYTES(t, typed.data + 1, typed.len - 1, legacy.data, legacy.len);
+        cd_buf_free(&typed);
+    }
+    cd_buf out = {0};
+    cd_error err;
+    json_object_object_add(r, "type", json_object_new_string("0x80"));
+    CHECK_ERR(t, mpt_receipt_encode_json(r, &out, &err), CD_ERR_UNSUPPORTED);
+    json_object_object_add(r, "type", json_object_new_string("0x2"));
+    json_object_object_add(r, "status", json_object_new_string("0x2"));
+    CHECK_ERR(t, mpt_receipt_encode_json(r, &out, &err), CD_ERR_BAD_JSON);
+    json_object_object_add(r, "status", json_object_new_string("0x1"));
+    json_object_object_add(r, "logsBloom", json_object_new_string("0x00"));
+    CHECK_ERR(t, mpt_receipt_encode_json(r, &out, &err), CD_ERR_BAD_HEX);
+    CHECK(t, strstr(cd_error_text(&err), "logsBloom") != NULL);
+    CHECK_EQ_INT(t, out.len, 0); /* nothing half-written on failure */
+    cd_buf_free(&out);
+    cd_buf_free(&legacy);
+    json_object_put(r);
+}
+
 static uint64_t xorshift(uint64_t *x) {
     *x ^= *x << 13;
     *x ^= *x >> 7;
@@ -876,6 +921,7 @@ int main(void) {
     TEST_RUN(&t, test_mainnet_receipts_root);
     TEST_RUN(&t, test_mainnet_receipt_proof);
     TEST_RUN(&t, test_chain_rlp_roots);
+    TEST_RUN(&t, test_receipt_types);
     TEST_RUN(&t, test_execution_apis_headers);
     TEST_RUN(&t, test_execution_apis_receipts);
     TEST_RUN(&t, test_proof_edge_cases);
