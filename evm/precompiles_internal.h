@@ -32,4 +32,12 @@ cd_status evm_pc_ripemd160_run(evm_fork fork, cd_bytes input, cd_buf *out);
 uint64_t evm_pc_identity_gas(evm_fork fork, cd_bytes input);
 cd_status evm_pc_identity_run(evm_fork fork, cd_bytes input, cd_buf *out);
 
+/* 0x05 (precompile_modexp.c) */
+uint64_t evm_pc_modexp_gas(evm_fork fork, cd_bytes input);
+cd_status evm_pc_modexp_run(evm_fork fork, cd_bytes input, cd_buf *out);
+
+/* 0x09 (precompile_blake2f.c) */
+uint64_t evm_pc_blake2f_gas(evm_fork fork, cd_bytes input);
+cd_status evm_pc_blake2f_run(evm_fork fork, cd_bytes input, cd_buf *out);
+
 #endif

@@ -115,6 +115,160 @@ static void test_identity(test_ctx *t) {
     expect_status(t, EVM_CANCUN, 0x04, "01", 17, CD_ERR_EVM_PRECOMPILE_OOG);
 }
 
+
+static const char *MODEXP_EIP198_FERMAT =
+    "0000000000000000000000000000000000000000000000000000000000000001"
+    "0000000000000000000000000000000000000000000000000000000000000020"
+    "0000000000000000000000000000000000000000000000000000000000000020"
+    "03"
+    "fffffffffffffffffffffffffffffffffffffffffffffffffffffffefffffc2e"
+    "fffffffffffffffffffffffffffffffffffffffffffffffffffffffefffffc2f";
+
+static void test_modexp_known(test_ctx *t) {
+    const char *one = "0000000000000000000000000000000000000000000000000000000000000001";
+    /* EIP-198 example 1: 3^(p-1) mod p = 1 (Fermat). Gas: Byzantium 1024*255/20,
+     * Berlin max(200, 16*255/3), Osaka 16*255. */
+    expect_run(t, EVM_BYZANTIUM, 0x05, MODEXP_EIP198_FERMAT, one, 13056);
+    expect_run(t, EVM_BERLIN, 0x05, MODEXP_EIP198_FERMAT, one, 1360);
+    expect_run(t, EVM_OSAKA, 0x05, MODEXP_EIP198_FERMAT, one, 4080);
+    /* EIP-198 example 2: base length 0 means base 0; 0^(p-1) mod p = 0. */
+    expect_run(t, EVM_BYZANTIUM, 0x05,
+               "0000000000000000000000000000000000000000000000000000000000000000"
+               "0000000000000000000000000000000000000000000000000000000000000020"
+               "0000000000000000000000000000000000000000000000000000000000000020"
+               "fffffffffffffffffffffffffffffffffffffffffffffffffffffffefffffc2e"
+               "fffffffffffffffffffffffffffffffffffffffffffffffffffffffefffffc2f",
+               "0000000000000000000000000000000000000000000000000000000000000000", 13056);
+    /* Empty input: all lengths zero, empty output; minimum prices per fork. */
+    expect_run(t, EVM_BYZANTIUM, 0x05, "", "", 0);
+    expect_run(t, EVM_BERLIN, 0x05, "", "", 200);
+    expect_run(t, EVM_OSAKA, 0x05, "", "", 500);
+    /* Modulus 0 gives 0; 0^0 = 1; operands past the input end read as zeros. */
+    expect_run(t, EVM_BERLIN, 0x05,
+               "0000000000000000000000000000000000000000000000000000000000000001"
+               "0000000000000000000000000000000000000000000000000000000000000001"
+               "0000000000000000000000000000000000000000000000000000000000000002"
+               "05" "03" "0000",
+               "0000", 200);
+    expect_run(t, EVM_BERLIN, 0x05,
+               "0000000000000000000000000000000000000000000000000000000000000001"
+               "0000000000000000000000000000000000000000000000000000000000000001"
+               "0000000000000000000000000000000000000000000000000000000000000002"
+               "00" "00" "0100",
+               "0001", 200);
+    /* 2^3 mod 0x0500 with the modulus' low byte missing from the input (0x05 then 0x00). */
+    expect_run(t, EVM_BERLIN, 0x05,
+               "0000000000000000000000000000000000000000000000000000000000000001"
+               "0000000000000000000000000000000000000000000000000000000000000001"
+               "0000000000000000000000000000000000000000000000000000000000000002"
+               "02" "03" "05",
+               "0008", 200);
+    /* Exponent bytes missing from the input are zeros: 3^(0x0200) mod 1000 = 3^512 mod 1000. */
+    expect_run(t, EVM_BERLIN, 0x05,
+               "0000000000000000000000000000000000000000000000000000000000000001"
+               "0000000000000000000000000000000000000000000000000000000000000002"
+               "0000000000000000000000000000000000000000000000000000000000000002"
+               "03" "0200" "03e8",
+               "01b9", 200); /* 3^512 mod 1000 = 441 */
+}
+
+/* Cross-check against plain 64-bit arithmetic on small random operands. */
+static void test_modexp_small_property(test_ctx *t) {
+    uint64_t seed = 0x9e3779b97f4a7c15ull;
+    for (int n = 0; n < 200; n++) {
+        seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+        uint32_t b = (uint32_t)(seed >> 40), e = (uint32_t)(seed >> 8) & 0xffff;
+        uint32_t m = (uint32_t)(seed >> 24) | 1;
+        uint64_t r = 1 % m, x = b % m;
+        for (uint32_t k = e; k; k >>= 1) {
+            if (k & 1) r = r * x % m;
+            x = x * x % m;
+        }
+        uint8_t in[96 + 12] = {0};
+        in[31] = 4;
+        in[63] = 4;
+        in[95] = 4;
+        for (int i = 0; i < 4; i++) {
+            in[96 + i] = (uint8_t)(b >> (24 - 8 * i));
+            in[100 + i] = (uint8_t)(e >> (24 - 8 * i));
+            in[104 + i] = (uint8_t)(m >> (24 - 8 * i));
+        }
+        cd_address a = pc_addr(5);
+        cd_buf out = {0};
+        uint64_t used = 0;
+        CHECK_OK(t, evm_precompile_run(EVM_CANCUN, &a, cd_bytes_make(in, sizeof in), 100000, &used,
+                                       &out));
+        CHECK_EQ_U64(t, out.len, 4);
+        if (out.len == 4) {
+            uint64_t got = ((uint64_t)out.data[0] << 24) | ((uint64_t)out.data[1] << 16) |
+                           ((uint64_t)out.data[2] << 8) | out.data[3];
+            CHECK_EQ_U64(t, got, r);
+        }
+        cd_buf_free(&out);
+    }
+}
+
+static void test_modexp_limits(test_ctx *t) {
+    /* EIP-7823: from Osaka a length above 1024 bytes fails; before, it is just priced. */
+    const char *len1025 =
+        "0000000000000000000000000000000000000000000000000000000000000401"
+        "0000000000000000000000000000000000000000000000000000000000000001"
+        "0000000000000000000000000000000000000000000000000000000000000001";
+    expect_status(t, EVM_OSAKA, 0x05, len1025, 100000000, CD_ERR_EVM_PRECOMPILE_FAILED);
+    /* Huge lengths: priced out (saturated gas), never allocated. */
+    expect_status(t, EVM_CANCUN, 0x05,
+                  "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"
+                  "0000000000000000000000000000000000000000000000000000000000000001"
+                  "0000000000000000000000000000000000000000000000000000000000000001",
+                  UINT64_MAX - 1, CD_ERR_EVM_PRECOMPILE_OOG);
+    /* Byzantium: zero base and modulus lengths make any exponent free, output empty. */
+    expect_run(t, EVM_BYZANTIUM, 0x05,
+               "0000000000000000000000000000000000000000000000000000000000000000"
+               "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"
+               "0000000000000000000000000000000000000000000000000000000000000000",
+               "", 0);
+    expect_status(t, EVM_BERLIN, 0x05, MODEXP_EIP198_FERMAT, 1359, CD_ERR_EVM_PRECOMPILE_OOG);
+}
+
+/* EIP-152 test vectors 4-7 (vectors 1-3 are malformed inputs, tested below). */
+static const char *BLAKE2F_TAIL =
+    "48c9bdf267e6096a3ba7ca8485ae67bb2bf894fe72f36e3cf1361d5f3af54fa5d182e6ad7f520e511f6c3e2b8c68059b6bbd41fbabd9831f79217e1319cde05b"
+    "6162630000000000000000000000000000000000000000000000000000000000"
+    "0000000000000000000000000000000000000000000000000000000000000000"
+    "0000000000000000000000000000000000000000000000000000000000000000"
+    "0000000000000000000000000000000000000000000000000000000000000000"
+    "03000000000000000000000000000000";
+
+static void test_blake2f(test_ctx *t) {
+    char in[600];
+    snprintf(in, sizeof in, "0000000c%s01", BLAKE2F_TAIL);
+    expect_run(t, EVM_ISTANBUL, 0x09, in,
+               "ba80a53f981c4d0d6a2797b69f12f6e94c212f14685ac4b74b12bb6fdbffa2d1"
+               "7d87c5392aab792dc252d5de4533cc9518d38aa8dbf1925ab92386edd4009923", 12);
+    snprintf(in, sizeof in, "0000000c%s00", BLAKE2F_TAIL);
+    expect_run(t, EVM_ISTANBUL, 0x09, in,
+               "75ab69d3190a562c51aef8d88f1c2775876944407270c42c9844252c26d28752"
+               "98743e7f6d5ea2f2d3e8d226039cd31b4e426ac4f2d3d666a610c2116fde4735", 12);
+    snprintf(in, sizeof in, "00000001%s01", BLAKE2F_TAIL);
+    expect_run(t, EVM_ISTANBUL, 0x09, in,
+               "b63a380cb2897d521994a85234ee2c181b5f844d2c624c002677e9703449d2fb"
+               "a551b3a8333bcdf5f2f7e08993d53923de3d64fcc68c034e717b9293fed7a421", 1);
+    snprintf(in, sizeof in, "00000000%s01", BLAKE2F_TAIL);
+    expect_run(t, EVM_ISTANBUL, 0x09, in,
+               "08c9bcf367e6096a3ba7ca8485ae67bb2bf894fe72f36e3cf1361d5f3af54fa5"
+               "d282e6ad7f520e511f6c3e2b8c68059b9442be0454267ce079217e1319cde05b", 0);
+    /* Bad final flag (vector 3), short and long input (vectors 1-2), and OOG. */
+    snprintf(in, sizeof in, "0000000c%s02", BLAKE2F_TAIL);
+    expect_status(t, EVM_ISTANBUL, 0x09, in, 1000, CD_ERR_EVM_PRECOMPILE_FAILED);
+    snprintf(in, sizeof in, "00000c%s01", BLAKE2F_TAIL);
+    expect_status(t, EVM_ISTANBUL, 0x09, in, 1000, CD_ERR_EVM_PRECOMPILE_FAILED);
+    snprintf(in, sizeof in, "000000000c%s01", BLAKE2F_TAIL);
+    expect_status(t, EVM_ISTANBUL, 0x09, in, 1000, CD_ERR_EVM_PRECOMPILE_FAILED);
+    expect_status(t, EVM_ISTANBUL, 0x09, "", 1000, CD_ERR_EVM_PRECOMPILE_FAILED);
+    snprintf(in, sizeof in, "0000000c%s01", BLAKE2F_TAIL);
+    expect_status(t, EVM_ISTANBUL, 0x09, in, 11, CD_ERR_EVM_PRECOMPILE_OOG);
+}
+
 int main(void) {
     test_ctx t;
     test_init(&t, "test_precompiles");
@@ -122,5 +276,9 @@ int main(void) {
     TEST_RUN(&t, test_sha256);
     TEST_RUN(&t, test_ripemd160);
     TEST_RUN(&t, test_identity);
+    TEST_RUN(&t, test_modexp_known);
+    TEST_RUN(&t, test_modexp_small_property);
+    TEST_RUN(&t, test_modexp_limits);
+    TEST_RUN(&t, test_blake2f);
     return test_finish(&t);
 }
