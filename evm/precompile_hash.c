@@ -5,6 +5,7 @@
 #include <secp256k1.h>
 #include <secp256k1_recovery.h>
 
+#include "crypto/keccak.h"
 #include "evm/precompiles_internal.h"
 
 /* ---- 0x01 ecrecover ------------------------------------------------------ */
@@ -15,12 +16,34 @@ uint64_t evm_pc_ecrecover_gas(evm_fork fork, cd_bytes input) {
     return 3000;
 }
 
+/* Input (zero-padded to 128 bytes): hash, v, r, s as 32-byte words. A signature that does
+ * not recover is not an error: the call succeeds with empty output. */
 cd_status evm_pc_ecrecover_run(evm_fork fork, cd_bytes input, cd_buf *out) {
     (void)fork;
-    (void)input;
-    (void)out;
-    /* Needs keccak256 (branch exec); until merged, fail like an invalid signature. */
-    return CD_ERR_EVM_PRECOMPILE_FAILED;
+    uint8_t in[128];
+    evm_pc_read_padded(input, 0, in, sizeof in);
+    const uint8_t *hash = in, *v = in + 32, *rs = in + 64;
+    for (int i = 0; i < 31; i++)
+        if (v[i]) return CD_OK;
+    if (v[31] != 27 && v[31] != 28) return CD_OK;
+    /* secp256k1_context_static suffices for verification-type operations (no signing). The
+     * library rejects r or s >= n when parsing and r = 0 or s = 0 when recovering; ecrecover
+     * accepts high s (no EIP-2 rule here). */
+    const secp256k1_context *ctx = secp256k1_context_static;
+    secp256k1_ecdsa_recoverable_signature sig;
+    if (!secp256k1_ecdsa_recoverable_signature_parse_compact(ctx, &sig, rs, v[31] - 27))
+        return CD_OK;
+    secp256k1_pubkey pub;
+    if (!secp256k1_ecdsa_recover(ctx, &pub, &sig, hash)) return CD_OK;
+    uint8_t ser[65];
+    size_t ser_len = sizeof ser;
+    if (!secp256k1_ec_pubkey_serialize(ctx, ser, &ser_len, &pub, SECP256K1_EC_UNCOMPRESSED))
+        return CD_ERR_INTERNAL;
+    uint8_t digest[32];
+    keccak256(ser + 1, 64, digest);
+    uint8_t word[32] = {0};
+    memcpy(word + 12, digest + 12, 20); /* address = last 20 bytes of keccak(X || Y) */
+    return cd_buf_append(out, word, sizeof word);
 }
 
 /* ---- 0x02 SHA-256 / 0x03 RIPEMD-160 (OpenSSL EVP) --------------------------- */

@@ -2,6 +2,10 @@
  * vectors, gas per fork, and bad input. */
 #include <stdlib.h>
 
+#include <secp256k1.h>
+#include <secp256k1_recovery.h>
+
+#include "crypto/keccak.h"
 #include "evm/precompiles.h"
 #include "tests/test.h"
 
@@ -269,10 +273,80 @@ static void test_blake2f(test_ctx *t) {
     expect_status(t, EVM_ISTANBUL, 0x09, in, 11, CD_ERR_EVM_PRECOMPILE_OOG);
 }
 
+
+static const char *ECRECOVER_KAT =
+    "18c547e4f7b0f325ad1e56f57e26c745b09a3e503d86e00e5255ff7f715d3d1c"
+    "000000000000000000000000000000000000000000000000000000000000001c"
+    "73b1693892219d736caba55bdb67216e485557ea6b6af75f37096c9aa6a5a75f"
+    "eeb940b1d03b21e36b0e47e79769f095fe2ab855bd91e3a38756b7d75a9c4549";
+
+static void test_ecrecover_known(test_ctx *t) {
+    expect_run(t, EVM_CANCUN, 0x01, ECRECOVER_KAT,
+               "000000000000000000000000a94f5374fce5edbc8e2a8697c15331677e6ebf0b", 3000);
+    char bad[300];
+    /* v = 29, v with high bytes set, r = 0, s >= n, and short input: empty output, gas paid */
+    snprintf(bad, sizeof bad, "%.64s%064x%.128s", ECRECOVER_KAT, 29, ECRECOVER_KAT + 128);
+    expect_run(t, EVM_CANCUN, 0x01, bad, "", 3000);
+    snprintf(bad, sizeof bad, "%.64s01%062x%.128s", ECRECOVER_KAT, 28, ECRECOVER_KAT + 128);
+    expect_run(t, EVM_CANCUN, 0x01, bad, "", 3000);
+    snprintf(bad, sizeof bad, "%.128s%064x%.64s", ECRECOVER_KAT, 0, ECRECOVER_KAT + 192);
+    expect_run(t, EVM_CANCUN, 0x01, bad, "", 3000);
+    snprintf(bad, sizeof bad, "%.192s%s", ECRECOVER_KAT,
+             "fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141");
+    expect_run(t, EVM_CANCUN, 0x01, bad, "", 3000);
+    expect_run(t, EVM_CANCUN, 0x01, "", "", 3000);
+    expect_status(t, EVM_CANCUN, 0x01, ECRECOVER_KAT, 2999, CD_ERR_EVM_PRECOMPILE_OOG);
+}
+
+/* Sign random hashes with known keys, recover through the precompile, compare with the
+ * address derived from the public key. */
+static void test_ecrecover_roundtrip(test_ctx *t) {
+    secp256k1_context *ctx = secp256k1_context_create(SECP256K1_CONTEXT_NONE);
+    CHECK(t, ctx != NULL);
+    if (!ctx) return;
+    for (int n = 0; n < 20; n++) {
+        uint8_t key[32], hash[32];
+        for (int i = 0; i < 32; i++) {
+            key[i] = (uint8_t)(n * 31 + i * 7 + 1);
+            hash[i] = (uint8_t)(n * 13 + i * 3);
+        }
+        secp256k1_ecdsa_recoverable_signature sig;
+        secp256k1_pubkey pub;
+        CHECK(t, secp256k1_ecdsa_sign_recoverable(ctx, &sig, hash, key, NULL, NULL) == 1);
+        CHECK(t, secp256k1_ec_pubkey_create(ctx, &pub, key) == 1);
+        uint8_t ser[65], want[32] = {0}, digest[32];
+        size_t ser_len = sizeof ser;
+        secp256k1_ec_pubkey_serialize(ctx, ser, &ser_len, &pub, SECP256K1_EC_UNCOMPRESSED);
+        keccak256(ser + 1, 64, digest);
+        memcpy(want + 12, digest + 12, 20);
+        int recid = 0;
+        uint8_t in[128] = {0};
+        memcpy(in, hash, 32);
+        secp256k1_ecdsa_recoverable_signature_serialize_compact(ctx, in + 64, &recid, &sig);
+        in[63] = (uint8_t)(27 + recid);
+        cd_address a = pc_addr(1);
+        cd_buf out = {0};
+        uint64_t used = 0;
+        CHECK_OK(t, evm_precompile_run(EVM_PRAGUE, &a, cd_bytes_make(in, sizeof in), 3000, &used,
+                                       &out));
+        CHECK_EQ_BYTES(t, out.data, out.len, want, 32);
+        /* The wrong parity recovers a different key (or none). */
+        in[63] ^= 1;
+        out.len = 0;
+        CHECK_OK(t, evm_precompile_run(EVM_PRAGUE, &a, cd_bytes_make(in, sizeof in), 3000, &used,
+                                       &out));
+        CHECK(t, out.len == 0 || memcmp(out.data, want, 32) != 0);
+        cd_buf_free(&out);
+    }
+    secp256k1_context_destroy(ctx);
+}
+
 int main(void) {
     test_ctx t;
     test_init(&t, "test_precompiles");
     TEST_RUN(&t, test_exists_per_fork);
+    TEST_RUN(&t, test_ecrecover_known);
+    TEST_RUN(&t, test_ecrecover_roundtrip);
     TEST_RUN(&t, test_sha256);
     TEST_RUN(&t, test_ripemd160);
     TEST_RUN(&t, test_identity);
