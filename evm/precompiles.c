@@ -44,7 +44,7 @@ static const precompile_entry PRECOMPILES[] = {
     {0x0f, EVM_PRAGUE, not_yet_gas, not_yet_run},
     {0x10, EVM_PRAGUE, not_yet_gas, not_yet_run},
     {0x11, EVM_PRAGUE, not_yet_gas, not_yet_run},
-    {0x100, EVM_OSAKA, not_yet_gas, not_yet_run},
+    {0x100, EVM_OSAKA, evm_pc_p256verify_gas, evm_pc_p256verify_run},
 };
 
 static const precompile_entry *find_precompile(evm_fork fork, const cd_address *addr) {

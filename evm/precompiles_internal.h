@@ -40,4 +40,8 @@ cd_status evm_pc_modexp_run(evm_fork fork, cd_bytes input, cd_buf *out);
 uint64_t evm_pc_blake2f_gas(evm_fork fork, cd_bytes input);
 cd_status evm_pc_blake2f_run(evm_fork fork, cd_bytes input, cd_buf *out);
 
+/* 0x100 (precompile_p256.c) */
+uint64_t evm_pc_p256verify_gas(evm_fork fork, cd_bytes input);
+cd_status evm_pc_p256verify_run(evm_fork fork, cd_bytes input, cd_buf *out);
+
 #endif

@@ -2,6 +2,10 @@
  * vectors, gas per fork, and bad input. */
 #include <stdlib.h>
 
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/ec.h>
+#include <openssl/evp.h>
 #include <secp256k1.h>
 #include <secp256k1_recovery.h>
 
@@ -341,6 +345,103 @@ static void test_ecrecover_roundtrip(test_ctx *t) {
     secp256k1_context_destroy(ctx);
 }
 
+
+/* P-256 signatures made with OpenSSL in the test, verified through the precompile, then
+ * tampered with in each field the EIP checks. */
+static bool p256_make_case(uint8_t in[160], int n) {
+    bool ok = false;
+    EVP_PKEY *key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+    EVP_PKEY_CTX *pctx = key ? EVP_PKEY_CTX_new(key, NULL) : NULL;
+    BIGNUM *x = NULL, *y = NULL;
+    ECDSA_SIG *sig = NULL;
+    uint8_t der[80];
+    size_t der_len = sizeof der;
+    if (!pctx || EVP_PKEY_sign_init(pctx) != 1) goto done;
+    for (int i = 0; i < 32; i++) in[i] = (uint8_t)(n * 17 + i);
+    if (EVP_PKEY_sign(pctx, der, &der_len, in, 32) != 1) goto done;
+    const uint8_t *p = der;
+    sig = d2i_ECDSA_SIG(NULL, &p, (long)der_len);
+    if (!sig) goto done;
+    if (BN_bn2binpad(ECDSA_SIG_get0_r(sig), in + 32, 32) != 32 ||
+        BN_bn2binpad(ECDSA_SIG_get0_s(sig), in + 64, 32) != 32)
+        goto done;
+    if (EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_EC_PUB_X, &x) != 1 ||
+        EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_EC_PUB_Y, &y) != 1)
+        goto done;
+    ok = BN_bn2binpad(x, in + 96, 32) == 32 && BN_bn2binpad(y, in + 128, 32) == 32;
+done:
+    ECDSA_SIG_free(sig);
+    BN_free(x);
+    BN_free(y);
+    EVP_PKEY_CTX_free(pctx);
+    EVP_PKEY_free(key);
+    return ok;
+}
+
+/* Runs P256VERIFY at Osaka; returns 1 (verified), 0 (empty output) or -1 (error). */
+static int p256_run(test_ctx *t, const uint8_t *in, size_t len) {
+    cd_address a = pc_addr(0x100);
+    cd_buf out = {0};
+    uint64_t used = 0;
+    cd_status st = evm_precompile_run(EVM_OSAKA, &a, cd_bytes_make(in, len), 6900, &used, &out);
+    CHECK_OK(t, st);
+    CHECK_EQ_U64(t, used, 6900);
+    static const uint8_t one[32] = {[31] = 1};
+    int r = st != CD_OK ? -1 : out.len == 0 ? 0 : (out.len == 32 && !memcmp(out.data, one, 32)) ? 1 : -1;
+    cd_buf_free(&out);
+    return r;
+}
+
+static void test_p256verify(test_ctx *t) {
+    static const uint8_t N[32] = {
+        0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+        0xbc, 0xe6, 0xfa, 0xad, 0xa7, 0x17, 0x9e, 0x84, 0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x51};
+    for (int n = 0; n < 8; n++) {
+        uint8_t in[161], bad[161];
+        CHECK(t, p256_make_case(in, n));
+        CHECK_EQ_INT(t, p256_run(t, in, 160), 1);
+        CHECK_EQ_INT(t, p256_run(t, in, 159), 0);
+        in[160] = 0;
+        CHECK_EQ_INT(t, p256_run(t, in, 161), 0);
+        for (int field = 0; field < 5; field++) { /* a flipped bit in any field fails */
+            memcpy(bad, in, 160);
+            bad[field * 32 + 31] ^= 1;
+            CHECK_EQ_INT(t, p256_run(t, bad, 160), 0);
+        }
+        /* (r, n - s) is the malleated twin: ECDSA accepts it, and so does the EIP. */
+        memcpy(bad, in, 160);
+        unsigned borrow = 0;
+        for (int i = 31; i >= 0; i--) {
+            unsigned d = (unsigned)N[i] - in[64 + i] - borrow;
+            bad[64 + i] = (uint8_t)d;
+            borrow = (d >> 8) & 1;
+        }
+        CHECK_EQ_INT(t, p256_run(t, bad, 160), 1);
+        /* r = n and s = 0 are out of range; the point (0, 0) is rejected. */
+        memcpy(bad, in, 160);
+        memcpy(bad + 32, N, 32);
+        CHECK_EQ_INT(t, p256_run(t, bad, 160), 0);
+        memcpy(bad, in, 160);
+        memset(bad + 64, 0, 32);
+        CHECK_EQ_INT(t, p256_run(t, bad, 160), 0);
+        memcpy(bad, in, 160);
+        memset(bad + 96, 0, 64);
+        CHECK_EQ_INT(t, p256_run(t, bad, 160), 0);
+        memcpy(bad, in, 160);
+        memset(bad + 96, 0xff, 32); /* qx >= p */
+        CHECK_EQ_INT(t, p256_run(t, bad, 160), 0);
+    }
+    uint8_t zero[160] = {0};
+    CHECK_EQ_INT(t, p256_run(t, zero, 160), 0);
+    CHECK_EQ_INT(t, p256_run(t, zero, 0), 0);
+    cd_address a = pc_addr(0x100);
+    cd_buf out = {0};
+    uint64_t used = 0;
+    CHECK_ERR(t, evm_precompile_run(EVM_OSAKA, &a, cd_bytes_make(zero, 160), 6899, &used, &out),
+              CD_ERR_EVM_PRECOMPILE_OOG);
+    cd_buf_free(&out);
+}
+
 int main(void) {
     test_ctx t;
     test_init(&t, "test_precompiles");
@@ -354,5 +455,6 @@ int main(void) {
     TEST_RUN(&t, test_modexp_small_property);
     TEST_RUN(&t, test_modexp_limits);
     TEST_RUN(&t, test_blake2f);
+    TEST_RUN(&t, test_p256verify);
     return test_finish(&t);
 }
