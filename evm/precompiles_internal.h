@@ -36,6 +36,14 @@ cd_status evm_pc_identity_run(evm_fork fork, cd_bytes input, cd_buf *out);
 uint64_t evm_pc_modexp_gas(evm_fork fork, cd_bytes input);
 cd_status evm_pc_modexp_run(evm_fork fork, cd_bytes input, cd_buf *out);
 
+/* 0x06-0x08 (precompile_bn254.c) */
+uint64_t evm_pc_bn254_add_gas(evm_fork fork, cd_bytes input);
+cd_status evm_pc_bn254_add_run(evm_fork fork, cd_bytes input, cd_buf *out);
+uint64_t evm_pc_bn254_mul_gas(evm_fork fork, cd_bytes input);
+cd_status evm_pc_bn254_mul_run(evm_fork fork, cd_bytes input, cd_buf *out);
+uint64_t evm_pc_bn254_pairing_gas(evm_fork fork, cd_bytes input);
+cd_status evm_pc_bn254_pairing_run(evm_fork fork, cd_bytes input, cd_buf *out);
+
 /* 0x09 (precompile_blake2f.c) */
 uint64_t evm_pc_blake2f_gas(evm_fork fork, cd_bytes input);
 cd_status evm_pc_blake2f_run(evm_fork fork, cd_bytes input, cd_buf *out);
