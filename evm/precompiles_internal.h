@@ -48,6 +48,26 @@ cd_status evm_pc_bn254_pairing_run(evm_fork fork, cd_bytes input, cd_buf *out);
 uint64_t evm_pc_blake2f_gas(evm_fork fork, cd_bytes input);
 cd_status evm_pc_blake2f_run(evm_fork fork, cd_bytes input, cd_buf *out);
 
+/* 0x0a (precompile_kzg.c) */
+uint64_t evm_pc_kzg_point_eval_gas(evm_fork fork, cd_bytes input);
+cd_status evm_pc_kzg_point_eval_run(evm_fork fork, cd_bytes input, cd_buf *out);
+
+/* 0x0b-0x11 (precompile_bls.c) */
+uint64_t evm_pc_bls_g1add_gas(evm_fork fork, cd_bytes input);
+cd_status evm_pc_bls_g1add_run(evm_fork fork, cd_bytes input, cd_buf *out);
+uint64_t evm_pc_bls_g1msm_gas(evm_fork fork, cd_bytes input);
+cd_status evm_pc_bls_g1msm_run(evm_fork fork, cd_bytes input, cd_buf *out);
+uint64_t evm_pc_bls_g2add_gas(evm_fork fork, cd_bytes input);
+cd_status evm_pc_bls_g2add_run(evm_fork fork, cd_bytes input, cd_buf *out);
+uint64_t evm_pc_bls_g2msm_gas(evm_fork fork, cd_bytes input);
+cd_status evm_pc_bls_g2msm_run(evm_fork fork, cd_bytes input, cd_buf *out);
+uint64_t evm_pc_bls_pairing_gas(evm_fork fork, cd_bytes input);
+cd_status evm_pc_bls_pairing_run(evm_fork fork, cd_bytes input, cd_buf *out);
+uint64_t evm_pc_bls_map_g1_gas(evm_fork fork, cd_bytes input);
+cd_status evm_pc_bls_map_g1_run(evm_fork fork, cd_bytes input, cd_buf *out);
+uint64_t evm_pc_bls_map_g2_gas(evm_fork fork, cd_bytes input);
+cd_status evm_pc_bls_map_g2_run(evm_fork fork, cd_bytes input, cd_buf *out);
+
 /* 0x100 (precompile_p256.c) */
 uint64_t evm_pc_p256verify_gas(evm_fork fork, cd_bytes input);
 cd_status evm_pc_p256verify_run(evm_fork fork, cd_bytes input, cd_buf *out);
