@@ -183,7 +183,7 @@ typedef struct {
     /* Verification time, Unix seconds. 0 = now; for Nitro, 0 = the document's timestamp is
      * NOT used implicitly: pass it explicitly (docs/attestation.md explains why). */
     int64_t at;
-    /* Optional directory with collateral: tcbinfo.json, qe_identity.json (Intel PCS v4
+    /* Optional directory with collateral: tcb_info.json, qe_identity.json (Intel PCS v4
      * response bodies), pck_crl.der, root_crl.der, tcb_signing_chain.pem. Any may be absent. */
     const char *collateral_dir;
     bool accept_mock;    /* mock quotes verify (still flagged insecure) */
