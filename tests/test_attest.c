@@ -217,6 +217,72 @@ static void test_mock_round_trip(test_ctx *t) {
     rm_dir(dir);
 }
 
+/* ATTEST.json: produced from a mock quote, verified end to end, and every field matters. */
+static void test_attestation_document(test_ctx *t) {
+    char dir[] = "/tmp/candor-att-XXXXXX";
+    CHECK(t, mkdtemp(dir) != NULL);
+    att_provider_config cfg = {.name = "mock", .key_dir = dir};
+    att_provider *p = NULL;
+    cd_error err;
+    CHECK_OK(t, att_provider_open(&cfg, &p, &err));
+    if (!p) { rm_dir(dir); return; }
+    uint8_t pub[65] = {0x04};
+    for (int i = 1; i < 65; i++) pub[i] = (uint8_t)(200 - i);
+    const char *config = "{\"network\":\"mainnet\"}";
+    cd_hash32 digest;
+    att_config_digest("0.1.0", cd_bytes_make(config, strlen(config)), &digest);
+    const uint8_t nonce[4] = {9, 8, 7, 6};
+    att_evidence ev;
+    CHECK_OK(t, att_attest(p, cd_bytes_make(pub, 65), &digest, cd_bytes_make(nonce, 4), &ev, &err));
+    cd_buf doc = {0};
+    CHECK_OK(t, att_attestation_json(&ev, "mock", cd_bytes_make(pub, 65), "0.1.0", cd_bytes_make(config, strlen(config)),
+                                     cd_bytes_make(nonce, 4), &doc));
+    CHECK_OK(t, cd_buf_push(&doc, 0));
+    doc.len--;
+    char *j = (char *)doc.data;
+    att_verify_opts lax = {.accept_mock = true}, strict = {0};
+    att_report rep;
+    cd_buf key = {0};
+    CHECK_OK(t, att_attestation_verify(j, doc.len, cd_bytes_make(NULL, 0), cd_bytes_make(NULL, 0), NULL, &lax, &rep, &key, &err));
+    CHECK_EQ_BYTES(t, key.data, key.len, pub, 65);
+    CHECK_OK(t, att_attestation_verify(j, doc.len, cd_bytes_make(pub, 65), cd_bytes_make(nonce, 4), NULL, &lax, &rep, NULL, &err));
+    CHECK_ERR(t, att_attestation_verify(j, doc.len, cd_bytes_make(pub, 65), cd_bytes_make(nonce, 4), NULL, &strict, &rep, NULL, &err), CD_ERR_ATT_INSECURE);
+    uint8_t pub2[65];
+    memcpy(pub2, pub, 65);
+    pub2[1] ^= 1;
+    CHECK_ERR(t, att_attestation_verify(j, doc.len, cd_bytes_make(pub2, 65), cd_bytes_make(NULL, 0), NULL, &lax, &rep, NULL, &err), CD_ERR_ATT_BINDING);
+    CHECK_ERR(t, att_attestation_verify(j, doc.len, cd_bytes_make(NULL, 0), cd_bytes_make(nonce, 3), NULL, &lax, &rep, NULL, &err), CD_ERR_ATT_BINDING);
+    /* Edit fields in the text: public key, version, config digest, nonce, quote. */
+    char hexpub[140];
+    cd_hex_encode(hexpub, pub, 65);
+    struct { const char *find; char repl; cd_status want; } edits[] = {
+        {hexpub + 20, '0', CD_ERR_ATT_BINDING},        /* public_key: report data no longer matches */
+        {"\"version\":\"0.1.0", 'x', CD_ERR_ATT_BINDING}, /* version: digest claim mismatch */
+        {"\"nonce\":\"0x09", '1', CD_ERR_ATT_BINDING},
+        {"\"quote\":\"0x4344", '5', CD_ERR_ATT_BAD_QUOTE}, /* magic byte of the mock quote */
+    };
+    for (size_t i = 0; i < CD_ARRAY_LEN(edits); i++) {
+        char *at = strstr(j, edits[i].find);
+        CHECK(t, at != NULL);
+        if (!at) continue;
+        size_t off = (size_t)(at - j) + strlen(edits[i].find) - 1;
+        char old = j[off];
+        j[off] = old == edits[i].repl ? (char)(edits[i].repl + 1) : edits[i].repl;
+        cd_status s = att_attestation_verify(j, doc.len, cd_bytes_make(NULL, 0), cd_bytes_make(NULL, 0), NULL, &lax, &rep, NULL, &err);
+        j[off] = old;
+        if (s != edits[i].want)
+            test_fail_at(t, __FILE__, __LINE__, "edit %zu: want %s got %s (%s)", i, cd_status_name(edits[i].want), cd_status_name(s), cd_error_text(&err));
+    }
+    CHECK_ERR(t, att_attestation_verify("{\"format\":\"other\"}", 20, cd_bytes_make(NULL, 0), cd_bytes_make(NULL, 0), NULL, &lax, &rep, NULL, &err), CD_ERR_UNSUPPORTED);
+    CHECK_ERR(t, att_attestation_verify("{\"format\":\"candor-attestation/v1\",\"version\":\"1\"}", 49, cd_bytes_make(NULL, 0), cd_bytes_make(NULL, 0), NULL, &lax, &rep, NULL, &err), CD_ERR_BAD_JSON);
+    CHECK_ERR(t, att_attestation_verify("[", 1, cd_bytes_make(NULL, 0), cd_bytes_make(NULL, 0), NULL, &lax, &rep, NULL, &err), CD_ERR_BAD_JSON);
+    cd_buf_free(&key);
+    cd_buf_free(&doc);
+    att_evidence_free(&ev);
+    att_provider_close(p);
+    rm_dir(dir);
+}
+
 static void test_provider_errors(test_ctx *t) {
     att_provider *p = NULL;
     cd_error err;
@@ -954,6 +1020,7 @@ int main(void) {
     test_init(&t, "test_attest");
     TEST_RUN(&t, test_report_data_layout);
     TEST_RUN(&t, test_mock_round_trip);
+    TEST_RUN(&t, test_attestation_document);
     TEST_RUN(&t, test_provider_errors);
     TEST_RUN(&t, test_policy);
     TEST_RUN(&t, test_dstack_log_replay);
