@@ -180,8 +180,8 @@ typedef struct {
 } att_report;
 
 typedef struct {
-    /* Verification time, Unix seconds. 0 = now; for Nitro, 0 = the document's timestamp is
-     * NOT used implicitly: pass it explicitly (docs/attestation.md explains why). */
+    /* Verification time, Unix seconds; 0 = now. Nitro leaf certificates live about three
+     * hours, so an old document only verifies at (about) its own timestamp. */
     int64_t at;
     /* Optional directory with collateral: tcb_info.json, qe_identity.json (Intel PCS v4
      * response bodies), pck_crl.der, root_crl.der, tcb_signing_chain.pem. Any may be absent. */

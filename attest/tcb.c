@@ -198,6 +198,21 @@ static bool raw_member(const char *body, size_t len, const char *key, cd_bytes *
     return false;
 }
 
+/* Parses exactly the bytes the signature covers, so that the object we evaluate is the one
+ * that was signed (a body could carry a second member of the same name elsewhere). */
+static json_object *parse_slice(cd_bytes b) {
+    if (b.len > INT32_MAX) return NULL;
+    json_tokener *tok = json_tokener_new();
+    json_object *o = tok ? json_tokener_parse_ex(tok, (const char *)b.ptr, (int)b.len) : NULL;
+    bool complete = tok && json_tokener_get_error(tok) == json_tokener_success;
+    if (tok) json_tokener_free(tok);
+    if (o && (!complete || !json_object_is_type(o, json_type_object))) {
+        json_object_put(o);
+        o = NULL;
+    }
+    return o;
+}
+
 static const struct { const char *name; att_tcb_status st; } STATUS_NAMES[] = {
     {"UpToDate", ATT_TCB_UP_TO_DATE},
     {"SWHardeningNeeded", ATT_TCB_SW_HARDENING_NEEDED},
@@ -304,10 +319,10 @@ static void qe_identity_note(const char *dir, const tdx_parsed *tp, att_report *
     json_tokener *tok = json_tokener_new();
     json_object *root = tok ? json_tokener_parse_ex(tok, (const char *)b.data, (int)b.len) : NULL;
     if (tok) json_tokener_free(tok);
-    json_object *id = get(root, "enclaveIdentity");
     cd_bytes raw;
+    json_object *id = raw_member((const char *)b.data, b.len, "enclaveIdentity", &raw) ? parse_slice(raw) : NULL;
     const char *why = NULL;
-    if (!id || !raw_member((const char *)b.data, b.len, "enclaveIdentity", &raw)) why = "malformed";
+    if (!id) why = "malformed";
     else why = check_collateral_sig(dir, raw, json_object_get_string(get(root, "signature")), at);
     uint8_t mrsigner[32];
     const char *ms = json_object_get_string(get(id, "mrsigner"));
@@ -331,6 +346,7 @@ static void qe_identity_note(const char *dir, const tdx_parsed *tp, att_report *
         }
         note(rep, "QE identity %s", status ? status : "?");
     }
+    json_object_put(id);
     json_object_put(root);
     cd_buf_free(&b);
 }
@@ -346,10 +362,10 @@ void att_tdx_eval_tcb(const char *dir, X509 *root, const tdx_parsed *tp, att_rep
     json_tokener *tok = json_tokener_new();
     json_object *doc = tok ? json_tokener_parse_ex(tok, (const char *)b.data, (int)b.len) : NULL;
     if (tok) json_tokener_free(tok);
-    json_object *ti = get(doc, "tcbInfo");
     cd_bytes raw;
+    json_object *ti = raw_member((const char *)b.data, b.len, "tcbInfo", &raw) ? parse_slice(raw) : NULL;
     bool malformed = false;
-    if (!ti || !raw_member((const char *)b.data, b.len, "tcbInfo", &raw)) {
+    if (!ti) {
         note(rep, "%s", "tcb_info.json is malformed");
     } else if (!rep->pck_info) {
         note(rep, "%s", "PCK certificate lacks the SGX extension (FMSPC)");
@@ -375,6 +391,7 @@ void att_tdx_eval_tcb(const char *dir, X509 *root, const tdx_parsed *tp, att_rep
             qe_identity_note(dir, tp, rep, at);
         }
     }
+    json_object_put(ti);
     json_object_put(doc);
     cd_buf_free(&b);
 }

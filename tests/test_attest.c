@@ -594,6 +594,22 @@ static void test_tdx_collateral(test_ctx *t) {
         CHECK_EQ_INT(t, rep.tcb_status_unverified, ATT_TCB_UP_TO_DATE);
         CHECK(t, strstr(rep.tcb_reason, "tcb_signing_chain.pem") != NULL);
         CHECK(t, strstr(rep.tcb_reason, "pck_crl.der is not current") != NULL); /* 2023 CRL, 2026 time */
+        /* A signing chain that reaches the Intel root but whose leaf did not sign the TCB info
+         * (here: the quote's own PCK chain) still leaves the status unknown. */
+        tdx_layout l;
+        char chain_path[600];
+        snprintf(chain_path, sizeof chain_path, "%s/tcb_signing_chain.pem", d5);
+        FILE *f = tdx_layout_of(&q, &l) ? fopen(chain_path, "wb") : NULL;
+        CHECK(t, f != NULL);
+        if (f) {
+            fwrite(q.data + l.pem, 1, l.pem_len, f);
+            fclose(f);
+            CHECK_OK(t, att_verify(cd_buf_bytes(&q), &o, &rep, &err));
+            CHECK_EQ_INT(t, rep.tcb_status, ATT_TCB_UNKNOWN);
+            CHECK_EQ_INT(t, rep.tcb_status_unverified, ATT_TCB_UP_TO_DATE);
+            CHECK(t, strstr(rep.tcb_reason, "TCB info not trusted: signature does not verify") != NULL);
+            unlink(chain_path);
+        }
     }
     cd_buf_free(&q);
     if (ok4 && load_data(TDX_SAMPLES[0].file, &q)) {
