@@ -160,7 +160,7 @@ typedef struct {
     uint8_t cpusvn[16];
     uint16_t pcesvn;
     att_tcb_status tcb_status;
-    char tcb_reason[160];     /* why the TCB status is what it is (e.g. "no collateral") */
+    char tcb_reason[512];     /* why the TCB status is what it is (e.g. "no collateral") */
     att_tcb_status tcb_status_unverified; /* level matched from collateral whose signature could not be checked */
 
     /* Nitro */

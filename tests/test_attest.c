@@ -594,6 +594,7 @@ static void test_tdx_collateral(test_ctx *t) {
         CHECK_EQ_INT(t, rep.tcb_status_unverified, ATT_TCB_UP_TO_DATE);
         CHECK(t, strstr(rep.tcb_reason, "tcb_signing_chain.pem") != NULL);
         CHECK(t, strstr(rep.tcb_reason, "pck_crl.der is not current") != NULL); /* 2023 CRL, 2026 time */
+        CHECK(t, strstr(rep.tcb_reason, "TDX module TDX_01 UpToDate") != NULL); /* TEE_TCB_SVN 0b01.. */
         /* A signing chain that reaches the Intel root but whose leaf did not sign the TCB info
          * (here: the quote's own PCK chain) still leaves the status unknown. */
         tdx_layout l;
