@@ -20,6 +20,7 @@ static const uint8_t NITRO_ROOT_FP[32] = {
 #define CBOR_MAX_DEPTH 16
 #define CBOR_MAX_ITEMS 4096
 #define NITRO_MAX_CERTS 8
+#define NITRO_CLOCK_SKEW 300 /* seconds */
 
 /* ---- a bounded well-formedness scan, run before libcbor sees the bytes ------------------ */
 
@@ -308,6 +309,12 @@ static cd_status verify_parts(const nitro_parts *np, const att_verify_opts *opts
     }
     int64_t at = opts->at > 0 ? opts->at : (int64_t)time(NULL);
     if ((st = att_verify_chain(chain, NITRO_ROOT_FP, at, "nitro chain", err))) goto out;
+    /* A document dated after the verification time (beyond clock skew) is not evidence of
+     * anything at that time. */
+    if (rep->timestamp_ms / 1000 > (uint64_t)at + NITRO_CLOCK_SKEW) {
+        st = cd_fail(err, CD_ERR_ATT_EXPIRED, "nitro: document timestamp is after the verification time");
+        goto out;
+    }
     EVP_PKEY *key = X509_get0_pubkey(leaf);
     if (!key || EVP_PKEY_get_base_id(key) != EVP_PKEY_EC || EVP_PKEY_get_bits(key) != 384) {
         st = cd_fail(err, CD_ERR_ATT_UNSUPPORTED, "nitro: leaf key is not ECDSA P-384");

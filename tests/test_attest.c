@@ -729,6 +729,8 @@ static void test_nitro_samples(test_ctx *t) {
         if (s->debug) CHECK_ERR(t, verify_at(cd_buf_bytes(&d), at, false, &rep, &err), CD_ERR_ATT_DEBUG);
         /* The leaf certificate lives ~3 hours: 4 hours later the document is expired. */
         CHECK_ERR(t, verify_at(cd_buf_bytes(&d), at + 4 * 3600, true, &rep, &err), CD_ERR_ATT_EXPIRED);
+        /* Verified ten minutes before it was made: refused (the leaf was not valid yet either). */
+        CHECK_ERR(t, verify_at(cd_buf_bytes(&d), at - 600, true, &rep, &err), CD_ERR_ATT_EXPIRED);
         cd_buf_free(&d);
     }
 }
