@@ -7,6 +7,7 @@
  */
 #include "tests/support/yaml.h"
 
+#include <json-c/json.h>
 #include <string.h>
 
 enum { YAML_MAX_DEPTH = 64 };
@@ -703,4 +704,37 @@ cd_status yaml_uint_le(const yaml_node *node, uint8_t *out, size_t n) {
         if (carry) return CD_ERR_BAD_YAML; /* does not fit in n bytes */
     }
     return CD_OK;
+}
+
+struct json_object *yaml_to_json(const yaml_node *node, bool *ok) {
+    *ok = true;
+    if (!node || node->kind == YAML_NULL) return NULL;
+    if (node->kind == YAML_SCALAR) {
+        json_object *s = json_object_new_string_len(node->str, (int)node->len);
+        if (!s) *ok = false;
+        return s;
+    }
+    json_object *c = node->kind == YAML_SEQ ? json_object_new_array() : json_object_new_object();
+    if (!c) {
+        *ok = false;
+        return NULL;
+    }
+    for (const yaml_node *k = node->first; k; k = k->next) {
+        bool kok;
+        json_object *v = yaml_to_json(k, &kok);
+        if (!kok) {
+            json_object_put(c);
+            *ok = false;
+            return NULL;
+        }
+        int rc = node->kind == YAML_SEQ ? json_object_array_add(c, v)
+                                        : json_object_object_add(c, k->key ? k->key : "", v);
+        if (rc != 0) {
+            json_object_put(v);
+            json_object_put(c);
+            *ok = false;
+            return NULL;
+        }
+    }
+    return c;
 }

@@ -63,6 +63,11 @@ CD_MUST_CHECK cd_status yaml_hex(const yaml_node *node, uint8_t *buf, size_t cap
 CD_MUST_CHECK cd_status yaml_hex_exact(const yaml_node *node, uint8_t *buf, size_t n);
 /* 0x-hex scalar of any length, appended to out. */
 CD_MUST_CHECK cd_status yaml_hex_buf(const yaml_node *node, cd_buf *out);
+/* Converts a node to a json-c value: scalars become strings, null becomes JSON null,
+ * sequences arrays and mappings objects. Returns NULL on allocation failure (a null node
+ * gives a valid JSON null, which json-c also represents as NULL: check node kind first). */
+struct json_object *yaml_to_json(const yaml_node *node, bool *ok);
+
 /* Decimal scalar (any size) as little-endian bytes of width n (1..32), for uint128/uint256. */
 CD_MUST_CHECK cd_status yaml_uint_le(const yaml_node *node, uint8_t *out, size_t n);
 
