@@ -257,7 +257,8 @@ static bool apply_key(lc_config *cfg, const cfg_line *l, const char **why) {
             return false;
         }
     } else if (key_is(l, "GENESIS_VALIDATORS_ROOT")) {
-        if (cd_hex_decode_exact(l->val, cfg->genesis_validators_root.b, 32) != CD_OK || l->val_len != 66) {
+        size_t n = 0;
+        if (cd_hex_decode(l->val, l->val_len, cfg->genesis_validators_root.b, 32, &n) != CD_OK || n != 32) {
             *why = "GENESIS_VALIDATORS_ROOT must be 32 bytes of 0x-hex";
             return false;
         }
@@ -358,10 +359,14 @@ cd_status lc_config_load(lc_config *cfg, const char *path, cd_error *err) {
 
 /* ---- spec helpers ---------------------------------------------------------------------- */
 
-uint64_t lc_epoch_at_slot(const lc_config *cfg, uint64_t slot) { return slot / cfg->slots_per_epoch; }
+/* The divisors are never zero for a parsed config; a zeroed struct must not crash either. */
+uint64_t lc_epoch_at_slot(const lc_config *cfg, uint64_t slot) {
+    return cfg->slots_per_epoch ? slot / cfg->slots_per_epoch : 0;
+}
 
 uint64_t lc_period_at_slot(const lc_config *cfg, uint64_t slot) {
-    return lc_epoch_at_slot(cfg, slot) / cfg->epochs_per_sync_committee_period;
+    uint64_t e = cfg->epochs_per_sync_committee_period;
+    return e ? lc_epoch_at_slot(cfg, slot) / e : 0;
 }
 
 lc_fork lc_fork_at_epoch(const lc_config *cfg, uint64_t epoch) {

@@ -587,3 +587,191 @@ cd_status lc_header_to_json(const lc_header *h, cd_buf *out) {
     if (n < 0 || (size_t)n >= sizeof line) return CD_ERR_INTERNAL;
     return cd_buf_append(out, line, (size_t)n);
 }
+
+/* ---- persistence ------------------------------------------------------------------- */
+
+/* Snapshot layout (all integers little-endian):
+ *   "CDLC" | u32 version | u8 preset | u16 committee size | genesis_validators_root
+ *   | header(finalized) | header(optimistic) | committee(current) | u8 next_known | committee(next)
+ *   | u64 previous_max_active | u64 current_max_active | u8 has_best [| u8 fork | u32 len | update]
+ *   | sha256(all of the above)
+ * header = u8 fork | u8 has_execution | u32 len | LightClientHeader (electra layout).
+ * The trailing hash catches corruption; authenticity is the caller's job (sealing). */
+#define LC_SNAPSHOT_VERSION 1
+
+static void put_offset_le(cd_buf *b, size_t at, size_t v) {
+    for (int i = 0; i < 4; i++) b->data[at + i] = (uint8_t)(v >> (8 * i));
+}
+
+static cd_status put_u32(cd_buf *b, uint32_t v) {
+    uint8_t x[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
+    return cd_buf_append(b, x, 4);
+}
+
+static cd_status put_u64(cd_buf *b, uint64_t v) {
+    uint8_t x[8];
+    ssz_write_u64(x, v);
+    return cd_buf_append(b, x, 8);
+}
+
+static cd_status put_header(cd_buf *b, const lc_header *h) {
+    cd_status s = cd_buf_push(b, (uint8_t)h->fork);
+    if (s == CD_OK) s = cd_buf_push(b, h->has_execution ? 1 : 0);
+    size_t at = b->len;
+    if (s == CD_OK) s = put_u32(b, 0);
+    if (s == CD_OK) s = lc_encode_header(h, b);
+    if (s == CD_OK) put_offset_le(b, at, b->len - at - 4);
+    return s;
+}
+
+cd_status lc_store_serialize(const lc_store *st, cd_buf *out) {
+    if (!st || !st->initialized) return CD_ERR_NOT_SYNCED;
+    size_t base = out->len;
+    cd_status s = cd_buf_append(out, "CDLC", 4);
+    if (s == CD_OK) s = put_u32(out, LC_SNAPSHOT_VERSION);
+    if (s == CD_OK) s = cd_buf_push(out, (uint8_t)st->cfg.preset);
+    if (s == CD_OK) s = cd_buf_push(out, (uint8_t)(st->cfg.sync_committee_size & 0xff));
+    if (s == CD_OK) s = cd_buf_push(out, (uint8_t)(st->cfg.sync_committee_size >> 8));
+    if (s == CD_OK) s = cd_buf_append(out, st->cfg.genesis_validators_root.b, 32);
+    if (s == CD_OK) s = put_header(out, &st->finalized);
+    if (s == CD_OK) s = put_header(out, &st->optimistic);
+    if (s == CD_OK) s = lc_encode_committee(&st->types, &st->current, out);
+    if (s == CD_OK) s = cd_buf_push(out, st->next.is_zero ? 0 : 1);
+    if (s == CD_OK) s = lc_encode_committee(&st->types, &st->next, out);
+    if (s == CD_OK) s = put_u64(out, st->previous_max_active);
+    if (s == CD_OK) s = put_u64(out, st->current_max_active);
+    if (s == CD_OK) s = cd_buf_push(out, st->has_best ? 1 : 0);
+    if (s == CD_OK && st->has_best) {
+        s = cd_buf_push(out, (uint8_t)st->best.fork);
+        size_t at = out->len;
+        if (s == CD_OK) s = put_u32(out, 0);
+        if (s == CD_OK) s = lc_encode_update(&st->types, &st->best, out);
+        if (s == CD_OK) put_offset_le(out, at, out->len - at - 4);
+    }
+    if (s == CD_OK) {
+        uint8_t h[32];
+        ssz_sha256(h, out->data + base, out->len - base);
+        s = cd_buf_append(out, h, 32);
+    }
+    if (s != CD_OK) out->len = base;
+    return s;
+}
+
+typedef struct {
+    const uint8_t *p;
+    size_t left;
+} reader;
+
+static bool take(reader *r, size_t n, const uint8_t **out) {
+    if (r->left < n) return false;
+    *out = r->p;
+    r->p += n;
+    r->left -= n;
+    return true;
+}
+
+static bool take_u8(reader *r, uint8_t *v) {
+    const uint8_t *p;
+    if (!take(r, 1, &p)) return false;
+    *v = p[0];
+    return true;
+}
+
+static bool take_u32(reader *r, uint32_t *v) {
+    const uint8_t *p;
+    if (!take(r, 4, &p)) return false;
+    *v = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+    return true;
+}
+
+static bool take_u64(reader *r, uint64_t *v) {
+    const uint8_t *p;
+    if (!take(r, 8, &p)) return false;
+    *v = ssz_read_u64(p);
+    return true;
+}
+
+static cd_status take_header(lc_store *st, reader *r, lc_header *h, cd_error *err) {
+    uint8_t fork, has_ex;
+    uint32_t len;
+    const uint8_t *p;
+    if (!take_u8(r, &fork) || !take_u8(r, &has_ex) || !take_u32(r, &len) || !take(r, len, &p))
+        return cd_fail(err, CD_ERR_TRUNCATED, "store snapshot: header truncated");
+    if (fork <= LC_FORK_PHASE0 || fork >= LC_FORK_COUNT || has_ex > 1)
+        return cd_fail(err, CD_ERR_STORE, "store snapshot: bad header fork");
+    cd_status s = lc_decode_header(&st->cfg, &st->types, LC_FORK_ELECTRA, cd_bytes_make(p, len), h, err);
+    if (s != CD_OK) return s;
+    h->fork = (lc_fork)fork;
+    h->has_execution = has_ex;
+    return CD_OK;
+}
+
+static cd_status take_committee(lc_store *st, reader *r, lc_committee *c, cd_error *err) {
+    const uint8_t *p;
+    size_t n = (size_t)st->cfg.sync_committee_size * 48 + 48;
+    if (!take(r, n, &p)) return cd_fail(err, CD_ERR_TRUNCATED, "store snapshot: committee truncated");
+    return lc_decode_committee(&st->types, LC_FORK_ELECTRA, cd_bytes_make(p, n), c, err);
+}
+
+static cd_status restore_into(lc_store *st, cd_bytes data, cd_error *err) {
+    if (data.len < 4 + 4 + 3 + 32 + 32) return cd_fail(err, CD_ERR_TRUNCATED, "store snapshot: too short");
+    uint8_t h[32];
+    ssz_sha256(h, data.ptr, data.len - 32);
+    if (memcmp(h, data.ptr + data.len - 32, 32) != 0)
+        return cd_fail(err, CD_ERR_STORE, "store snapshot: checksum mismatch (corrupt)");
+    reader r = {data.ptr, data.len - 32};
+    const uint8_t *p;
+    uint32_t version;
+    uint8_t preset = 0, sz_lo = 0, sz_hi = 0, next_known = 0, has_best = 0;
+    if (!take(&r, 4, &p) || memcmp(p, "CDLC", 4) != 0) return cd_fail(err, CD_ERR_STORE, "store snapshot: bad magic");
+    if (!take_u32(&r, &version) || version != LC_SNAPSHOT_VERSION)
+        return cd_fail(err, CD_ERR_STORE, "store snapshot: unsupported version");
+    if (!take_u8(&r, &preset) || !take_u8(&r, &sz_lo) || !take_u8(&r, &sz_hi) || !take(&r, 32, &p))
+        return cd_fail(err, CD_ERR_TRUNCATED, "store snapshot: truncated");
+    if (preset != st->cfg.preset || ((unsigned)sz_hi << 8 | sz_lo) != st->cfg.sync_committee_size ||
+        memcmp(p, st->cfg.genesis_validators_root.b, 32) != 0)
+        return cd_fail(err, CD_ERR_STORE, "store snapshot: written for another network");
+    cd_status s = take_header(st, &r, &st->finalized, err);
+    if (s == CD_OK) s = take_header(st, &r, &st->optimistic, err);
+    if (s == CD_OK) s = take_committee(st, &r, &st->current, err);
+    if (s == CD_OK && (!take_u8(&r, &next_known) || next_known > 1))
+        s = cd_fail(err, CD_ERR_STORE, "store snapshot: bad next-committee flag");
+    if (s == CD_OK) s = take_committee(st, &r, &st->next, err);
+    if (s == CD_OK && (st->next.is_zero != !next_known))
+        s = cd_fail(err, CD_ERR_STORE, "store snapshot: next-committee flag disagrees with its content");
+    if (s == CD_OK && (!take_u64(&r, &st->previous_max_active) || !take_u64(&r, &st->current_max_active) ||
+                       !take_u8(&r, &has_best) || has_best > 1))
+        s = cd_fail(err, CD_ERR_TRUNCATED, "store snapshot: counters truncated");
+    if (s != CD_OK) return s;
+    st->has_best = has_best;
+    if (has_best) {
+        uint8_t fork;
+        uint32_t len;
+        if (!take_u8(&r, &fork) || fork <= LC_FORK_PHASE0 || fork >= LC_FORK_COUNT || !take_u32(&r, &len) ||
+            !take(&r, len, &p))
+            return cd_fail(err, CD_ERR_TRUNCATED, "store snapshot: best update truncated");
+        s = lc_decode_update(&st->cfg, &st->types, LC_MSG_UPDATE, LC_FORK_ELECTRA, cd_bytes_make(p, len), &st->best,
+                             err);
+        if (s != CD_OK) return s;
+        st->best.fork = st->best.attested.fork = st->best.finalized.fork = (lc_fork)fork;
+        st->best.attested.has_execution = st->best.finalized.has_execution = fork >= LC_FORK_CAPELLA;
+    }
+    if (r.left) return cd_fail(err, CD_ERR_TRAILING_DATA, "store snapshot: trailing bytes");
+    st->initialized = true;
+    return CD_OK;
+}
+
+cd_status lc_store_restore(lc_store **out, const lc_config *cfg, const lc_options *opts, cd_bytes data,
+                           cd_error *err) {
+    *out = NULL;
+    lc_store *st;
+    cd_status s = lc_store_new(&st, cfg, opts, err);
+    if (s != CD_OK) return s;
+    s = restore_into(st, data, err);
+    if (s != CD_OK) {
+        lc_store_free(st);
+        return s;
+    }
+    *out = st;
+    return CD_OK;
+}
