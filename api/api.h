@@ -73,6 +73,8 @@ typedef struct {
     int code;             /* non-zero on error */
     char message[256];
     json_object *data;    /* optional error data, owned */
+    json_object *meta;    /* optional, owned: sent as a "candor" member of the response
+                             (e.g. {"forwarded": true} for eth_sendRawTransaction) */
 } api_rpc_result;
 
 void api_rpc_fail(api_rpc_result *r, int code, const char *fmt, ...) CD_PRINTF(3, 4);

@@ -15,18 +15,24 @@ static json_object *error_object(int code, const char *message, json_object *dat
     return e;
 }
 
-static json_object *envelope(json_object *id, json_object *result, json_object *error) {
+static json_object *envelope_meta(json_object *id, json_object *result, json_object *error, json_object *meta) {
     json_object *o = json_object_new_object();
     if (!o) {
         json_object_put(result);
         json_object_put(error);
+        json_object_put(meta);
         return NULL;
     }
+    if (meta) json_object_object_add(o, "candor", meta);
     json_object_object_add(o, "jsonrpc", json_object_new_string("2.0"));
     json_object_object_add(o, "id", id ? json_object_get(id) : NULL);
     if (error) json_object_object_add(o, "error", error);
     else json_object_object_add(o, "result", result); /* NULL result is JSON null */
     return o;
+}
+
+static json_object *envelope(json_object *id, json_object *result, json_object *error) {
+    return envelope_meta(id, result, error, NULL);
 }
 
 /* One request object -> its response object, or NULL for a notification. */
@@ -76,13 +82,14 @@ static json_object *handle_one(const api_backend *b, json_object *req) {
     if (!has_id) { /* notification: the call ran, nothing is returned */
         json_object_put(r.result);
         json_object_put(r.data);
+        json_object_put(r.meta);
         return NULL;
     }
     if (r.code) {
         json_object_put(r.result);
-        return envelope(echo_id, NULL, error_object(r.code, r.message, r.data));
+        return envelope_meta(echo_id, NULL, error_object(r.code, r.message, r.data), r.meta);
     }
-    return envelope(echo_id, r.result, NULL);
+    return envelope_meta(echo_id, r.result, NULL, r.meta);
 }
 
 static char *serialise(json_object *o, size_t *out_len) {
