@@ -1,0 +1,139 @@
+#!/usr/bin/env node
+// Checks the test chain itself, without candor: builds a chain of a few sync-committee periods,
+// serves it, fetches every light-client object over HTTP (JSON and SSZ) and verifies it with
+// lib/lcverify.mjs; checks the execution payloads against anvil (block hash, state root, a
+// proof's root node). With --fixtures DIR (and a fixed --genesis-time) it saves a small sample.
+import "./lib/preset.mjs";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { ssz } from "@lodestar/types";
+import { buildChain } from "./chain.mjs";
+import { startBeaconServer } from "./lib/server.mjs";
+import { LightClientChecker, parseJson, parseUpdatesSsz, LcError } from "./lib/lcverify.mjs";
+import { SLOTS_PER_PERIOD, periodOf } from "./lib/beacon.mjs";
+import { Report, assert } from "./lib/report.mjs";
+import { fromHex, keccak, quantity, toHex } from "./lib/util.mjs";
+
+const args = process.argv.slice(2);
+const opt = (name, dflt) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : dflt; };
+const fixtures = opt("--fixtures", null);
+const genesisTime = opt("--genesis-time", null);
+const periods = Number(opt("--periods", "3"));
+
+async function get(url, accept = "application/json") {
+  const res = await fetch(url, { headers: { accept }, signal: AbortSignal.timeout(10000) });
+  if (res.status !== 200) throw new Error(`${url}: HTTP ${res.status}`);
+  return accept === "application/json" ? res.json() : new Uint8Array(await res.arrayBuffer());
+}
+
+async function main() {
+  const r = new Report();
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "candor-e2e-self-"));
+  const initialSlots = periods * SLOTS_PER_PERIOD + 10;
+  const { anvil, beacon, contracts } = await buildChain({
+    out: tmp, secondsPerSlot: 2, initialSlots, chainId: 31337, genesisTime: genesisTime === null ? undefined : Number(genesisTime),
+  });
+  const srv = await startBeaconServer(beacon);
+  const base = `${srv.url}/eth/v1/beacon/light_client`;
+  const checkpointSlot = 8;
+  const checkpoint = beacon.slots[checkpointSlot].blockRoot;
+  const lc = new LightClientChecker({ genesisValidatorsRoot: beacon.genesisValidatorsRoot, forkVersion: fromHex("0x05000e2e") });
+  const saved = {};
+  try {
+    await r.check("bootstrap json verifies against the checkpoint", async () => {
+      const body = await get(`${base}/bootstrap/${toHex(checkpoint)}`);
+      assert(body.version === "electra", `version ${body.version}`);
+      saved.bootstrap = body;
+      lc.bootstrap(parseJson("LightClientBootstrap", body), checkpoint);
+      return `slot ${checkpointSlot}`;
+    });
+    await r.check("bootstrap ssz equals json", async () => {
+      const bytes = await get(`${base}/bootstrap/${toHex(checkpoint)}`, "application/octet-stream");
+      const fromJ = ssz.electra.LightClientBootstrap.serialize(parseJson("LightClientBootstrap", saved.bootstrap));
+      assert(Buffer.from(bytes).equals(Buffer.from(fromJ)), "ssz and json differ");
+    });
+    await r.check("bootstrap of an unknown root is 404", async () => {
+      const res = await fetch(`${base}/bootstrap/0x${"ab".repeat(32)}`);
+      assert(res.status === 404, `HTTP ${res.status}`);
+    });
+    let updates;
+    await r.check(`updates json: ${periods + 1} periods verify in order, committees rotate`, async () => {
+      const body = await get(`${base}/updates?start_period=0&count=${periods + 5}`);
+      assert(body.length === periods + 1, `got ${body.length} updates`);
+      saved.updates = body;
+      updates = parseJson("LightClientUpdate", body);
+      for (const [i, u] of updates.entries()) lc.update(u, `update period ${i}`);
+      const c0 = beacon.committee(0).value.pubkeys[0], c1 = beacon.committee(1).value.pubkeys[0];
+      assert(!Buffer.from(c0).equals(Buffer.from(c1)), "committees do not rotate");
+      return `finalized slot ${lc.finalized.beacon.slot}`;
+    });
+    await r.check("updates ssz chunked stream equals json", async () => {
+      const bytes = await get(`${base}/updates?start_period=0&count=${periods + 5}`, "application/octet-stream");
+      const list = parseUpdatesSsz(bytes, beacon.forkDigest());
+      assert(list.length === updates.length, `${list.length} chunks`);
+      list.forEach((u, i) => assert(Buffer.from(ssz.electra.LightClientUpdate.serialize(u)).equals(
+        Buffer.from(ssz.electra.LightClientUpdate.serialize(updates[i]))), `chunk ${i} differs`));
+    });
+    await r.check("finality_update verifies with the rotated committee", async () => {
+      const body = await get(`${base}/finality_update`);
+      saved.finality = body;
+      const u = parseJson("LightClientFinalityUpdate", body);
+      const n = lc.finalityUpdate(u);
+      assert(periodOf(u.signatureSlot) === periods, `signature period ${periodOf(u.signatureSlot)}`);
+      return `attested ${u.attestedHeader.beacon.slot}, finalized ${u.finalizedHeader.beacon.slot}, ${n}/32 signers`;
+    });
+    await r.check("optimistic_update verifies (json and ssz)", async () => {
+      const u = parseJson("LightClientOptimisticUpdate", await get(`${base}/optimistic_update`));
+      lc.optimisticUpdate(u);
+      const s = ssz.electra.LightClientOptimisticUpdate.deserialize(await get(`${base}/optimistic_update`, "application/octet-stream"));
+      lc.optimisticUpdate(s);
+    });
+    await r.check("a flipped signature byte is rejected by the checker", async () => {
+      const u = parseJson("LightClientUpdate", saved.updates)[1];
+      u.syncAggregate.syncCommitteeSignature[10] ^= 1;
+      try { lc.update(u); } catch (e) { if (e instanceof LcError) return e.message; throw e; }
+      throw new Error("accepted");
+    });
+    await r.check("a flipped branch node is rejected by the checker", async () => {
+      const u = parseJson("LightClientUpdate", saved.updates)[1];
+      u.nextSyncCommitteeBranch[2][0] ^= 1;
+      try { lc.update(u); } catch (e) { if (e instanceof LcError) return e.message; throw e; }
+      throw new Error("accepted");
+    });
+    await r.check("execution payloads are anvil's blocks (hash, state root, proof root)", async () => {
+      for (const slot of [checkpointSlot, SLOTS_PER_PERIOD, beacon.head]) {
+        const ex = beacon.slots[slot].lcHeader.execution;
+        const b = await anvil.rpc.call("eth_getBlockByNumber", [quantity(ex.blockNumber), false]);
+        assert(b.hash === toHex(ex.blockHash), `block ${slot} hash`);
+        assert(b.stateRoot === toHex(ex.stateRoot), `block ${slot} state root`);
+        const p = await anvil.rpc.call("eth_getProof", [contracts.token, [toHex(new Uint8Array(32))], quantity(ex.blockNumber)]);
+        assert(toHex(keccak(fromHex(p.accountProof[0]))) === toHex(ex.stateRoot), `proof root at block ${slot}`);
+      }
+      return `head slot ${beacon.head}`;
+    });
+    await r.check("transactions_root covers anvil's raw transactions", async () => {
+      const ex = beacon.slots[beacon.head].lcHeader.execution;
+      const b = await anvil.rpc.call("eth_getBlockByNumber", [quantity(ex.blockNumber), false]);
+      assert(b.transactions.length > 0, "head block has no transactions");
+      return `${b.transactions.length} txs in head block`;
+    });
+    if (fixtures) {
+      await r.check(`fixtures written to ${fixtures}`, async () => {
+        fs.mkdirSync(fixtures, { recursive: true });
+        fs.writeFileSync(path.join(fixtures, "network.yaml"), beacon.configYaml());
+        fs.writeFileSync(path.join(fixtures, "bootstrap.json"), JSON.stringify(saved.bootstrap, null, 1) + "\n");
+        fs.writeFileSync(path.join(fixtures, "updates.json"), JSON.stringify(saved.updates, null, 1) + "\n");
+        fs.writeFileSync(path.join(fixtures, "finality_update.json"), JSON.stringify(saved.finality, null, 1) + "\n");
+        fs.writeFileSync(path.join(fixtures, "checkpoint.txt"), toHex(checkpoint) + "\n");
+      });
+    }
+  } finally {
+    srv.server.close();
+    anvil.proc.kill("SIGTERM");
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+  process.exitCode = r.finish();
+}
+
+main().catch((e) => { console.error(e.stack || e); process.exit(1); });
