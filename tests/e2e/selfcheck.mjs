@@ -13,6 +13,8 @@ import { startBeaconServer } from "./lib/server.mjs";
 import { LightClientChecker, parseJson, parseUpdatesSsz, LcError } from "./lib/lcverify.mjs";
 import { SLOTS_PER_PERIOD, periodOf } from "./lib/beacon.mjs";
 import { Report, assert } from "./lib/report.mjs";
+import { startTamperProxy, BEACON_MODES, EL_MODES } from "./lib/tamper.mjs";
+import { JsonRpc, abiCall } from "./lib/util.mjs";
 import { fromHex, keccak, quantity, toHex } from "./lib/util.mjs";
 
 const args = process.argv.slice(2);
@@ -118,6 +120,74 @@ async function main() {
       assert(b.transactions.length > 0, "head block has no transactions");
       return `${b.transactions.length} txs in head block`;
     });
+    // Every beacon tampering mode must yield data our checker refuses, in JSON and in SSZ.
+    const bproxy = await startTamperProxy({ upstream: srv.url, kind: "beacon" });
+    for (const mode of Object.keys(BEACON_MODES)) {
+      await r.check(`tamper beacon ${mode}: refused by the checker (json, ssz)`, async () => {
+        bproxy.mode = mode;
+        const before = bproxy.stats.tampered;
+        const pb = `${bproxy.url}/eth/v1/beacon/light_client`;
+        const reasons = [];
+        for (const accept of ["application/json", "application/octet-stream"]) {
+          const c = new LightClientChecker({ genesisValidatorsRoot: beacon.genesisValidatorsRoot, forkVersion: fromHex("0x05000e2e") });
+          const json = accept === "application/json";
+          try {
+            const bsrc = mode.startsWith("bootstrap") ? pb : base;
+            const bb = await get(`${bsrc}/bootstrap/${toHex(checkpoint)}`, accept);
+            c.bootstrap(json ? parseJson("LightClientBootstrap", bb) : ssz.electra.LightClientBootstrap.deserialize(bb), checkpoint);
+            const usrc = mode.startsWith("updates") ? pb : base;
+            const ub = await get(`${usrc}/updates?start_period=0&count=${periods + 1}`, accept);
+            const us = json ? parseJson("LightClientUpdate", ub) : parseUpdatesSsz(ub, beacon.forkDigest());
+            us.forEach((u, i) => c.update(u, `update ${i}`));
+            const fb = await get(`${mode.startsWith("finality") ? pb : base}/finality_update`, accept);
+            c.finalityUpdate(json ? parseJson("LightClientFinalityUpdate", fb) : ssz.electra.LightClientFinalityUpdate.deserialize(fb));
+            const ob = await get(`${mode.startsWith("optimistic") ? pb : base}/optimistic_update`, accept);
+            c.optimisticUpdate(json ? parseJson("LightClientOptimisticUpdate", ob) : ssz.electra.LightClientOptimisticUpdate.deserialize(ob));
+            throw new Error(`${accept}: tampered data accepted`);
+          } catch (e) {
+            if (!(e instanceof LcError)) throw e;
+            reasons.push(e.message);
+          }
+        }
+        assert(bproxy.stats.tampered - before >= 2, "proxy did not tamper");
+        return reasons[0];
+      });
+    }
+    bproxy.server.close();
+
+    // Every execution tampering mode must fire on the requests a verifier makes.
+    const eproxy = await startTamperProxy({ upstream: anvil.url, kind: "el" });
+    const erpc = new JsonRpc(eproxy.url);
+    const head = quantity(beacon.head);
+    const probes = {
+      eth_getProof: () => erpc.call("eth_getProof", [contracts.token, [toHex(new Uint8Array(32))], head]),
+      eth_getCode: () => erpc.call("eth_getCode", [contracts.token, head]),
+      eth_getBlockByNumber: () => erpc.call("eth_getBlockByNumber", [head, false]),
+      eth_getTransactionReceipt: async () => {
+        const b = await anvil.rpc.call("eth_getBlockByNumber", [head, false]);
+        return erpc.call("eth_getTransactionReceipt", [b.transactions[0]]);
+      },
+      eth_getLogs: () => erpc.call("eth_getLogs", [{ fromBlock: quantity(beacon.head - 4), toBlock: head, address: contracts.token }]),
+      eth_call: () => erpc.call("eth_call", [{ to: contracts.token, data: abiCall("totalSupply()") }, head]),
+      eth_chainId: () => erpc.call("eth_chainId"),
+      eth_createAccessList: () => erpc.call("eth_createAccessList", [{ from: "0x70997970c51812dc3a010c7d01b50e0d17dc79c8", to: contracts.token, data: abiCall("balanceOf(address)", "0x70997970c51812dc3a010c7d01b50e0d17dc79c8") }, head]),
+    };
+    for (const [mode, spec] of Object.entries(EL_MODES)) {
+      await r.check(`tamper el ${mode}: fires`, async () => {
+        eproxy.mode = mode;
+        const before = eproxy.stats.tampered;
+        const method = Object.keys(probes).find((m) => (spec.method instanceof RegExp ? spec.method.test(m) : spec.method === m));
+        assert(method, "no probe for this mode");
+        const viaProxy = await probes[method]();
+        assert(eproxy.stats.tampered > before, `${method}: nothing tampered`);
+        eproxy.mode = null;
+        const truth = await probes[method]();
+        assert(JSON.stringify(viaProxy) !== JSON.stringify(truth), "answer unchanged");
+        return method;
+      });
+    }
+    eproxy.server.close();
+
     if (fixtures) {
       await r.check(`fixtures written to ${fixtures}`, async () => {
         fs.mkdirSync(fixtures, { recursive: true });
