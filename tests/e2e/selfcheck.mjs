@@ -16,6 +16,7 @@ import { Report, assert } from "./lib/report.mjs";
 import { startTamperProxy, BEACON_MODES, EL_MODES } from "./lib/tamper.mjs";
 import { JsonRpc, abiCall } from "./lib/util.mjs";
 import { checkSigningVector } from "./lib/signing_vector.mjs";
+import { lodestarConfig, LodestarClient } from "./lib/lodestar_check.mjs";
 import { fromHex, keccak, quantity, toHex } from "./lib/util.mjs";
 
 const args = process.argv.slice(2);
@@ -122,6 +123,24 @@ async function main() {
       assert(b.transactions.length > 0, "head block has no transactions");
       return `${b.transactions.length} txs in head block`;
     });
+    await r.check("lodestar light-client 1.28.1 (independent) follows the chain from our JSON", async () => {
+      const config = lodestarConfig(beacon.configYaml(), beacon.genesisValidatorsRoot);
+      assert(config.getForkName(checkpointSlot) === "electra", `fork at checkpoint: ${config.getForkName(checkpointSlot)}`);
+      const ls = new LodestarClient(config, checkpoint, parseJson("LightClientBootstrap", saved.bootstrap));
+      const us = parseJson("LightClientUpdate", saved.updates);
+      for (const u of us) ls.update(beacon.head, u);
+      ls.finalityUpdate(beacon.head, parseJson("LightClientFinalityUpdate", saved.finality));
+      ls.optimisticUpdate(beacon.head, beacon.optimisticUpdate());
+      assert(ls.finalizedSlot === lc.finalized.beacon.slot, `lodestar finalized ${ls.finalizedSlot}, ours ${lc.finalized.beacon.slot}`);
+      assert(ls.optimisticSlot === beacon.head - 1, `optimistic ${ls.optimisticSlot}`);
+      const bad = ssz.electra.LightClientUpdate.clone(us[us.length - 1]);
+      bad.syncAggregate.syncCommitteeSignature[40] ^= 1;
+      let rejected = false;
+      try { ls.update(beacon.head, bad); } catch { rejected = true; }
+      assert(rejected, "lodestar accepted a tampered signature");
+      return `finalized ${ls.finalizedSlot}, optimistic ${ls.optimisticSlot}, tampered update rejected`;
+    });
+
     // Every beacon tampering mode must yield data our checker refuses, in JSON and in SSZ.
     const bproxy = await startTamperProxy({ upstream: srv.url, kind: "beacon" });
     for (const mode of Object.keys(BEACON_MODES)) {
@@ -152,6 +171,19 @@ async function main() {
           }
         }
         assert(bproxy.stats.tampered - before >= 2, "proxy did not tamper");
+        // And lodestar's light client must refuse the same tampered JSON.
+        const src = (p) => (mode.startsWith(p) ? pb : base);
+        let lodestarRejected = false;
+        try {
+          const cl = new LodestarClient(lodestarConfig(beacon.configYaml(), beacon.genesisValidatorsRoot), checkpoint,
+            parseJson("LightClientBootstrap", await get(`${src("bootstrap")}/bootstrap/${toHex(checkpoint)}`)));
+          for (const u of parseJson("LightClientUpdate", await get(`${src("updates")}/updates?start_period=0&count=${periods + 1}`))) cl.update(beacon.head, u);
+          cl.finalityUpdate(beacon.head, parseJson("LightClientFinalityUpdate", await get(`${src("finality")}/finality_update`)));
+          cl.optimisticUpdate(beacon.head, parseJson("LightClientOptimisticUpdate", await get(`${src("optimistic")}/optimistic_update`)));
+        } catch {
+          lodestarRejected = true;
+        }
+        assert(lodestarRejected, "lodestar accepted it");
         return reasons[0];
       });
     }
