@@ -230,6 +230,16 @@ async function main() {
         fs.writeFileSync(path.join(fixtures, "updates.json"), JSON.stringify(saved.updates, null, 1) + "\n");
         fs.writeFileSync(path.join(fixtures, "finality_update.json"), JSON.stringify(saved.finality, null, 1) + "\n");
         fs.writeFileSync(path.join(fixtures, "checkpoint.txt"), toHex(checkpoint) + "\n");
+        const ssz = "application/octet-stream";
+        fs.writeFileSync(path.join(fixtures, "bootstrap.ssz"), await get(`${base}/bootstrap/${toHex(checkpoint)}`, ssz));
+        fs.writeFileSync(path.join(fixtures, "updates.ssz"), await get(`${base}/updates?start_period=0&count=${periods + 1}`, ssz));
+        fs.writeFileSync(path.join(fixtures, "finality_update.ssz"), await get(`${base}/finality_update`, ssz));
+        fs.writeFileSync(path.join(fixtures, "head.json"), JSON.stringify({
+          genesis_time: beacon.genesisTime, current_slot: beacon.head, checkpoint_slot: checkpointSlot,
+          expected_finalized_slot: lc.finalized.beacon.slot,
+          expected_finalized_block_number: lc.finalized.execution.blockNumber,
+          expected_finalized_state_root: toHex(lc.finalized.execution.stateRoot),
+        }, null, 1) + "\n");
       });
     }
   } finally {
