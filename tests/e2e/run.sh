@@ -13,6 +13,12 @@ if [ ! -d "$HERE/node_modules/@foundry-rs/anvil-linux-amd64" ] || [ "$HERE/packa
     # --ignore-scripts: the packages ship their binaries; npm 9 (Debian) would otherwise run
     # anvil's postinstall, which tries to download. npm 11 skips install scripts anyway.
     (cd "$HERE" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+    # anvil's binary is an optional dependency that declares node >= 20: npm skips it under
+    # Debian bookworm's node 18. The binary does not use node, so install it regardless.
+    if [ ! -d "$HERE/node_modules/@foundry-rs/anvil-linux-amd64" ] && [ "$(uname -m)" = x86_64 ]; then
+        (cd "$HERE" && npm install --no-save --force --ignore-scripts --no-audit --no-fund --loglevel=error \
+            @foundry-rs/anvil-linux-amd64@1.7.1)
+    fi
 fi
 cd "$ROOT"
 if [ "$1" = "--selfcheck" ]; then
