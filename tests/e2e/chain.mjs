@@ -47,7 +47,7 @@ export async function buildChain(o, log = () => {}) {
   // Genesis in the past so that after the initial slots the head is at the wall-clock slot.
   const genesisTime = o.genesisTime ?? Math.floor(Date.now() / 1000) - o.initialSlots * o.secondsPerSlot;
   const anvilLog = o.out ? fs.createWriteStream(path.join(o.out, "anvil.log")) : null;
-  const anvil = await startAnvil({ genesisTime, chainId: o.chainId, log: anvilLog });
+  const anvil = await startAnvil({ genesisTime, chainId: o.chainId, log: anvilLog, maxSeconds: (o.maxSeconds ?? 1800) + 120 });
   const el = new ExecutionChain(anvil.rpc, { genesisTime, secondsPerSlot: o.secondsPerSlot });
   const beacon = new BeaconChain({ genesisTime, secondsPerSlot: o.secondsPerSlot, chainId: o.chainId });
 
@@ -100,7 +100,9 @@ async function main() {
   log(`ready: anvil ${anvil.url} beacon ${srv.url} checkpoint ${checkpoint}`);
 
   const deadline = Date.now() + o.maxSeconds * 1000;
+  const parent = process.ppid;
   while (!stopping && Date.now() < deadline) {
+    if (process.ppid !== parent) { stop("parent exited"); break; }
     if (o.live) {
       const wallSlot = Math.floor((Date.now() / 1000 - genesisTime) / o.secondsPerSlot);
       for (let n = beacon.head + 1; n <= wallSlot && !stopping; n++) await produce(n);

@@ -15,8 +15,9 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Report, assert } from "./lib/report.mjs";
 import { startTamperProxy, BEACON_MODES, EL_MODES } from "./lib/tamper.mjs";
+import { boundedSpawn } from "./lib/anvil.mjs";
 import { verifySignedAnswer, isSigned } from "./lib/signing.mjs";
-import { checkSigningVector } from "./lib/signing_vector.mjs";
+import { checkSigningVector, checkVerifierRejectsChanges } from "./lib/signing_vector.mjs";
 import { JsonRpc, abiCall, abiWord, freePort, keccak, fromHex, quantity, sleep, toHex, waitFor } from "./lib/util.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -105,7 +106,7 @@ class Service {
     if (checkpoint) args.push("--checkpoint", this.chain.checkpoint);
     const out = fs.openSync(this.logFile, "a");
     fs.writeSync(out, `\n=== start ${new Date().toISOString()} candor ${args.join(" ")}\n`);
-    this.proc = spawn(CANDOR, args, { stdio: ["ignore", out, out] });
+    this.proc = boundedSpawn(CANDOR, args, (RUN_DEADLINE - Date.now()) / 1000 + 120, { stdio: ["ignore", out, out] });
     children.add(this.proc);
     this.exited = new Promise((r) => this.proc.on("exit", (code, sig) => { children.delete(this.proc); r({ code, sig }); }));
     return this;
@@ -113,9 +114,20 @@ class Service {
 
   running() { return this.proc && this.proc.exitCode === null && this.proc.signalCode === null; }
 
+  /* The candor process itself: under timeout(1) it is the wrapper's only child. SIGKILL must
+   * reach candor (timeout cannot forward it); other signals are forwarded by timeout. */
+  candorPid() {
+    try {
+      const kids = fs.readFileSync(`/proc/${this.proc.pid}/task/${this.proc.pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean);
+      const exe = kids.length === 1 ? fs.readlinkSync(`/proc/${kids[0]}/exe`) : "";
+      if (path.basename(exe) === path.basename(CANDOR)) return Number(kids[0]);
+    } catch { /* not wrapped, or gone */ }
+    return this.proc.pid;
+  }
+
   async stop(signal = "SIGTERM") {
     if (!this.running()) return;
-    this.proc.kill(signal);
+    try { process.kill(this.candorPid(), signal); } catch { /* already gone */ }
     const t = setTimeout(() => this.proc.kill("SIGKILL"), 5000);
     await this.exited;
     clearTimeout(t);
@@ -561,7 +573,10 @@ async function demo(chain) {
 // ---------------------------------------------------------------- main
 async function main() {
   const r = new Report();
-  if (!DEMO) await r.check("client signature verifier matches the svc EIP-712 vector", async () => checkSigningVector());
+  if (!DEMO) {
+    await r.check("client signature verifier matches the svc EIP-712 vector", async () => checkSigningVector());
+    await r.check("client signature verifier refuses every changed field", async () => checkVerifierRejectsChanges());
+  }
   const serveOk = fs.existsSync(CANDOR) && (() => {
     const h = spawnSync(CANDOR, ["serve", "--help"], { encoding: "utf8", timeout: 10000 });
     const text = `${h.stdout}${h.stderr}`;

@@ -15,7 +15,7 @@ import { SLOTS_PER_PERIOD, periodOf } from "./lib/beacon.mjs";
 import { Report, assert } from "./lib/report.mjs";
 import { startTamperProxy, BEACON_MODES, EL_MODES } from "./lib/tamper.mjs";
 import { JsonRpc, abiCall } from "./lib/util.mjs";
-import { checkSigningVector } from "./lib/signing_vector.mjs";
+import { checkSigningVector, checkVerifierRejectsChanges } from "./lib/signing_vector.mjs";
 import { lodestarConfig, LodestarClient } from "./lib/lodestar_check.mjs";
 import { fromHex, keccak, quantity, toHex } from "./lib/util.mjs";
 
@@ -34,6 +34,7 @@ async function get(url, accept = "application/json") {
 async function main() {
   const r = new Report();
   await r.check("signature verifier matches the svc EIP-712 vector", async () => checkSigningVector());
+  await r.check("signature verifier refuses every changed field", async () => checkVerifierRejectsChanges());
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "candor-e2e-self-"));
   const initialSlots = periods * SLOTS_PER_PERIOD + 10;
   const { anvil, beacon, contracts } = await buildChain({

@@ -25,14 +25,21 @@ export const DEV = [
   "0x15d34aaf54267db7d7c367839aaf71a00a2c6a65",
 ];
 
-export async function startAnvil({ genesisTime, chainId = 31337, hardfork = "prague", log = null }) {
+/* Runs `cmd args` under coreutils timeout(1) when present, so that the process cannot outlive a
+ * test run even if its parent is killed with SIGKILL. */
+export function boundedSpawn(cmd, args, maxSeconds, options) {
+  if (fs.existsSync("/usr/bin/timeout")) return spawn("/usr/bin/timeout", ["-s", "KILL", String(Math.ceil(maxSeconds)), cmd, ...args], options);
+  return spawn(cmd, args, options);
+}
+
+export async function startAnvil({ genesisTime, chainId = 31337, hardfork = "prague", log = null, maxSeconds = 3600 }) {
   const port = await freePort();
   const args = [
     "--host", "127.0.0.1", "--port", String(port), "--no-mining", "--hardfork", hardfork,
     "--timestamp", String(genesisTime), "--chain-id", String(chainId), "--accounts", String(DEV.length),
     "--silent",
   ];
-  const proc = spawn(anvilBinary(), args, { stdio: ["ignore", log ? "pipe" : "ignore", log ? "pipe" : "ignore"] });
+  const proc = boundedSpawn(anvilBinary(), args, maxSeconds, { stdio: ["ignore", log ? "pipe" : "ignore", log ? "pipe" : "ignore"] });
   if (log) {
     proc.stdout.pipe(log);
     proc.stderr.pipe(log);
