@@ -45,7 +45,7 @@ export function checkVerifierRejectsChanges() {
     chainId: 31337, number: 42, blockHash: "0x" + "a1".repeat(32), stateRoot: "0x" + "b2".repeat(32),
     receiptsRoot: "0x" + "c3".repeat(32), beaconSlot: 42, beaconRoot: "0x" + "d4".repeat(32), finalized: false,
   };
-  const make = (c) => { const digest = toHex(bd(c)); return { ...c, blocknum: String(c.number), digest, signature: signWith(sk, digest), signer }; };
+  const make = (c) => { const digest = toHex(blockDigest(c)); return { ...c, blocknum: String(c.number), digest, signature: signWith(sk, digest), signer }; };
   const good = make(claim);
   verifySignedAnswer(good, { chainId: 31337, expectSigner: signer });
   let rejected = 0;
