@@ -1,0 +1,805 @@
+/* BLS12-381 base field Fp and its quadratic extension Fp2.
+ *
+ * Elements are 6 x 64-bit limbs in Montgomery form (a*R mod p, R = 2^384), always fully
+ * reduced (< p). Multiplication is CIOS Montgomery with 128-bit products. Because the top
+ * limb of p is below 2^62, the running sum of CIOS never needs a 7th word (the "no carry"
+ * variant), which saves a few additions per round. This file dominates pairing cost.
+ */
+#include <string.h>
+
+#include "crypto/bls_internal.h"
+
+typedef unsigned __int128 u128;
+
+/* p, little-endian limbs. */
+static const uint64_t P[6] = {0xb9feffffffffaaabull, 0x1eabfffeb153ffffull, 0x6730d2a0f6b0f624ull,
+                              0x64774b84f38512bfull, 0x4b1ba7b6434bacd7ull, 0x1a0111ea397fe69aull};
+/* -p^-1 mod 2^64 */
+#define N0 0x89f3fffcfffcfffdull
+/* R^2 mod p: converts to Montgomery form with one multiplication. */
+static const bls_fp R2 = {{0xf4df1f341c341746ull, 0x0a76e6a609d104f1ull, 0x8de5476c4c95b6d5ull,
+                           0x67eb88a9939d83c0ull, 0x9a793e85b519952dull, 0x11988fe592cae3aaull}};
+const bls_fp bls_fp_const_one = {{0x760900000002fffdull, 0xebf4000bc40c0002ull, 0x5f48985753c758baull,
+                                  0x77ce585370525745ull, 0x5c071a97a256ec6dull, 0x15f65ec3fa80e493ull}};
+const bls_fp bls_fp_const_p = {{0xb9feffffffffaaabull, 0x1eabfffeb153ffffull, 0x6730d2a0f6b0f624ull,
+                                0x64774b84f38512bfull, 0x4b1ba7b6434bacd7ull, 0x1a0111ea397fe69aull}};
+const bls_fp bls_fp_const_b = {{0xaa270000000cfff3ull, 0x53cc0032fc34000aull, 0x478fe97a6b0a807full,
+                                0xb1d37ebee6ba24d7ull, 0x8ec9733bbf78ab2full, 0x09d645513d83de7eull}};
+const bls_fp2 bls_fp2_const_b = {
+    {{0xaa270000000cfff3ull, 0x53cc0032fc34000aull, 0x478fe97a6b0a807full, 0xb1d37ebee6ba24d7ull,
+      0x8ec9733bbf78ab2full, 0x09d645513d83de7eull}},
+    {{0xaa270000000cfff3ull, 0x53cc0032fc34000aull, 0x478fe97a6b0a807full, 0xb1d37ebee6ba24d7ull,
+      0x8ec9733bbf78ab2full, 0x09d645513d83de7eull}}};
+/* Exponents. */
+static const uint64_t EXP_P_MINUS_2[6] = {0xb9feffffffffaaa9ull, 0x1eabfffeb153ffffull,
+                                          0x6730d2a0f6b0f624ull, 0x64774b84f38512bfull,
+                                          0x4b1ba7b6434bacd7ull, 0x1a0111ea397fe69aull};
+static const uint64_t EXP_P_PLUS_1_DIV_4[6] = {0xee7fbfffffffeaabull, 0x07aaffffac54ffffull,
+                                               0xd9cc34a83dac3d89ull, 0xd91dd2e13ce144afull,
+                                               0x92c6e9ed90d2eb35ull, 0x0680447a8e5ff9a6ull};
+static const uint64_t EXP_P_MINUS_3_DIV_4[6] = {0xee7fbfffffffeaaaull, 0x07aaffffac54ffffull,
+                                                0xd9cc34a83dac3d89ull, 0xd91dd2e13ce144afull,
+                                                0x92c6e9ed90d2eb35ull, 0x0680447a8e5ff9a6ull};
+static const uint64_t EXP_P_MINUS_1_DIV_2[6] = {0xdcff7fffffffd555ull, 0x0f55ffff58a9ffffull,
+                                                0xb39869507b587b12ull, 0xb23ba5c279c2895full,
+                                                0x258dd3db21a5d66bull, 0x0d0088f51cbff34dull};
+/* 2^256 mod p in Montgomery form (hash_to_field splits 512-bit values at bit 256). */
+static const bls_fp TWO_256 = {{0x075b3cd7c5ce820full, 0x3ec6ba621c3edb0bull, 0x168a13d82bff6bceull,
+                                0x87663c4bf8c449d2ull, 0x15f34c83ddc8d830ull, 0x0f9628b49caa2e85ull}};
+
+/* ---- limb helpers ---------------------------------------------------------------- */
+
+/* Limb arithmetic. On x86-64 the carry chains are inline assembly (add/adc, sub/sbb, cmov):
+ * compilers handle 128-bit carry idioms poorly and these run 3-4x faster than the C. The
+ * Montgomery product has a portable C version and, where the CPU has BMI2+ADX (checked once
+ * by the dynamic loader through an ifunc resolver, so no mutable state of ours), a mulx/adcx/
+ * adox version with two independent carry chains. Sanitizer builds use the C product (the
+ * resolver would run before the sanitizer runtime is up). */
+#if defined(__x86_64__)
+#define BLS_X86_ASM 1
+#else
+#define BLS_X86_ASM 0
+#endif
+
+#if defined(__SANITIZE_ADDRESS__)
+#define BLS_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(memory_sanitizer)
+#define BLS_SANITIZED 1
+#endif
+#endif
+#ifndef BLS_SANITIZED
+#define BLS_SANITIZED 0
+#endif
+
+#if BLS_X86_ASM
+/* r = t - p if t >= p else t, for t < 2p given in six registers. */
+static inline void reduce_once6(uint64_t r[6], uint64_t s0, uint64_t s1, uint64_t s2, uint64_t s3,
+                                uint64_t s4, uint64_t s5) {
+    uint64_t t0, t1, t2, t3, t4, t5;
+    __asm__("movq %[s0], %[t0]\n\tmovq %[s1], %[t1]\n\tmovq %[s2], %[t2]\n\t"
+            "movq %[s3], %[t3]\n\tmovq %[s4], %[t4]\n\tmovq %[s5], %[t5]\n\t"
+            "subq 0(%[p]), %[t0]\n\tsbbq 8(%[p]), %[t1]\n\tsbbq 16(%[p]), %[t2]\n\t"
+            "sbbq 24(%[p]), %[t3]\n\tsbbq 32(%[p]), %[t4]\n\tsbbq 40(%[p]), %[t5]\n\t"
+            "cmovcq %[s0], %[t0]\n\tcmovcq %[s1], %[t1]\n\tcmovcq %[s2], %[t2]\n\t"
+            "cmovcq %[s3], %[t3]\n\tcmovcq %[s4], %[t4]\n\tcmovcq %[s5], %[t5]\n\t"
+            : [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3), [t4] "=&r"(t4),
+              [t5] "=&r"(t5)
+            : [s0] "r"(s0), [s1] "r"(s1), [s2] "r"(s2), [s3] "r"(s3), [s4] "r"(s4), [s5] "r"(s5),
+              [p] "r"(P)
+            : "cc", "memory");
+    r[0] = t0, r[1] = t1, r[2] = t2, r[3] = t3, r[4] = t4, r[5] = t5;
+}
+
+static inline void reduce_once(uint64_t r[6], const uint64_t a[6]) {
+    reduce_once6(r, a[0], a[1], a[2], a[3], a[4], a[5]);
+}
+
+void bls_fp_add(bls_fp *r, const bls_fp *a, const bls_fp *b) {
+    uint64_t s0 = a->l[0], s1 = a->l[1], s2 = a->l[2], s3 = a->l[3], s4 = a->l[4], s5 = a->l[5];
+    /* a + b < 2p < 2^384: no carry out of the top limb */
+    __asm__("addq 0(%[b]), %[s0]\n\tadcq 8(%[b]), %[s1]\n\tadcq 16(%[b]), %[s2]\n\t"
+            "adcq 24(%[b]), %[s3]\n\tadcq 32(%[b]), %[s4]\n\tadcq 40(%[b]), %[s5]\n\t"
+            : [s0] "+r"(s0), [s1] "+r"(s1), [s2] "+r"(s2), [s3] "+r"(s3), [s4] "+r"(s4),
+              [s5] "+r"(s5)
+            : [b] "r"(b->l)
+            : "cc", "memory");
+    reduce_once6(r->l, s0, s1, s2, s3, s4, s5);
+}
+
+void bls_fp_sub(bls_fp *r, const bls_fp *a, const bls_fp *b) {
+    uint64_t s0 = a->l[0], s1 = a->l[1], s2 = a->l[2], s3 = a->l[3], s4 = a->l[4], s5 = a->l[5];
+    uint64_t m;
+    /* s = a - b; m = all ones on borrow; s += p & m */
+    __asm__("subq 0(%[b]), %[s0]\n\tsbbq 8(%[b]), %[s1]\n\tsbbq 16(%[b]), %[s2]\n\t"
+            "sbbq 24(%[b]), %[s3]\n\tsbbq 32(%[b]), %[s4]\n\tsbbq 40(%[b]), %[s5]\n\t"
+            "sbbq %[m], %[m]\n\t"
+            : [s0] "+r"(s0), [s1] "+r"(s1), [s2] "+r"(s2), [s3] "+r"(s3), [s4] "+r"(s4),
+              [s5] "+r"(s5), [m] "=&r"(m)
+            : [b] "r"(b->l)
+            : "cc", "memory");
+    uint64_t p0 = P[0] & m, p1 = P[1] & m, p2 = P[2] & m, p3 = P[3] & m, p4 = P[4] & m,
+             p5 = P[5] & m;
+    __asm__("addq %[p0], %[s0]\n\tadcq %[p1], %[s1]\n\tadcq %[p2], %[s2]\n\t"
+            "adcq %[p3], %[s3]\n\tadcq %[p4], %[s4]\n\tadcq %[p5], %[s5]\n\t"
+            : [s0] "+r"(s0), [s1] "+r"(s1), [s2] "+r"(s2), [s3] "+r"(s3), [s4] "+r"(s4),
+              [s5] "+r"(s5)
+            : [p0] "r"(p0), [p1] "r"(p1), [p2] "r"(p2), [p3] "r"(p3), [p4] "r"(p4), [p5] "r"(p5)
+            : "cc");
+    r->l[0] = s0, r->l[1] = s1, r->l[2] = s2, r->l[3] = s3, r->l[4] = s4, r->l[5] = s5;
+}
+#else
+/* r = a - p if a >= p else a (a < 2p), without branches. */
+static inline void reduce_once(uint64_t r[6], const uint64_t a[6]) {
+    uint64_t t[6], borrow = 0;
+    for (int i = 0; i < 6; i++) {
+        u128 d = (u128)a[i] - P[i] - borrow;
+        t[i] = (uint64_t)d;
+        borrow = (uint64_t)(d >> 64) & 1;
+    }
+    uint64_t keep_a = 0 - borrow; /* all ones if a < p */
+    for (int i = 0; i < 6; i++) r[i] = (a[i] & keep_a) | (t[i] & ~keep_a);
+}
+
+void bls_fp_add(bls_fp *r, const bls_fp *a, const bls_fp *b) {
+    uint64_t t[6], carry = 0;
+    for (int i = 0; i < 6; i++) {
+        u128 s = (u128)a->l[i] + b->l[i] + carry;
+        t[i] = (uint64_t)s;
+        carry = (uint64_t)(s >> 64);
+    }
+    reduce_once(r->l, t); /* a + b < 2p < 2^384: no carry out */
+}
+
+void bls_fp_sub(bls_fp *r, const bls_fp *a, const bls_fp *b) {
+    uint64_t t[6], borrow = 0;
+    for (int i = 0; i < 6; i++) {
+        u128 d = (u128)a->l[i] - b->l[i] - borrow;
+        t[i] = (uint64_t)d;
+        borrow = (uint64_t)(d >> 64) & 1;
+    }
+    uint64_t mask = 0 - borrow, carry = 0;
+    for (int i = 0; i < 6; i++) {
+        u128 s = (u128)t[i] + (P[i] & mask) + carry;
+        r->l[i] = (uint64_t)s;
+        carry = (uint64_t)(s >> 64);
+    }
+}
+#endif
+
+void bls_fp_dbl(bls_fp *r, const bls_fp *a) { bls_fp_add(r, a, a); }
+
+void bls_fp_neg(bls_fp *r, const bls_fp *a) {
+    uint64_t nz = 0;
+    for (int i = 0; i < 6; i++) nz |= a->l[i];
+    uint64_t mask = 0 - (uint64_t)(nz != 0), borrow = 0;
+    for (int i = 0; i < 6; i++) {
+        u128 d = (u128)P[i] - a->l[i] - borrow;
+        r->l[i] = (uint64_t)d & mask;
+        borrow = (uint64_t)(d >> 64) & 1;
+    }
+}
+
+/* Montgomery product: r = a*b/R mod p. CIOS, one reduction round per limb of b. */
+static void mont_mul_portable(uint64_t r[6], const uint64_t a[6], const uint64_t b[6]) {
+    uint64_t t0 = 0, t1 = 0, t2 = 0, t3 = 0, t4 = 0, t5 = 0;
+    for (int i = 0; i < 6; i++) {
+        uint64_t bi = b[i];
+        u128 acc;
+        acc = (u128)a[0] * bi + t0; t0 = (uint64_t)acc;
+        acc = (u128)a[1] * bi + t1 + (uint64_t)(acc >> 64); t1 = (uint64_t)acc;
+        acc = (u128)a[2] * bi + t2 + (uint64_t)(acc >> 64); t2 = (uint64_t)acc;
+        acc = (u128)a[3] * bi + t3 + (uint64_t)(acc >> 64); t3 = (uint64_t)acc;
+        acc = (u128)a[4] * bi + t4 + (uint64_t)(acc >> 64); t4 = (uint64_t)acc;
+        acc = (u128)a[5] * bi + t5 + (uint64_t)(acc >> 64); t5 = (uint64_t)acc;
+        uint64_t t6 = (uint64_t)(acc >> 64);
+        uint64_t m = t0 * N0;
+        acc = (u128)m * P[0] + t0;
+        acc = (u128)m * P[1] + t1 + (uint64_t)(acc >> 64); t0 = (uint64_t)acc;
+        acc = (u128)m * P[2] + t2 + (uint64_t)(acc >> 64); t1 = (uint64_t)acc;
+        acc = (u128)m * P[3] + t3 + (uint64_t)(acc >> 64); t2 = (uint64_t)acc;
+        acc = (u128)m * P[4] + t4 + (uint64_t)(acc >> 64); t3 = (uint64_t)acc;
+        acc = (u128)m * P[5] + t5 + (uint64_t)(acc >> 64); t4 = (uint64_t)acc;
+        t5 = t6 + (uint64_t)(acc >> 64);
+    }
+    uint64_t t[6] = {t0, t1, t2, t3, t4, t5};
+    reduce_once(r, t);
+}
+
+#if BLS_X86_ASM && !BLS_SANITIZED
+#include <cpuid.h>
+
+static const uint64_t N0_MEM = N0;
+
+/* CIOS with mulx (flag-free multiply) feeding two carry chains, adcx (CF) for the low
+ * halves and adox (OF) for the high halves. Round i leaves the running sum in 7 registers
+ * whose roles rotate by one each round (the reduced limb t0 becomes the next round's top). */
+static void mont_mul_adx(uint64_t r[6], const uint64_t a[6], const uint64_t b[6]) {
+    uint64_t t0, t1, t2, t3, t4, t5, t6, lo, hi;
+    __asm__(
+        "movq 0(%10), %%rdx\n\t"
+        "xorq %7, %7\n\t"
+        "mulxq 0(%9), %0, %1\n\t"
+        "mulxq 8(%9), %7, %2\n\t"
+        "adcxq %7, %1\n\t"
+        "mulxq 16(%9), %7, %3\n\t"
+        "adcxq %7, %2\n\t"
+        "mulxq 24(%9), %7, %4\n\t"
+        "adcxq %7, %3\n\t"
+        "mulxq 32(%9), %7, %5\n\t"
+        "adcxq %7, %4\n\t"
+        "mulxq 40(%9), %7, %6\n\t"
+        "adcxq %7, %5\n\t"
+        "adcq $0, %6\n\t"
+        "movq %0, %%rdx\n\t"
+        "imulq %12, %%rdx\n\t"
+        "xorq %7, %7\n\t"
+        "mulxq 0(%11), %7, %8\n\t"
+        "adcxq %7, %0\n\t"
+        "adoxq %8, %1\n\t"
+        "mulxq 8(%11), %7, %8\n\t"
+        "adcxq %7, %1\n\t"
+        "adoxq %8, %2\n\t"
+        "mulxq 16(%11), %7, %8\n\t"
+        "adcxq %7, %2\n\t"
+        "adoxq %8, %3\n\t"
+        "mulxq 24(%11), %7, %8\n\t"
+        "adcxq %7, %3\n\t"
+        "adoxq %8, %4\n\t"
+        "mulxq 32(%11), %7, %8\n\t"
+        "adcxq %7, %4\n\t"
+        "adoxq %8, %5\n\t"
+        "mulxq 40(%11), %7, %8\n\t"
+        "adcxq %7, %5\n\t"
+        "adoxq %8, %6\n\t"
+        "adcq $0, %6\n\t"
+        "movq 8(%10), %%rdx\n\t"
+        "xorq %7, %7\n\t"
+        "xorq %0, %0\n\t"
+        "mulxq 0(%9), %7, %8\n\t"
+        "adcxq %7, %1\n\t"
+        "adoxq %8, %2\n\t"
+        "mulxq 8(%9), %7, %8\n\t"
+        "adcxq %7, %2\n\t"
+        "adoxq %8, %3\n\t"
+        "mulxq 16(%9), %7, %8\n\t"
+        "adcxq %7, %3\n\t"
+        "adoxq %8, %4\n\t"
+        "mulxq 24(%9), %7, %8\n\t"
+        "adcxq %7, %4\n\t"
+        "adoxq %8, %5\n\t"
+        "mulxq 32(%9), %7, %8\n\t"
+        "adcxq %7, %5\n\t"
+        "adoxq %8, %6\n\t"
+        "mulxq 40(%9), %7, %8\n\t"
+        "adcxq %7, %6\n\t"
+        "adoxq %8, %0\n\t"
+        "adcq $0, %0\n\t"
+        "movq %1, %%rdx\n\t"
+        "imulq %12, %%rdx\n\t"
+        "xorq %7, %7\n\t"
+        "mulxq 0(%11), %7, %8\n\t"
+        "adcxq %7, %1\n\t"
+        "adoxq %8, %2\n\t"
+        "mulxq 8(%11), %7, %8\n\t"
+        "adcxq %7, %2\n\t"
+        "adoxq %8, %3\n\t"
+        "mulxq 16(%11), %7, %8\n\t"
+        "adcxq %7, %3\n\t"
+        "adoxq %8, %4\n\t"
+        "mulxq 24(%11), %7, %8\n\t"
+        "adcxq %7, %4\n\t"
+        "adoxq %8, %5\n\t"
+        "mulxq 32(%11), %7, %8\n\t"
+        "adcxq %7, %5\n\t"
+        "adoxq %8, %6\n\t"
+        "mulxq 40(%11), %7, %8\n\t"
+        "adcxq %7, %6\n\t"
+        "adoxq %8, %0\n\t"
+        "adcq $0, %0\n\t"
+        "movq 16(%10), %%rdx\n\t"
+        "xorq %7, %7\n\t"
+        "xorq %1, %1\n\t"
+        "mulxq 0(%9), %7, %8\n\t"
+        "adcxq %7, %2\n\t"
+        "adoxq %8, %3\n\t"
+        "mulxq 8(%9), %7, %8\n\t"
+        "adcxq %7, %3\n\t"
+        "adoxq %8, %4\n\t"
+        "mulxq 16(%9), %7, %8\n\t"
+        "adcxq %7, %4\n\t"
+        "adoxq %8, %5\n\t"
+        "mulxq 24(%9), %7, %8\n\t"
+        "adcxq %7, %5\n\t"
+        "adoxq %8, %6\n\t"
+        "mulxq 32(%9), %7, %8\n\t"
+        "adcxq %7, %6\n\t"
+        "adoxq %8, %0\n\t"
+        "mulxq 40(%9), %7, %8\n\t"
+        "adcxq %7, %0\n\t"
+        "adoxq %8, %1\n\t"
+        "adcq $0, %1\n\t"
+        "movq %2, %%rdx\n\t"
+        "imulq %12, %%rdx\n\t"
+        "xorq %7, %7\n\t"
+        "mulxq 0(%11), %7, %8\n\t"
+        "adcxq %7, %2\n\t"
+        "adoxq %8, %3\n\t"
+        "mulxq 8(%11), %7, %8\n\t"
+        "adcxq %7, %3\n\t"
+        "adoxq %8, %4\n\t"
+        "mulxq 16(%11), %7, %8\n\t"
+        "adcxq %7, %4\n\t"
+        "adoxq %8, %5\n\t"
+        "mulxq 24(%11), %7, %8\n\t"
+        "adcxq %7, %5\n\t"
+        "adoxq %8, %6\n\t"
+        "mulxq 32(%11), %7, %8\n\t"
+        "adcxq %7, %6\n\t"
+        "adoxq %8, %0\n\t"
+        "mulxq 40(%11), %7, %8\n\t"
+        "adcxq %7, %0\n\t"
+        "adoxq %8, %1\n\t"
+        "adcq $0, %1\n\t"
+        "movq 24(%10), %%rdx\n\t"
+        "xorq %7, %7\n\t"
+        "xorq %2, %2\n\t"
+        "mulxq 0(%9), %7, %8\n\t"
+        "adcxq %7, %3\n\t"
+        "adoxq %8, %4\n\t"
+        "mulxq 8(%9), %7, %8\n\t"
+        "adcxq %7, %4\n\t"
+        "adoxq %8, %5\n\t"
+        "mulxq 16(%9), %7, %8\n\t"
+        "adcxq %7, %5\n\t"
+        "adoxq %8, %6\n\t"
+        "mulxq 24(%9), %7, %8\n\t"
+        "adcxq %7, %6\n\t"
+        "adoxq %8, %0\n\t"
+        "mulxq 32(%9), %7, %8\n\t"
+        "adcxq %7, %0\n\t"
+        "adoxq %8, %1\n\t"
+        "mulxq 40(%9), %7, %8\n\t"
+        "adcxq %7, %1\n\t"
+        "adoxq %8, %2\n\t"
+        "adcq $0, %2\n\t"
+        "movq %3, %%rdx\n\t"
+        "imulq %12, %%rdx\n\t"
+        "xorq %7, %7\n\t"
+        "mulxq 0(%11), %7, %8\n\t"
+        "adcxq %7, %3\n\t"
+        "adoxq %8, %4\n\t"
+        "mulxq 8(%11), %7, %8\n\t"
+        "adcxq %7, %4\n\t"
+        "adoxq %8, %5\n\t"
+        "mulxq 16(%11), %7, %8\n\t"
+        "adcxq %7, %5\n\t"
+        "adoxq %8, %6\n\t"
+        "mulxq 24(%11), %7, %8\n\t"
+        "adcxq %7, %6\n\t"
+        "adoxq %8, %0\n\t"
+        "mulxq 32(%11), %7, %8\n\t"
+        "adcxq %7, %0\n\t"
+        "adoxq %8, %1\n\t"
+        "mulxq 40(%11), %7, %8\n\t"
+        "adcxq %7, %1\n\t"
+        "adoxq %8, %2\n\t"
+        "adcq $0, %2\n\t"
+        "movq 32(%10), %%rdx\n\t"
+        "xorq %7, %7\n\t"
+        "xorq %3, %3\n\t"
+        "mulxq 0(%9), %7, %8\n\t"
+        "adcxq %7, %4\n\t"
+        "adoxq %8, %5\n\t"
+        "mulxq 8(%9), %7, %8\n\t"
+        "adcxq %7, %5\n\t"
+        "adoxq %8, %6\n\t"
+        "mulxq 16(%9), %7, %8\n\t"
+        "adcxq %7, %6\n\t"
+        "adoxq %8, %0\n\t"
+        "mulxq 24(%9), %7, %8\n\t"
+        "adcxq %7, %0\n\t"
+        "adoxq %8, %1\n\t"
+        "mulxq 32(%9), %7, %8\n\t"
+        "adcxq %7, %1\n\t"
+        "adoxq %8, %2\n\t"
+        "mulxq 40(%9), %7, %8\n\t"
+        "adcxq %7, %2\n\t"
+        "adoxq %8, %3\n\t"
+        "adcq $0, %3\n\t"
+        "movq %4, %%rdx\n\t"
+        "imulq %12, %%rdx\n\t"
+        "xorq %7, %7\n\t"
+        "mulxq 0(%11), %7, %8\n\t"
+        "adcxq %7, %4\n\t"
+        "adoxq %8, %5\n\t"
+        "mulxq 8(%11), %7, %8\n\t"
+        "adcxq %7, %5\n\t"
+        "adoxq %8, %6\n\t"
+        "mulxq 16(%11), %7, %8\n\t"
+        "adcxq %7, %6\n\t"
+        "adoxq %8, %0\n\t"
+        "mulxq 24(%11), %7, %8\n\t"
+        "adcxq %7, %0\n\t"
+        "adoxq %8, %1\n\t"
+        "mulxq 32(%11), %7, %8\n\t"
+        "adcxq %7, %1\n\t"
+        "adoxq %8, %2\n\t"
+        "mulxq 40(%11), %7, %8\n\t"
+        "adcxq %7, %2\n\t"
+        "adoxq %8, %3\n\t"
+        "adcq $0, %3\n\t"
+        "movq 40(%10), %%rdx\n\t"
+        "xorq %7, %7\n\t"
+        "xorq %4, %4\n\t"
+        "mulxq 0(%9), %7, %8\n\t"
+        "adcxq %7, %5\n\t"
+        "adoxq %8, %6\n\t"
+        "mulxq 8(%9), %7, %8\n\t"
+        "adcxq %7, %6\n\t"
+        "adoxq %8, %0\n\t"
+        "mulxq 16(%9), %7, %8\n\t"
+        "adcxq %7, %0\n\t"
+        "adoxq %8, %1\n\t"
+        "mulxq 24(%9), %7, %8\n\t"
+        "adcxq %7, %1\n\t"
+        "adoxq %8, %2\n\t"
+        "mulxq 32(%9), %7, %8\n\t"
+        "adcxq %7, %2\n\t"
+        "adoxq %8, %3\n\t"
+        "mulxq 40(%9), %7, %8\n\t"
+        "adcxq %7, %3\n\t"
+        "adoxq %8, %4\n\t"
+        "adcq $0, %4\n\t"
+        "movq %5, %%rdx\n\t"
+        "imulq %12, %%rdx\n\t"
+        "xorq %7, %7\n\t"
+        "mulxq 0(%11), %7, %8\n\t"
+        "adcxq %7, %5\n\t"
+        "adoxq %8, %6\n\t"
+        "mulxq 8(%11), %7, %8\n\t"
+        "adcxq %7, %6\n\t"
+        "adoxq %8, %0\n\t"
+        "mulxq 16(%11), %7, %8\n\t"
+        "adcxq %7, %0\n\t"
+        "adoxq %8, %1\n\t"
+        "mulxq 24(%11), %7, %8\n\t"
+        "adcxq %7, %1\n\t"
+        "adoxq %8, %2\n\t"
+        "mulxq 32(%11), %7, %8\n\t"
+        "adcxq %7, %2\n\t"
+        "adoxq %8, %3\n\t"
+        "mulxq 40(%11), %7, %8\n\t"
+        "adcxq %7, %3\n\t"
+        "adoxq %8, %4\n\t"
+        "adcq $0, %4\n\t"
+        : "=&r"(t0), "=&r"(t1), "=&r"(t2), "=&r"(t3), "=&r"(t4), "=&r"(t5), "=&r"(t6), "=&r"(lo),
+          "=&r"(hi)
+        : "r"(a), "r"(b), "r"(P), "m"(N0_MEM)
+        : "rdx", "cc", "memory");
+    (void)lo, (void)hi;
+    reduce_once6(r, t6, t0, t1, t2, t3, t4); /* limbs rotated six times */
+}
+
+typedef void (*mont_mul_fn)(uint64_t r[6], const uint64_t a[6], const uint64_t b[6]);
+
+/* Runs once, at load time (ifunc). CPUID leaf 7: EBX bit 8 = BMI2 (mulx), bit 19 = ADX. */
+__attribute__((used)) static mont_mul_fn mont_mul_resolve(void) {
+    unsigned eax, ebx, ecx, edx;
+    if (__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx) && (ebx & (1u << 8)) && (ebx & (1u << 19)))
+        return mont_mul_adx;
+    return mont_mul_portable;
+}
+
+static void mont_mul(uint64_t r[6], const uint64_t a[6], const uint64_t b[6])
+    __attribute__((ifunc("mont_mul_resolve")));
+#else
+static inline void mont_mul(uint64_t r[6], const uint64_t a[6], const uint64_t b[6]) {
+    mont_mul_portable(r, a, b);
+}
+#endif
+
+void bls_fp_mul(bls_fp *r, const bls_fp *a, const bls_fp *b) { mont_mul(r->l, a->l, b->l); }
+void bls_fp_sqr(bls_fp *r, const bls_fp *a) { mont_mul(r->l, a->l, a->l); }
+
+void bls_fp_mul_small(bls_fp *r, const bls_fp *a, uint64_t k) {
+    bls_fp acc, base = *a;
+    bls_fp_zero(&acc);
+    while (k) { /* k is a small public constant */
+        if (k & 1) bls_fp_add(&acc, &acc, &base);
+        bls_fp_dbl(&base, &base);
+        k >>= 1;
+    }
+    *r = acc;
+}
+
+void bls_fp_zero(bls_fp *out) { memset(out, 0, sizeof *out); }
+void bls_fp_one(bls_fp *out) { *out = bls_fp_const_one; }
+
+bool bls_fp_is_zero(const bls_fp *a) {
+    uint64_t acc = 0;
+    for (int i = 0; i < 6; i++) acc |= a->l[i];
+    return acc == 0;
+}
+
+bool bls_fp_eq(const bls_fp *a, const bls_fp *b) {
+    uint64_t acc = 0;
+    for (int i = 0; i < 6; i++) acc |= a->l[i] ^ b->l[i];
+    return acc == 0;
+}
+
+void bls_fp_cmov(bls_fp *r, const bls_fp *a, uint64_t flag) {
+    uint64_t mask = 0 - (flag & 1);
+    for (int i = 0; i < 6; i++) r->l[i] = (r->l[i] & ~mask) | (a->l[i] & mask);
+}
+
+void bls_fp_from_u64(bls_fp *out, uint64_t v) {
+    uint64_t t[6] = {v, 0, 0, 0, 0, 0};
+    mont_mul(out->l, t, R2.l);
+}
+
+void bls_fp_to_canonical(uint64_t out[6], const bls_fp *a) {
+    static const uint64_t one[6] = {1, 0, 0, 0, 0, 0};
+    mont_mul(out, a->l, one);
+}
+
+/* a < p on plain limbs? */
+static bool limbs_below_p(const uint64_t a[6]) {
+    for (int i = 5; i >= 0; i--) {
+        if (a[i] < P[i]) return true;
+        if (a[i] > P[i]) return false;
+    }
+    return false; /* equal */
+}
+
+static void limbs_from_be48(uint64_t out[6], const uint8_t in[48]) {
+    for (int i = 0; i < 6; i++) {
+        uint64_t w = 0;
+        for (int j = 0; j < 8; j++) w = (w << 8) | in[(5 - i) * 8 + j];
+        out[i] = w;
+    }
+}
+
+cd_status bls_fp_from_bytes(bls_fp *out, const uint8_t in[48]) {
+    uint64_t t[6];
+    limbs_from_be48(t, in);
+    if (!limbs_below_p(t)) return CD_ERR_BAD_POINT_ENCODING;
+    mont_mul(out->l, t, R2.l);
+    return CD_OK;
+}
+
+void bls_fp_to_bytes(uint8_t out[48], const bls_fp *a) {
+    uint64_t t[6];
+    bls_fp_to_canonical(t, a);
+    for (int i = 0; i < 6; i++)
+        for (int j = 0; j < 8; j++) out[(5 - i) * 8 + j] = (uint8_t)(t[i] >> (56 - 8 * j));
+}
+
+void bls_fp_from_bytes64_reduce(bls_fp *r, const uint8_t in[64]) {
+    /* value = hi*2^256 + lo with hi, lo < 2^256 < p, so each converts directly. */
+    uint64_t hi[6] = {0}, lo[6] = {0};
+    for (int i = 0; i < 4; i++) {
+        uint64_t wh = 0, wl = 0;
+        for (int j = 0; j < 8; j++) {
+            wh = (wh << 8) | in[(3 - i) * 8 + j];
+            wl = (wl << 8) | in[32 + (3 - i) * 8 + j];
+        }
+        hi[i] = wh;
+        lo[i] = wl;
+    }
+    bls_fp h, l;
+    mont_mul(h.l, hi, R2.l);
+    mont_mul(l.l, lo, R2.l);
+    bls_fp_mul(&h, &h, &TWO_256);
+    bls_fp_add(r, &h, &l);
+}
+
+bool bls_fp_is_lex_largest(const bls_fp *a) {
+    uint64_t t[6];
+    bls_fp_to_canonical(t, a);
+    for (int i = 5; i >= 0; i--) {
+        if (t[i] > EXP_P_MINUS_1_DIV_2[i]) return true;
+        if (t[i] < EXP_P_MINUS_1_DIV_2[i]) return false;
+    }
+    return false;
+}
+
+int bls_fp_sgn0(const bls_fp *a) {
+    uint64_t t[6];
+    bls_fp_to_canonical(t, a);
+    return (int)(t[0] & 1);
+}
+
+/* Fixed 4-bit window exponentiation; the exponent is a public constant. */
+void bls_fp_pow(bls_fp *r, const bls_fp *a, const uint64_t e[6]) {
+    bls_fp table[16];
+    table[0] = bls_fp_const_one;
+    table[1] = *a;
+    for (int i = 2; i < 16; i++) bls_fp_mul(&table[i], &table[i - 1], a);
+    bls_fp acc = bls_fp_const_one;
+    bool started = false;
+    for (int i = 95; i >= 0; i--) {
+        unsigned nib = (unsigned)(e[i / 16] >> ((i % 16) * 4)) & 15;
+        if (started)
+            for (int k = 0; k < 4; k++) bls_fp_sqr(&acc, &acc);
+        if (nib) {
+            if (started) bls_fp_mul(&acc, &acc, &table[nib]);
+            else acc = table[nib];
+            started = true;
+        }
+    }
+    *r = acc;
+}
+
+void bls_fp_inv(bls_fp *r, const bls_fp *a) { bls_fp_pow(r, a, EXP_P_MINUS_2); }
+
+bool bls_fp_is_square(const bls_fp *a) {
+    bls_fp t;
+    bls_fp_pow(&t, a, EXP_P_MINUS_1_DIV_2);
+    return bls_fp_is_zero(&t) || bls_fp_eq(&t, &bls_fp_const_one);
+}
+
+/* p = 3 mod 4: sqrt(a) = a^((p+1)/4) when a is a square. */
+bool bls_fp_sqrt(bls_fp *r, const bls_fp *a) {
+    bls_fp s, chk;
+    bls_fp_pow(&s, a, EXP_P_PLUS_1_DIV_4);
+    bls_fp_sqr(&chk, &s);
+    *r = s;
+    return bls_fp_eq(&chk, a);
+}
+
+/* ---- Fp2 ---------------------------------------------------------------------------- */
+
+cd_status bls_fp2_from_bytes(bls_fp2 *out, const uint8_t in[96]) {
+    cd_status s = bls_fp_from_bytes(&out->c0, in);
+    if (s != CD_OK) return s;
+    return bls_fp_from_bytes(&out->c1, in + 48);
+}
+
+void bls_fp2_to_bytes(uint8_t out[96], const bls_fp2 *a) {
+    bls_fp_to_bytes(out, &a->c0);
+    bls_fp_to_bytes(out + 48, &a->c1);
+}
+
+void bls_fp2_zero(bls_fp2 *out) { memset(out, 0, sizeof *out); }
+void bls_fp2_one(bls_fp2 *out) {
+    out->c0 = bls_fp_const_one;
+    bls_fp_zero(&out->c1);
+}
+bool bls_fp2_is_zero(const bls_fp2 *a) { return bls_fp_is_zero(&a->c0) && bls_fp_is_zero(&a->c1); }
+bool bls_fp2_eq(const bls_fp2 *a, const bls_fp2 *b) {
+    return bls_fp_eq(&a->c0, &b->c0) && bls_fp_eq(&a->c1, &b->c1);
+}
+void bls_fp2_add(bls_fp2 *r, const bls_fp2 *a, const bls_fp2 *b) {
+    bls_fp_add(&r->c0, &a->c0, &b->c0);
+    bls_fp_add(&r->c1, &a->c1, &b->c1);
+}
+void bls_fp2_dbl(bls_fp2 *r, const bls_fp2 *a) { bls_fp2_add(r, a, a); }
+void bls_fp2_sub(bls_fp2 *r, const bls_fp2 *a, const bls_fp2 *b) {
+    bls_fp_sub(&r->c0, &a->c0, &b->c0);
+    bls_fp_sub(&r->c1, &a->c1, &b->c1);
+}
+void bls_fp2_neg(bls_fp2 *r, const bls_fp2 *a) {
+    bls_fp_neg(&r->c0, &a->c0);
+    bls_fp_neg(&r->c1, &a->c1);
+}
+void bls_fp2_conj(bls_fp2 *r, const bls_fp2 *a) {
+    r->c0 = a->c0;
+    bls_fp_neg(&r->c1, &a->c1);
+}
+
+/* Karatsuba: 3 base multiplications. */
+void bls_fp2_mul(bls_fp2 *r, const bls_fp2 *a, const bls_fp2 *b) {
+    bls_fp t0, t1, sa, sb, m;
+    bls_fp_mul(&t0, &a->c0, &b->c0);
+    bls_fp_mul(&t1, &a->c1, &b->c1);
+    bls_fp_add(&sa, &a->c0, &a->c1);
+    bls_fp_add(&sb, &b->c0, &b->c1);
+    bls_fp_mul(&m, &sa, &sb);
+    bls_fp_sub(&r->c0, &t0, &t1);
+    bls_fp_sub(&m, &m, &t0);
+    bls_fp_sub(&r->c1, &m, &t1);
+}
+
+/* (a0 + a1 u)^2 = (a0+a1)(a0-a1) + 2 a0 a1 u: 2 base multiplications. */
+void bls_fp2_sqr(bls_fp2 *r, const bls_fp2 *a) {
+    bls_fp s, d, m;
+    bls_fp_add(&s, &a->c0, &a->c1);
+    bls_fp_sub(&d, &a->c0, &a->c1);
+    bls_fp_mul(&m, &a->c0, &a->c1);
+    bls_fp_mul(&r->c0, &s, &d);
+    bls_fp_dbl(&r->c1, &m);
+}
+
+void bls_fp2_mul_by_xi(bls_fp2 *r, const bls_fp2 *a) {
+    bls_fp t0;
+    bls_fp_sub(&t0, &a->c0, &a->c1);
+    bls_fp_add(&r->c1, &a->c0, &a->c1);
+    r->c0 = t0;
+}
+
+void bls_fp2_mul_fp(bls_fp2 *r, const bls_fp2 *a, const bls_fp *b) {
+    bls_fp_mul(&r->c0, &a->c0, b);
+    bls_fp_mul(&r->c1, &a->c1, b);
+}
+
+void bls_fp2_mul_small(bls_fp2 *r, const bls_fp2 *a, uint64_t k) {
+    bls_fp_mul_small(&r->c0, &a->c0, k);
+    bls_fp_mul_small(&r->c1, &a->c1, k);
+}
+
+void bls_fp2_cmov(bls_fp2 *r, const bls_fp2 *a, uint64_t flag) {
+    bls_fp_cmov(&r->c0, &a->c0, flag);
+    bls_fp_cmov(&r->c1, &a->c1, flag);
+}
+
+/* 1/(a0 + a1 u) = (a0 - a1 u)/(a0^2 + a1^2). */
+void bls_fp2_inv(bls_fp2 *r, const bls_fp2 *a) {
+    bls_fp n, t;
+    bls_fp_sqr(&n, &a->c0);
+    bls_fp_sqr(&t, &a->c1);
+    bls_fp_add(&n, &n, &t);
+    bls_fp_inv(&n, &n);
+    bls_fp_mul(&r->c0, &a->c0, &n);
+    bls_fp_mul(&t, &a->c1, &n);
+    bls_fp_neg(&r->c1, &t);
+}
+
+/* Square root through the norm: if a = x^2 with x = x0 + x1 u, then
+ * N(a) = a0^2 + a1^2 = N(x)^2, x0^2 = (a0 + sqrt(N(a)))/2 for the right root of N(a), and
+ * x1 = a1/(2 x0). One exponentiation c^((p-3)/4) gives both sqrt(c) = c*t and 1/sqrt(c) = t.
+ * The result is verified by squaring, so a wrong branch can never return a bad root. */
+bool bls_fp2_sqrt(bls_fp2 *r, const bls_fp2 *a) {
+    if (bls_fp_is_zero(&a->c1)) {
+        bls_fp s, na;
+        if (bls_fp_sqrt(&s, &a->c0)) {
+            r->c0 = s;
+            bls_fp_zero(&r->c1);
+            return true;
+        }
+        bls_fp_neg(&na, &a->c0); /* -1 is a non-square, so -a0 is a square */
+        if (!bls_fp_sqrt(&s, &na)) return false;
+        bls_fp_zero(&r->c0);
+        r->c1 = s;
+        return true;
+    }
+    bls_fp n, t, s;
+    bls_fp_sqr(&n, &a->c0);
+    bls_fp_sqr(&t, &a->c1);
+    bls_fp_add(&n, &n, &t);
+    if (!bls_fp_sqrt(&s, &n)) return false;
+    /* 1/2 in Montgomery form */
+    static const bls_fp half = {{0x1804000000015554ull, 0x855000053ab00001ull, 0x633cb57c253c276full,
+                                 0x6e22d1ec31ebb502ull, 0xd3916126f2d14ca2ull, 0x17fbb8571a006596ull}};
+    for (int attempt = 0; attempt < 2; attempt++) {
+        bls_fp c, inv_root, root, chk;
+        if (attempt == 0) bls_fp_add(&c, &a->c0, &s);
+        else bls_fp_sub(&c, &a->c0, &s);
+        bls_fp_mul(&c, &c, &half);
+        bls_fp_pow(&inv_root, &c, EXP_P_MINUS_3_DIV_4);
+        bls_fp_mul(&root, &c, &inv_root);
+        bls_fp_sqr(&chk, &root);
+        if (!bls_fp_eq(&chk, &c)) continue;
+        bls_fp2 x, x2;
+        x.c0 = root;
+        bls_fp_mul(&x.c1, &a->c1, &inv_root);
+        bls_fp_mul(&x.c1, &x.c1, &half);
+        bls_fp2_sqr(&x2, &x);
+        if (!bls_fp2_eq(&x2, a)) return false;
+        *r = x;
+        return true;
+    }
+    return false;
+}
+
+int bls_fp2_sgn0(const bls_fp2 *a) {
+    int sign0 = bls_fp_sgn0(&a->c0);
+    int zero0 = bls_fp_is_zero(&a->c0);
+    int sign1 = bls_fp_sgn0(&a->c1);
+    return sign0 | (zero0 & sign1);
+}
+
+bool bls_fp2_is_lex_largest(const bls_fp2 *a) {
+    if (!bls_fp_is_zero(&a->c1)) return bls_fp_is_lex_largest(&a->c1);
+    return bls_fp_is_lex_largest(&a->c0);
+}
