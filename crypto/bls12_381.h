@@ -145,6 +145,13 @@ void bls_clear_cofactor_g2(bls_g2 *out, const bls_g2 *p);
 CD_MUST_CHECK cd_status bls_hash_to_g2(bls_g2 *out, const uint8_t *msg, size_t msg_len,
                                        const uint8_t *dst, size_t dst_len);
 
+/* The same for G1 (EIP-2537 MAP_FP_TO_G1 = clear_cofactor_g1(map_to_curve_g1(u))):
+ * simplified SWU on the 11-isogenous curve E1' + 11-isogeny, and h_eff = 1 - x. */
+void bls_map_to_curve_g1(bls_g1 *out, const bls_fp *u);
+void bls_clear_cofactor_g1(bls_g1 *out, const bls_g1 *p);
+CD_MUST_CHECK cd_status bls_hash_to_g1(bls_g1 *out, const uint8_t *msg, size_t msg_len,
+                                       const uint8_t *dst, size_t dst_len);
+
 /* Ethereum's ciphersuite tag (proof-of-possession scheme). */
 #define BLS_DST_POP "BLS_SIG_BLS12381G2_XMD:SHA-256_SSWU_RO_POP_"
 
