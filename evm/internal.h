@@ -1,0 +1,207 @@
+/* Private to evm/: the journaled world overlay, the VM context and the interfaces between
+ * world.c (state), interp.c (frames and opcodes), tx.c (transactions) and memstate.c. */
+#ifndef CANDOR_EVM_INTERNAL_H
+#define CANDOR_EVM_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "common/common.h"
+#include "evm/evm.h"
+#include "evm/u256.h"
+
+#define EVM_MAX_DEPTH 1024
+#define EVM_STACK_LIMIT 1024
+#define EVM_MAX_CODE_SIZE 24576          /* EIP-170 */
+#define EVM_MAX_INITCODE_SIZE 49152      /* EIP-3860 */
+#define EVM_CODE_PAD 33                  /* zero bytes after code: PUSH32 at the end reads 0 */
+#define EVM_MEM_LIMIT (1ull << 32)       /* offsets beyond this can never be paid for */
+
+/* Internal outcome beyond evm_outcome: a host read failed, abandon everything. */
+#define EVM_FATAL 100
+
+/* Code as the interpreter runs it: padded copy plus JUMPDEST bitmap (one allocation). */
+typedef struct {
+    const uint8_t *code;      /* code_len bytes + EVM_CODE_PAD zeros */
+    size_t len;
+    const uint8_t *jumpdests; /* bit i set: code[i] is a JUMPDEST outside push data */
+} vm_code;
+
+/* Mutable part of an account, saved whole in the journal. */
+typedef struct {
+    uint64_t nonce;
+    cd_u256 balance;
+    cd_hash32 code_hash;
+    vm_code code;             /* valid when code_loaded */
+    bool exists;
+    bool code_loaded;
+    bool has_storage;         /* host storage not known empty (collision rule) */
+    bool storage_cleared;     /* storage treated as empty (created in this tx) */
+    bool created;             /* created in this transaction (EIP-6780) */
+    bool destructed;          /* SELFDESTRUCT scheduled deletion */
+    bool touched;             /* EIP-161 */
+} acct_state;
+
+typedef struct {
+    cd_address addr;
+    acct_state s;
+    bool warm;
+    bool dirty;               /* changed since load (to commit) */
+    uint32_t hnext;           /* hash chain (index + 1, 0 = end) */
+} world_acct;
+
+typedef struct {
+    uint32_t acct;
+    cd_u256 key;
+    cd_u256 value;
+    cd_u256 original;         /* value at transaction start (EIP-2200) */
+    bool warm;
+    bool transient;           /* EIP-1153 slot (original unused) */
+    uint32_t hnext;
+} world_slot;
+
+typedef enum {
+    J_ACCT,       /* account state changed: old state saved */
+    J_ACCT_WARM,  /* account became warm */
+    J_SLOT,       /* slot value changed: old value saved */
+    J_SLOT_WARM,  /* slot became warm */
+} jkind;
+
+typedef struct {
+    uint8_t kind;
+    uint32_t idx;
+    union {
+        acct_state acct;
+        cd_u256 value;
+    } old;
+} jentry;
+
+typedef struct {
+    size_t journal_len;
+    size_t n_logs;
+    int64_t refund;
+} vm_snapshot;
+
+typedef struct evm_vm evm_vm;
+
+struct evm_vm {
+    const evm_host *host;
+    evm_fork fork;
+    evm_block block;
+    cd_error *err;
+    cd_status fatal;            /* first host failure (sticky) */
+
+    /* transaction context */
+    cd_address origin;
+    cd_u256 gas_price;
+    const cd_hash32 *blob_hashes;
+    size_t n_blob_hashes;
+
+    /* world overlay */
+    world_acct *accts;
+    size_t n_accts, cap_accts;
+    uint32_t *acct_buckets;     /* index + 1 */
+    size_t acct_nbuckets;
+    world_slot *slots;
+    size_t n_slots, cap_slots;
+    uint32_t *slot_buckets;
+    size_t slot_nbuckets;
+    jentry *journal;
+    size_t n_journal, cap_journal;
+    evm_log *logs;
+    size_t n_logs, cap_logs;
+    int64_t refund;
+    void **owned;               /* code buffers and other allocations freed with the vm */
+    size_t n_owned, cap_owned;
+
+    /* per-depth scratch reused across frames */
+    cd_u256 *stacks[EVM_MAX_DEPTH + 1];
+    uint8_t *mems[EVM_MAX_DEPTH + 1];
+    size_t mem_caps[EVM_MAX_DEPTH + 1];
+    cd_buf rets[EVM_MAX_DEPTH + 1];
+
+    int16_t gas_table[256];     /* static gas per opcode for this fork; -1 = undefined */
+    int16_t stack_max[256];     /* largest stack height at which the opcode cannot overflow */
+
+    /* statistics (bench) */
+    uint64_t instructions;
+};
+
+/* ---- world.c ---- */
+CD_MUST_CHECK cd_status vm_init(evm_vm *vm, const evm_host *host, evm_fork fork, cd_error *err);
+void vm_free(evm_vm *vm);
+/* Account by address, loaded from the host on first use. NULL: fatal (vm->fatal set). */
+world_acct *vm_acct(evm_vm *vm, const cd_address *addr);
+/* Loads the code of an account (cached). false: fatal. */
+bool vm_load_code(evm_vm *vm, world_acct *a);
+/* Slot of account `ai` (loaded from the host on first use). NULL: fatal. */
+world_slot *vm_slot(evm_vm *vm, uint32_t ai, const cd_u256 *key, bool transient);
+/* Journaled mutation helpers. */
+void vm_save_acct(evm_vm *vm, world_acct *a);   /* call before changing a->s */
+bool vm_warm_acct(evm_vm *vm, world_acct *a);   /* returns true if it was cold */
+bool vm_warm_slot(evm_vm *vm, world_slot *s);
+CD_MUST_CHECK bool vm_set_slot(evm_vm *vm, world_slot *s, const cd_u256 *v);
+vm_snapshot vm_snap(const evm_vm *vm);
+void vm_revert(evm_vm *vm, vm_snapshot snap);
+bool vm_journal_push(evm_vm *vm, const jentry *e);
+/* Sets code (copied) on an account, journaled. false: out of memory (fatal). */
+bool vm_set_code(evm_vm *vm, world_acct *a, const uint8_t *code, size_t len);
+/* Makes a padded code copy with its jump table (owned by vm). false: out of memory. */
+bool vm_make_code(evm_vm *vm, const uint8_t *code, size_t len, vm_code *out);
+void *vm_own(evm_vm *vm, size_t n);   /* malloc'd memory freed with the vm (zeroed) */
+static inline uint32_t vm_acct_index(const evm_vm *vm, const world_acct *a) {
+    return (uint32_t)(a - vm->accts);
+}
+bool vm_acct_empty(const world_acct *a);
+bool vm_acct_has_code(const world_acct *a);
+void vm_fail(evm_vm *vm, cd_status st, const char *what);
+
+extern const cd_hash32 evm_empty_code_hash;
+
+void evm_hash(const void *data, size_t len, cd_hash32 *out);
+
+/* ---- interp.c ---- */
+enum { K_CALL, K_CALLCODE, K_DELEGATECALL, K_STATICCALL, K_CREATE, K_CREATE2 };
+
+typedef struct {
+    uint8_t kind;
+    bool is_static;
+    bool disable_precompiles;   /* EIP-7702: code came from a delegation */
+    int depth;
+    int64_t gas;
+    cd_address caller;
+    cd_address recipient;       /* storage/balance context */
+    cd_address code_addr;
+    cd_u256 value;
+    const uint8_t *input;
+    size_t input_len;
+    cd_u256 salt;               /* CREATE2 */
+} vm_msg;
+
+typedef struct {
+    int status;                 /* EVM_SUCCESS, EVM_REVERT, EVM_HALT, EVM_FATAL */
+    evm_halt halt;
+    int64_t gas_left;
+    cd_address created;         /* for creates that succeeded */
+} vm_result;
+
+/* Runs a message call (value transfer, precompile or code). Output goes to `out`. */
+vm_result vm_call(evm_vm *vm, const vm_msg *m, cd_buf *out);
+/* Runs a contract creation (nonce bump, address, collision, init code, deposit). */
+vm_result vm_create(evm_vm *vm, const vm_msg *m, cd_buf *out);
+/* Delegation designator (EIP-7702): true and *target if code is 0xef0100 || address. */
+bool vm_delegation(const uint8_t *code, size_t len, cd_address *target);
+void vm_build_tables(evm_fork fork, int16_t gas[256], int16_t stack_max[256]);
+
+/* ---- tx.c ---- */
+typedef struct {
+    bool is_call;               /* eth_call: skip nonce/fee validity, no fee burning rules */
+    const evm_blob_schedule *blob;
+} tx_mode;
+
+/* Runs a transaction against vm (world overlay); on CD_OK, `out` has the outcome and the
+ * overlay holds the post-state (after finalisation). */
+CD_MUST_CHECK cd_status vm_transact(evm_vm *vm, const evm_tx *tx, const tx_mode *mode,
+                                    evm_result *out);
+
+#endif

@@ -1,0 +1,1108 @@
+/* The interpreter: one call frame runs in run_frame (computed-goto dispatch over a padded
+ * copy of the code), message calls and creations in vm_call / vm_create.
+ *
+ * Gas: each opcode's constant part comes from vm->gas_table (built per fork; -1 marks an
+ * opcode the fork does not have); dynamic parts (memory expansion, copies, cold access,
+ * SSTORE, calls) are charged in the handlers. Every exceptional halt consumes the frame's
+ * gas; the caller reverts the frame's journal. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto/keccak.h"
+#include "evm/internal.h"
+#include "evm/precompiles.h"
+#include "rlp/rlp.h"
+
+/* ---- per-fork gas table ---------------------------------------------------------------- */
+
+/* Stack items popped and pushed by each opcode (0xff = undefined at any fork). */
+static const uint8_t op_in[256] = {
+    /* 0x00 */ 0, 2, 2, 2, 2, 2, 2, 2, 3, 3, 2, 2, 0, 0, 0, 0,
+    /* 0x10 */ 2, 2, 2, 2, 2, 1, 2, 2, 2, 1, 2, 2, 2, 2, 1, 0,
+    /* 0x20 */ 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    /* 0x30 */ 0, 1, 0, 0, 0, 1, 0, 3, 0, 3, 0, 1, 4, 0, 3, 1,
+    /* 0x40 */ 1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0,
+    /* 0x50 */ 1, 1, 2, 2, 1, 2, 1, 2, 0, 0, 0, 0, 1, 2, 3, 0,
+    /* 0x60 */ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    /* 0x70 */ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    /* 0x80 */ 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
+    /* 0x90 */ 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17,
+    /* 0xa0 */ 2, 3, 4, 5, 6, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    /* 0xb0 */ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    /* 0xc0 */ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    /* 0xd0 */ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    /* 0xe0 */ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    /* 0xf0 */ 3, 7, 7, 2, 6, 4, 0, 0, 0, 0, 6, 0, 0, 2, 0, 1,
+};
+
+/* Net stack growth: +1 for pushes, DUPs; 0 for SWAPs; negative otherwise. */
+static int op_out(uint8_t op) {
+    if (op >= 0x5f && op <= 0x7f) return 1;               /* PUSH0..PUSH32 */
+    if (op >= 0x80 && op <= 0x8f) return op_in[op] + 1;   /* DUPn */
+    if (op >= 0x90 && op <= 0x9f) return op_in[op];       /* SWAPn */
+    switch (op) {
+    case 0x00: case 0x50: case 0x52: case 0x53: case 0x55: case 0x56: case 0x57: case 0x5b:
+    case 0x5d: case 0x5e: case 0x37: case 0x39: case 0x3c: case 0x3e: case 0xa0: case 0xa1:
+    case 0xa2: case 0xa3: case 0xa4: case 0xf3: case 0xfd: case 0xfe: case 0xff:
+        return 0;
+    default:
+        return 1;
+    }
+}
+
+typedef struct {
+    uint8_t op;
+    uint8_t since;
+    int16_t gas;
+} op_def;
+
+/* Opcodes defined at Frontier with their Frontier constant gas; later forks add or reprice
+ * below. Opcodes with fork-dependent access costs get their (warm) base here and the rest
+ * in the handler. */
+static const op_def op_defs[] = {
+    {0x00, EVM_FRONTIER, 0}, {0x01, EVM_FRONTIER, 3}, {0x02, EVM_FRONTIER, 5}, {0x03, EVM_FRONTIER, 3},
+    {0x04, EVM_FRONTIER, 5}, {0x05, EVM_FRONTIER, 5}, {0x06, EVM_FRONTIER, 5}, {0x07, EVM_FRONTIER, 5},
+    {0x08, EVM_FRONTIER, 8}, {0x09, EVM_FRONTIER, 8}, {0x0a, EVM_FRONTIER, 10}, {0x0b, EVM_FRONTIER, 5},
+    {0x10, EVM_FRONTIER, 3}, {0x11, EVM_FRONTIER, 3}, {0x12, EVM_FRONTIER, 3}, {0x13, EVM_FRONTIER, 3},
+    {0x14, EVM_FRONTIER, 3}, {0x15, EVM_FRONTIER, 3}, {0x16, EVM_FRONTIER, 3}, {0x17, EVM_FRONTIER, 3},
+    {0x18, EVM_FRONTIER, 3}, {0x19, EVM_FRONTIER, 3}, {0x1a, EVM_FRONTIER, 3},
+    {0x1b, EVM_CONSTANTINOPLE, 3}, {0x1c, EVM_CONSTANTINOPLE, 3}, {0x1d, EVM_CONSTANTINOPLE, 3},
+    {0x1e, EVM_OSAKA, 5},
+    {0x20, EVM_FRONTIER, 30},
+    {0x30, EVM_FRONTIER, 2}, {0x31, EVM_FRONTIER, 20}, {0x32, EVM_FRONTIER, 2}, {0x33, EVM_FRONTIER, 2},
+    {0x34, EVM_FRONTIER, 2}, {0x35, EVM_FRONTIER, 3}, {0x36, EVM_FRONTIER, 2}, {0x37, EVM_FRONTIER, 3},
+    {0x38, EVM_FRONTIER, 2}, {0x39, EVM_FRONTIER, 3}, {0x3a, EVM_FRONTIER, 2}, {0x3b, EVM_FRONTIER, 20},
+    {0x3c, EVM_FRONTIER, 20}, {0x3d, EVM_BYZANTIUM, 2}, {0x3e, EVM_BYZANTIUM, 3},
+    {0x3f, EVM_CONSTANTINOPLE, 400},
+    {0x40, EVM_FRONTIER, 20}, {0x41, EVM_FRONTIER, 2}, {0x42, EVM_FRONTIER, 2}, {0x43, EVM_FRONTIER, 2},
+    {0x44, EVM_FRONTIER, 2}, {0x45, EVM_FRONTIER, 2}, {0x46, EVM_ISTANBUL, 2}, {0x47, EVM_ISTANBUL, 5},
+    {0x48, EVM_LONDON, 2}, {0x49, EVM_CANCUN, 3}, {0x4a, EVM_CANCUN, 2},
+    {0x50, EVM_FRONTIER, 2}, {0x51, EVM_FRONTIER, 3}, {0x52, EVM_FRONTIER, 3}, {0x53, EVM_FRONTIER, 3},
+    {0x54, EVM_FRONTIER, 50}, {0x55, EVM_FRONTIER, 0}, {0x56, EVM_FRONTIER, 8}, {0x57, EVM_FRONTIER, 10},
+    {0x58, EVM_FRONTIER, 2}, {0x59, EVM_FRONTIER, 2}, {0x5a, EVM_FRONTIER, 2}, {0x5b, EVM_FRONTIER, 1},
+    {0x5c, EVM_CANCUN, 100}, {0x5d, EVM_CANCUN, 100}, {0x5e, EVM_CANCUN, 3}, {0x5f, EVM_SHANGHAI, 2},
+    {0xa0, EVM_FRONTIER, 375}, {0xa1, EVM_FRONTIER, 750}, {0xa2, EVM_FRONTIER, 1125},
+    {0xa3, EVM_FRONTIER, 1500}, {0xa4, EVM_FRONTIER, 1875},
+    {0xf0, EVM_FRONTIER, 32000}, {0xf1, EVM_FRONTIER, 40}, {0xf2, EVM_FRONTIER, 40},
+    {0xf3, EVM_FRONTIER, 0}, {0xf4, EVM_HOMESTEAD, 40}, {0xf5, EVM_CONSTANTINOPLE, 32000},
+    {0xfa, EVM_BYZANTIUM, 700}, {0xfd, EVM_BYZANTIUM, 0}, {0xff, EVM_FRONTIER, 0},
+};
+
+void vm_build_tables(evm_fork fork, int16_t t[256], int16_t stack_max[256]) {
+    for (int i = 0; i < 256; i++) {
+        int growth = op_out((uint8_t)i) - op_in[i];
+        stack_max[i] = (int16_t)(growth > 0 ? EVM_STACK_LIMIT - growth : EVM_STACK_LIMIT);
+        t[i] = -1;
+    }
+    for (size_t i = 0; i < CD_ARRAY_LEN(op_defs); i++)
+        if (fork >= op_defs[i].since) t[op_defs[i].op] = op_defs[i].gas;
+    for (int op = 0x60; op <= 0x9f; op++) t[op] = 3; /* PUSH1..32, DUP, SWAP */
+    if (fork >= EVM_TANGERINE_WHISTLE) { /* EIP-150 */
+        t[0x31] = 400; t[0x3b] = 700; t[0x3c] = 700; t[0x54] = 200;
+        t[0xf1] = t[0xf2] = t[0xf4] = 700; t[0xff] = 5000;
+    }
+    if (fork >= EVM_ISTANBUL) { /* EIP-1884 */
+        t[0x31] = 700; t[0x54] = 800; t[0x3f] = 700;
+    }
+    if (fork >= EVM_BERLIN) { /* EIP-2929: warm cost here, cold surcharge in handlers */
+        t[0x31] = t[0x3b] = t[0x3c] = t[0x3f] = t[0x54] = 100;
+        t[0xf1] = t[0xf2] = t[0xf4] = t[0xfa] = 100;
+    }
+}
+
+/* ---- frame ------------------------------------------------------------------------------ */
+
+typedef struct {
+    evm_vm *vm;
+    const vm_msg *msg;
+    const vm_code *code;
+    uint32_t self;            /* account index of msg->recipient */
+    int64_t gas;
+    uint8_t *mem;
+    size_t mem_len;           /* bytes, multiple of 32 */
+    cd_buf *ret;              /* return data of the last sub-call */
+    cd_buf *out;
+} frame;
+
+static inline uint64_t mem_cost(uint64_t words) { return 3 * words + words * words / 512; }
+
+/* Grows memory to cover [0, end); charges expansion gas. false: out of gas or no memory
+ * (vm->fatal set in the latter case). */
+static bool mem_grow(frame *f, uint64_t end) {
+    if (end <= f->mem_len) return true;
+    if (end > EVM_MEM_LIMIT) return false;
+    uint64_t nw = (end + 31) / 32, ow = f->mem_len / 32;
+    f->gas -= (int64_t)(mem_cost(nw) - mem_cost(ow));
+    if (f->gas < 0) return false;
+    size_t need = (size_t)nw * 32;
+    int d = f->msg->depth;
+    size_t *cap = &f->vm->mem_caps[d];
+    if (need > *cap) {
+        size_t nc = *cap ? *cap : 4096;
+        while (nc < need) nc *= 2;
+        uint8_t *p = realloc(f->vm->mems[d], nc);
+        if (!p) {
+            vm_fail(f->vm, CD_ERR_NOMEM, "memory");
+            return false;
+        }
+        f->vm->mems[d] = p;
+        *cap = nc;
+        f->mem = p;
+    }
+    memset(f->mem + f->mem_len, 0, need - f->mem_len);
+    f->mem_len = need;
+    return true;
+}
+
+/* Validates and expands a memory region (offset, size) from stack words. A zero size
+ * never expands and ignores the offset. */
+static bool mem_region(frame *f, const cd_u256 *off, const cd_u256 *size, uint64_t *o, uint64_t *n) {
+    if (cd_u256_is_zero(size)) {
+        *o = 0;
+        *n = 0;
+        return true;
+    }
+    if (!u256_fits_u64(off) || !u256_fits_u64(size) || off->w[0] > EVM_MEM_LIMIT ||
+        size->w[0] > EVM_MEM_LIMIT)
+        return false;
+    *o = off->w[0];
+    *n = size->w[0];
+    return mem_grow(f, *o + *n);
+}
+
+static inline uint64_t words(uint64_t n) { return (n + 31) / 32; }
+
+/* Copies src[soff .. soff+n) into memory at moff, zero-filling past the end of src. */
+static void copy_padded(uint8_t *dst, const uint8_t *src, size_t src_len, const cd_u256 *soff, uint64_t n) {
+    if (!n) return;
+    uint64_t s = u256_fits_u64(soff) ? soff->w[0] : UINT64_MAX;
+    uint64_t avail = s < src_len ? src_len - s : 0;
+    uint64_t c = avail < n ? avail : n;
+    if (c) memcpy(dst, src + s, c);
+    if (c < n) memset(dst + c, 0, n - c);
+}
+
+bool vm_delegation(const uint8_t *code, size_t len, cd_address *target) {
+    if (len != 23 || code[0] != 0xef || code[1] != 0x01 || code[2] != 0x00) return false;
+    memcpy(target->b, code + 3, 20);
+    return true;
+}
+
+/* Access cost surcharge for an account (EIP-2929): 0 when warm or before Berlin. */
+static inline int64_t cold_account_cost(evm_vm *vm, world_acct *a) {
+    if (vm->fork < EVM_BERLIN) return 0;
+    return vm_warm_acct(vm, a) ? 2500 : 0;
+}
+
+/* ---- calls --------------------------------------------------------------------------- */
+
+enum { OP_OK = 0, OP_OOG, OP_STATIC, OP_FATAL, OP_INITCODE };
+
+static int op_call(frame *f, uint8_t op, cd_u256 **spp) {
+    evm_vm *vm = f->vm;
+    cd_u256 *sp = *spp;
+    cd_u256 gas_req = sp[-1], addr_w = sp[-2], value = {{0, 0, 0, 0}};
+    int base = 2;
+    if (op == 0xf1 || op == 0xf2) value = sp[-3], base = 3;
+    cd_u256 in_off = sp[-base - 1], in_size = sp[-base - 2];
+    cd_u256 out_off = sp[-base - 3], out_size = sp[-base - 4];
+    sp -= base + 4;
+    *spp = sp + 1;
+    cd_u256 *res = sp;
+    *res = u256_from_u64(0);
+    cd_address target = u256_to_address(&addr_w);
+    bool has_value = !cd_u256_is_zero(&value);
+    if (op == 0xf1 && has_value && f->msg->is_static) return OP_STATIC;
+
+    uint64_t io, in, oo, on;
+    if (!mem_region(f, &in_off, &in_size, &io, &in)) return vm->fatal ? OP_FATAL : OP_OOG;
+    if (!mem_region(f, &out_off, &out_size, &oo, &on)) return vm->fatal ? OP_FATAL : OP_OOG;
+
+    world_acct *ta = vm_acct(vm, &target);
+    if (!ta) return OP_FATAL;
+    uint32_t ti = vm_acct_index(vm, ta);
+    int64_t cost = cold_account_cost(vm, ta);
+    if (has_value && (op == 0xf1 || op == 0xf2)) cost += 9000;
+    if (op == 0xf1) {
+        bool dead = vm->fork >= EVM_SPURIOUS_DRAGON ? (has_value && (!ta->s.exists || vm_acct_empty(ta)))
+                                                   : !ta->s.exists;
+        if (dead) cost += 25000;
+    }
+    /* EIP-7702: follow a delegation designator to the code it points to. */
+    cd_address code_addr = target;
+    bool delegated = false;
+    if (vm->fork >= EVM_PRAGUE) {
+        if (!vm_load_code(vm, ta)) return OP_FATAL;
+        cd_address dt;
+        if (vm_delegation(ta->s.code.code, ta->s.code.len, &dt)) {
+            world_acct *da = vm_acct(vm, &dt);
+            if (!da) return OP_FATAL;
+            cost += vm_warm_acct(vm, da) ? 2600 : 100;
+            code_addr = dt;
+            delegated = true;
+        }
+    }
+    f->gas -= cost;
+    if (f->gas < 0) return OP_OOG;
+    int64_t callee;
+    if (vm->fork >= EVM_TANGERINE_WHISTLE) {
+        int64_t avail = f->gas - f->gas / 64;
+        callee = (!u256_fits_u64(&gas_req) || gas_req.w[0] > (uint64_t)avail) ? avail : (int64_t)gas_req.w[0];
+    } else {
+        if (!u256_fits_u64(&gas_req) || gas_req.w[0] > (uint64_t)f->gas) return OP_OOG;
+        callee = (int64_t)gas_req.w[0];
+    }
+    f->gas -= callee;
+    if (has_value && (op == 0xf1 || op == 0xf2)) callee += 2300;
+    f->ret->len = 0;
+
+    if (f->msg->depth + 1 > EVM_MAX_DEPTH) {
+        f->gas += callee;
+        return OP_OK;
+    }
+    if (has_value && (op == 0xf1 || op == 0xf2)) {
+        const world_acct *me = &vm->accts[f->self];
+        if (u256_lt(&me->s.balance, &value)) {
+            f->gas += callee;
+            return OP_OK;
+        }
+    }
+    vm_msg m;
+    memset(&m, 0, sizeof m);
+    m.depth = f->msg->depth + 1;
+    m.gas = callee;
+    m.is_static = f->msg->is_static || op == 0xfa;
+    m.disable_precompiles = delegated;
+    m.code_addr = code_addr;
+    m.input = in ? f->mem + io : NULL;
+    m.input_len = in;
+    switch (op) {
+    case 0xf1:
+        m.kind = K_CALL;
+        m.caller = f->msg->recipient;
+        m.recipient = target;
+        m.value = value;
+        break;
+    case 0xf2:
+        m.kind = K_CALLCODE;
+        m.caller = f->msg->recipient;
+        m.recipient = f->msg->recipient;
+        m.value = value;
+        break;
+    case 0xf4:
+        m.kind = K_DELEGATECALL;
+        m.caller = f->msg->caller;
+        m.recipient = f->msg->recipient;
+        m.value = f->msg->value;
+        break;
+    default:
+        m.kind = K_STATICCALL;
+        m.caller = f->msg->recipient;
+        m.recipient = target;
+        break;
+    }
+    (void)ti;
+    vm_result r = vm_call(vm, &m, f->ret);
+    if (r.status == EVM_FATAL) return OP_FATAL;
+    /* memory may have moved only if this frame grew it; it did not during the call */
+    if (on && f->ret->len) {
+        uint64_t c = f->ret->len < on ? f->ret->len : on;
+        memcpy(f->mem + oo, f->ret->data, c);
+    }
+    f->gas += r.gas_left;
+    if (r.status == EVM_SUCCESS) *res = u256_from_u64(1);
+    return OP_OK;
+}
+
+static int op_create(frame *f, uint8_t op, cd_u256 **spp) {
+    evm_vm *vm = f->vm;
+    cd_u256 *sp = *spp;
+    cd_u256 value = sp[-1], off = sp[-2], size = sp[-3], salt = {{0, 0, 0, 0}};
+    int n = 3;
+    if (op == 0xf5) salt = sp[-4], n = 4;
+    sp -= n;
+    *spp = sp + 1;
+    cd_u256 *res = sp;
+    *res = u256_from_u64(0);
+    if (f->msg->is_static) return OP_STATIC;
+    uint64_t o, len;
+    if (!mem_region(f, &off, &size, &o, &len)) return vm->fatal ? OP_FATAL : OP_OOG;
+    if (vm->fork >= EVM_SHANGHAI) {
+        if (len > EVM_MAX_INITCODE_SIZE) return OP_INITCODE;
+        f->gas -= (int64_t)(2 * words(len));
+    }
+    if (op == 0xf5) f->gas -= (int64_t)(6 * words(len));
+    if (f->gas < 0) return OP_OOG;
+    f->ret->len = 0;
+    int64_t callee = f->gas;
+    if (vm->fork >= EVM_TANGERINE_WHISTLE) callee -= callee / 64;
+    f->gas -= callee;
+    world_acct *me = &vm->accts[f->self];
+    if (f->msg->depth + 1 > EVM_MAX_DEPTH || u256_lt(&me->s.balance, &value) ||
+        me->s.nonce == UINT64_MAX) {
+        f->gas += callee;
+        return OP_OK;
+    }
+    vm_msg m;
+    memset(&m, 0, sizeof m);
+    m.kind = op == 0xf5 ? K_CREATE2 : K_CREATE;
+    m.depth = f->msg->depth + 1;
+    m.gas = callee;
+    m.caller = f->msg->recipient;
+    m.value = value;
+    m.salt = salt;
+    m.input = len ? f->mem + o : NULL;
+    m.input_len = len;
+    vm_result r = vm_create(vm, &m, f->ret);
+    if (r.status == EVM_FATAL) return OP_FATAL;
+    f->gas += r.gas_left;
+    if (r.status == EVM_SUCCESS) *res = u256_from_address(&r.created);
+    return OP_OK;
+}
+
+/* SSTORE gas and refunds: EIP-2200 net metering (Istanbul), EIP-2929 cold slots (Berlin),
+ * EIP-3529 refunds (London); the original pre-Istanbul rule before that. */
+static int op_sstore(frame *f, const cd_u256 *key, const cd_u256 *val) {
+    evm_vm *vm = f->vm;
+    if (f->msg->is_static) return OP_STATIC;
+    if (vm->fork >= EVM_ISTANBUL && f->gas <= 2300) return OP_OOG;
+    world_slot *s = vm_slot(vm, f->self, key, false);
+    if (!s) return OP_FATAL;
+    int64_t cost = 0;
+    if (vm->fork >= EVM_BERLIN && vm_warm_slot(vm, s)) cost += 2100;
+    cd_u256 cur = s->value, orig = s->original;
+    if (vm->fork < EVM_ISTANBUL || vm->fork == EVM_PETERSBURG) {
+        if (cd_u256_is_zero(&cur) && !cd_u256_is_zero(val)) cost += 20000;
+        else {
+            cost += 5000;
+            if (!cd_u256_is_zero(&cur) && cd_u256_is_zero(val)) vm->refund += 15000;
+        }
+    } else {
+        int64_t sload = vm->fork >= EVM_BERLIN ? 100 : 800;
+        int64_t reset = vm->fork >= EVM_BERLIN ? 2900 : 5000;
+        int64_t clears = vm->fork >= EVM_LONDON ? 4800 : 15000;
+        if (cd_u256_eq(&cur, val)) {
+            cost += sload;
+        } else if (cd_u256_eq(&orig, &cur)) {
+            if (cd_u256_is_zero(&orig)) cost += 20000;
+            else {
+                cost += reset;
+                if (cd_u256_is_zero(val)) vm->refund += clears;
+            }
+        } else {
+            cost += sload;
+            if (!cd_u256_is_zero(&orig)) {
+                if (cd_u256_is_zero(&cur)) vm->refund -= clears;
+                else if (cd_u256_is_zero(val)) vm->refund += clears;
+            }
+            if (cd_u256_eq(&orig, val)) vm->refund += cd_u256_is_zero(&orig) ? 20000 - sload : reset - sload;
+        }
+    }
+    f->gas -= cost;
+    if (f->gas < 0) return OP_OOG;
+    if (!cd_u256_eq(&cur, val) && !vm_set_slot(vm, s, val)) return OP_FATAL;
+    return OP_OK;
+}
+
+static int op_selfdestruct(frame *f, const cd_u256 *bw) {
+    evm_vm *vm = f->vm;
+    if (f->msg->is_static) return OP_STATIC;
+    cd_address ben = u256_to_address(bw);
+    world_acct *b = vm_acct(vm, &ben);
+    if (!b) return OP_FATAL;
+    int64_t cost = vm->fork >= EVM_BERLIN ? (vm_warm_acct(vm, b) ? 2600 : 0) : 0;
+    world_acct *me = &vm->accts[f->self];
+    if (vm->fork >= EVM_SPURIOUS_DRAGON) {
+        if ((!b->s.exists || vm_acct_empty(b)) && !cd_u256_is_zero(&me->s.balance)) cost += 25000;
+    } else if (vm->fork >= EVM_TANGERINE_WHISTLE) {
+        if (!b->s.exists) cost += 25000;
+    }
+    f->gas -= cost;
+    if (f->gas < 0) return OP_OOG;
+    if (vm->fork < EVM_LONDON && !me->s.destructed) vm->refund += 24000;
+    cd_u256 bal = me->s.balance;
+    bool same = cd_address_eq(&ben, &me->addr);
+    if (vm->fork >= EVM_CANCUN && !me->s.created) {
+        if (!same) {
+            vm_save_acct(vm, me);
+            me->s.balance = u256_from_u64(0);
+            vm_save_acct(vm, b);
+            b->s.balance = u256_add(&b->s.balance, &bal);
+            b->s.exists = true;
+            b->s.touched = true;
+        }
+        return OP_OK;
+    }
+    if (!same) {
+        vm_save_acct(vm, b);
+        b->s.balance = u256_add(&b->s.balance, &bal);
+        b->s.exists = true;
+        b->s.touched = true;
+    }
+    vm_save_acct(vm, me);
+    me->s.balance = u256_from_u64(0);
+    me->s.destructed = true;
+    return OP_OK;
+}
+
+static int op_log(frame *f, int ntopics, cd_u256 **spp) {
+    evm_vm *vm = f->vm;
+    cd_u256 *sp = *spp;
+    cd_u256 off = sp[-1], size = sp[-2];
+    if (f->msg->is_static) return OP_STATIC;
+    uint64_t o, n;
+    if (!mem_region(f, &off, &size, &o, &n)) return vm->fatal ? OP_FATAL : OP_OOG;
+    f->gas -= (int64_t)(8 * n);
+    if (f->gas < 0) return OP_OOG;
+    if (vm->n_logs == vm->cap_logs) {
+        size_t cap = vm->cap_logs ? vm->cap_logs * 2 : 16;
+        evm_log *p = realloc(vm->logs, cap * sizeof *p);
+        if (!p) {
+            vm_fail(vm, CD_ERR_NOMEM, "logs");
+            return OP_FATAL;
+        }
+        vm->logs = p;
+        vm->cap_logs = cap;
+    }
+    evm_log *l = &vm->logs[vm->n_logs];
+    memset(l, 0, sizeof *l);
+    l->address = f->msg->recipient;
+    l->n_topics = (uint8_t)ntopics;
+    for (int i = 0; i < ntopics; i++) u256_to_be(&sp[-3 - i], l->topics[i].b);
+    if (n) {
+        l->data = malloc(n);
+        if (!l->data) {
+            vm_fail(vm, CD_ERR_NOMEM, "logs");
+            return OP_FATAL;
+        }
+        memcpy(l->data, f->mem + o, n);
+    }
+    l->len = n;
+    vm->n_logs++;
+    *spp = sp - 2 - ntopics;
+    return OP_OK;
+}
+
+/* ---- the interpreter loop -------------------------------------------------------------- */
+
+static vm_result run_frame(evm_vm *vm, const vm_msg *m, const vm_code *code, cd_buf *out) {
+    vm_result r;
+    memset(&r, 0, sizeof r);
+    int d = m->depth;
+    if (!vm->stacks[d]) {
+        vm->stacks[d] = malloc(sizeof(cd_u256) * EVM_STACK_LIMIT);
+        if (!vm->stacks[d]) {
+            vm_fail(vm, CD_ERR_NOMEM, "stack");
+            r.status = EVM_FATAL;
+            return r;
+        }
+    }
+    frame f;
+    f.vm = vm;
+    f.msg = m;
+    f.code = code;
+    f.gas = m->gas;
+    f.mem = vm->mems[d];
+    f.mem_len = 0;
+    f.ret = &vm->rets[d];
+    f.ret->len = 0;
+    f.out = out;
+    world_acct *selfa = vm_acct(vm, &m->recipient);
+    if (!selfa) {
+        r.status = EVM_FATAL;
+        return r;
+    }
+    f.self = vm_acct_index(vm, selfa);
+
+    cd_u256 *const stack = vm->stacks[d];
+    cd_u256 *sp = stack;
+    const uint8_t *pc = code->code;
+    const uint8_t *const code_start = code->code;
+    const int16_t *gt = vm->gas_table;
+    uint64_t count = 0;
+    int st;
+    uint8_t op;
+
+    const int16_t *smax = vm->stack_max;
+
+#define NEXT goto dispatch
+#define S(i) (sp[-(i)-1])
+
+    static const void *const labels[256] = {
+#define L(x) &&x
+        /* 0x00 */ L(op_stop), L(op_add), L(op_mul), L(op_sub), L(op_div), L(op_sdiv), L(op_mod), L(op_smod),
+        L(op_addmod), L(op_mulmod), L(op_exp), L(op_signextend), L(op_undef), L(op_undef), L(op_undef), L(op_undef),
+        /* 0x10 */ L(op_lt), L(op_gt), L(op_slt), L(op_sgt), L(op_eq), L(op_iszero), L(op_and), L(op_or),
+        L(op_xor), L(op_not), L(op_byte), L(op_shl), L(op_shr), L(op_sar), L(op_clz), L(op_undef),
+        /* 0x20 */ L(op_keccak), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef),
+        L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef),
+        /* 0x30 */ L(op_address), L(op_balance), L(op_origin), L(op_caller), L(op_callvalue), L(op_calldataload),
+        L(op_calldatasize), L(op_calldatacopy), L(op_codesize), L(op_codecopy), L(op_gasprice), L(op_extcodesize),
+        L(op_extcodecopy), L(op_returndatasize), L(op_returndatacopy), L(op_extcodehash),
+        /* 0x40 */ L(op_blockhash), L(op_coinbase), L(op_timestamp), L(op_number), L(op_prevrandao), L(op_gaslimit),
+        L(op_chainid), L(op_selfbalance), L(op_basefee), L(op_blobhash), L(op_blobbasefee), L(op_undef), L(op_undef),
+        L(op_undef), L(op_undef), L(op_undef),
+        /* 0x50 */ L(op_pop), L(op_mload), L(op_mstore), L(op_mstore8), L(op_sload), L(op_sstore), L(op_jump),
+        L(op_jumpi), L(op_pc), L(op_msize), L(op_gas), L(op_jumpdest), L(op_tload), L(op_tstore), L(op_mcopy),
+        L(op_push0),
+        /* 0x60 */ L(op_push1), L(op_pushn), L(op_pushn), L(op_pushn), L(op_pushn), L(op_pushn), L(op_pushn), L(op_pushn),
+        L(op_pushn), L(op_pushn), L(op_pushn), L(op_pushn), L(op_pushn), L(op_pushn), L(op_pushn), L(op_pushn),
+        /* 0x70 */ L(op_pushn), L(op_pushn), L(op_pushn), L(op_pushn), L(op_pushn), L(op_pushn), L(op_pushn), L(op_pushn),
+        L(op_pushn), L(op_pushn), L(op_pushn), L(op_pushn), L(op_pushn), L(op_pushn), L(op_pushn), L(op_pushn),
+        /* 0x80 */ L(op_dup), L(op_dup), L(op_dup), L(op_dup), L(op_dup), L(op_dup), L(op_dup), L(op_dup),
+        L(op_dup), L(op_dup), L(op_dup), L(op_dup), L(op_dup), L(op_dup), L(op_dup), L(op_dup),
+        /* 0x90 */ L(op_swap), L(op_swap), L(op_swap), L(op_swap), L(op_swap), L(op_swap), L(op_swap), L(op_swap),
+        L(op_swap), L(op_swap), L(op_swap), L(op_swap), L(op_swap), L(op_swap), L(op_swap), L(op_swap),
+        /* 0xa0 */ L(op_log), L(op_log), L(op_log), L(op_log), L(op_log), L(op_undef), L(op_undef), L(op_undef),
+        L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef),
+        /* 0xb0 */ L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef),
+        L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef),
+        /* 0xc0 */ L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef),
+        L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef),
+        /* 0xd0 */ L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef),
+        L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef),
+        /* 0xe0 */ L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef),
+        L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef),
+        /* 0xf0 */ L(op_create), L(op_call), L(op_call), L(op_return), L(op_call), L(op_create), L(op_undef), L(op_undef),
+        L(op_undef), L(op_undef), L(op_call), L(op_undef), L(op_undef), L(op_revert), L(op_undef), L(op_selfdestruct),
+#undef L
+    };
+
+dispatch:
+    op = *pc;
+    count++;
+    {
+        int16_t g = gt[op];
+        if (g < 0) goto op_undef;
+        ptrdiff_t h = sp - stack;
+        if (h < op_in[op]) goto underflow;
+        if (h > smax[op]) goto overflow;
+        f.gas -= g;
+        if (f.gas < 0) goto oog;
+    }
+    goto *labels[op];
+
+op_stop:
+    out->len = 0;
+    goto success;
+op_add: S(1) = u256_add(&S(0), &S(1)); sp--; pc++; NEXT;
+op_mul: S(1) = u256_mul(&S(0), &S(1)); sp--; pc++; NEXT;
+op_sub: S(1) = u256_sub(&S(0), &S(1)); sp--; pc++; NEXT;
+op_div: u256_divmod(&S(0), &S(1), &S(1), NULL); sp--; pc++; NEXT;
+op_sdiv: S(1) = u256_sdiv(&S(0), &S(1)); sp--; pc++; NEXT;
+op_mod: u256_divmod(&S(0), &S(1), NULL, &S(1)); sp--; pc++; NEXT;
+op_smod: S(1) = u256_smod(&S(0), &S(1)); sp--; pc++; NEXT;
+op_addmod: S(2) = u256_addmod(&S(0), &S(1), &S(2)); sp -= 2; pc++; NEXT;
+op_mulmod: S(2) = u256_mulmod(&S(0), &S(1), &S(2)); sp -= 2; pc++; NEXT;
+op_exp: {
+    unsigned nb = u256_byte_len(&S(1));
+    f.gas -= (int64_t)nb * (vm->fork >= EVM_SPURIOUS_DRAGON ? 50 : 10);
+    if (f.gas < 0) goto oog;
+    S(1) = u256_exp(&S(0), &S(1));
+    sp--; pc++; NEXT;
+}
+op_signextend: S(1) = u256_signextend(&S(0), &S(1)); sp--; pc++; NEXT;
+op_lt: S(1) = u256_from_u64(u256_lt(&S(0), &S(1))); sp--; pc++; NEXT;
+op_gt: S(1) = u256_from_u64(u256_lt(&S(1), &S(0))); sp--; pc++; NEXT;
+op_slt: S(1) = u256_from_u64(u256_slt(&S(0), &S(1))); sp--; pc++; NEXT;
+op_sgt: S(1) = u256_from_u64(u256_slt(&S(1), &S(0))); sp--; pc++; NEXT;
+op_eq: S(1) = u256_from_u64(cd_u256_eq(&S(0), &S(1))); sp--; pc++; NEXT;
+op_iszero: S(0) = u256_from_u64(cd_u256_is_zero(&S(0))); pc++; NEXT;
+op_and: for (int i = 0; i < 4; i++) S(1).w[i] &= S(0).w[i]; sp--; pc++; NEXT;
+op_or: for (int i = 0; i < 4; i++) S(1).w[i] |= S(0).w[i]; sp--; pc++; NEXT;
+op_xor: for (int i = 0; i < 4; i++) S(1).w[i] ^= S(0).w[i]; sp--; pc++; NEXT;
+op_not: for (int i = 0; i < 4; i++) S(0).w[i] = ~S(0).w[i]; pc++; NEXT;
+op_byte: S(1) = u256_byte(&S(0), &S(1)); sp--; pc++; NEXT;
+op_shl: S(1) = u256_fits_u64(&S(0)) && S(0).w[0] < 256 ? u256_shl(&S(1), (unsigned)S(0).w[0]) : u256_from_u64(0); sp--; pc++; NEXT;
+op_shr: S(1) = u256_fits_u64(&S(0)) && S(0).w[0] < 256 ? u256_shr(&S(1), (unsigned)S(0).w[0]) : u256_from_u64(0); sp--; pc++; NEXT;
+op_sar: S(1) = u256_sar(&S(1), &S(0)); sp--; pc++; NEXT;
+op_clz: S(0) = u256_from_u64((uint64_t)u256_clz(&S(0))); pc++; NEXT;
+op_keccak: {
+    uint64_t o, n;
+    if (!mem_region(&f, &S(0), &S(1), &o, &n)) goto oog;
+    f.gas -= (int64_t)(6 * words(n));
+    if (f.gas < 0) goto oog;
+    uint8_t h[32];
+    keccak256(n ? f.mem + o : (const uint8_t *)"", n, h);
+    S(1) = u256_from_be(h, 32);
+    sp--; pc++; NEXT;
+}
+op_address: *sp++ = u256_from_address(&m->recipient); pc++; NEXT;
+op_balance: {
+    cd_address a = u256_to_address(&S(0));
+    world_acct *acc = vm_acct(vm, &a);
+    if (!acc) goto fatal;
+    f.gas -= cold_account_cost(vm, acc);
+    if (f.gas < 0) goto oog;
+    S(0) = acc->s.balance;
+    pc++; NEXT;
+}
+op_origin: *sp++ = u256_from_address(&vm->origin); pc++; NEXT;
+op_caller: *sp++ = u256_from_address(&m->caller); pc++; NEXT;
+op_callvalue: *sp++ = m->value; pc++; NEXT;
+op_calldataload: {
+    uint8_t buf[32];
+    copy_padded(buf, m->input, m->input_len, &S(0), 32);
+    S(0) = u256_from_be(buf, 32);
+    pc++; NEXT;
+}
+op_calldatasize: *sp++ = u256_from_u64(m->input_len); pc++; NEXT;
+op_calldatacopy:
+op_codecopy:
+op_returndatacopy: {
+    uint64_t o, n;
+    if (op == 0x3e) {
+        /* RETURNDATACOPY faults on reading past the return data (EIP-211). */
+        cd_u256 end;
+        if (u256_add_overflow(&S(1), &S(2), &end) || !u256_fits_u64(&end) || end.w[0] > f.ret->len) {
+            r.halt = EVM_HALT_RETURNDATA_OOB;
+            goto halt;
+        }
+    }
+    if (!mem_region(&f, &S(0), &S(2), &o, &n)) goto oog;
+    f.gas -= (int64_t)(3 * words(n));
+    if (f.gas < 0) goto oog;
+    if (op == 0x37) copy_padded(f.mem + o, m->input, m->input_len, &S(1), n);
+    else if (op == 0x39) copy_padded(f.mem + o, code->code, code->len, &S(1), n);
+    else copy_padded(f.mem + o, f.ret->data, f.ret->len, &S(1), n);
+    sp -= 3; pc++; NEXT;
+}
+op_codesize: *sp++ = u256_from_u64(code->len); pc++; NEXT;
+op_gasprice: *sp++ = vm->gas_price; pc++; NEXT;
+op_extcodesize: {
+    cd_address a = u256_to_address(&S(0));
+    world_acct *acc = vm_acct(vm, &a);
+    if (!acc) goto fatal;
+    f.gas -= cold_account_cost(vm, acc);
+    if (f.gas < 0) goto oog;
+    if (!vm_load_code(vm, acc)) goto fatal;
+    S(0) = u256_from_u64(acc->s.code.len);
+    pc++; NEXT;
+}
+op_extcodecopy: {
+    cd_address a = u256_to_address(&S(0));
+    world_acct *acc = vm_acct(vm, &a);
+    if (!acc) goto fatal;
+    uint32_t ai = vm_acct_index(vm, acc);
+    f.gas -= cold_account_cost(vm, acc);
+    uint64_t o, n;
+    if (!mem_region(&f, &S(1), &S(3), &o, &n)) goto oog;
+    f.gas -= (int64_t)(3 * words(n));
+    if (f.gas < 0) goto oog;
+    acc = &vm->accts[ai];
+    if (!vm_load_code(vm, acc)) goto fatal;
+    copy_padded(f.mem + o, acc->s.code.code, acc->s.code.len, &S(2), n);
+    sp -= 4; pc++; NEXT;
+}
+op_returndatasize: *sp++ = u256_from_u64(f.ret->len); pc++; NEXT;
+op_extcodehash: {
+    cd_address a = u256_to_address(&S(0));
+    world_acct *acc = vm_acct(vm, &a);
+    if (!acc) goto fatal;
+    f.gas -= cold_account_cost(vm, acc);
+    if (f.gas < 0) goto oog;
+    if (!acc->s.exists || vm_acct_empty(acc)) S(0) = u256_from_u64(0);
+    else S(0) = u256_from_be(acc->s.code_hash.b, 32);
+    pc++; NEXT;
+}
+op_blockhash: {
+    cd_u256 n = S(0);
+    uint64_t cur = vm->block.number;
+    S(0) = u256_from_u64(0);
+    if (u256_fits_u64(&n) && n.w[0] < cur && cur - n.w[0] <= 256) {
+        cd_hash32 h;
+        cd_status hs = vm->host->get_block_hash(vm->host->ctx, n.w[0], &h);
+        if (hs != CD_OK) {
+            vm_fail(vm, hs, "block hash read");
+            goto fatal;
+        }
+        S(0) = u256_from_be(h.b, 32);
+    }
+    pc++; NEXT;
+}
+op_coinbase: *sp++ = u256_from_address(&vm->block.coinbase); pc++; NEXT;
+op_timestamp: *sp++ = u256_from_u64(vm->block.timestamp); pc++; NEXT;
+op_number: *sp++ = u256_from_u64(vm->block.number); pc++; NEXT;
+op_prevrandao:
+    *sp++ = vm->fork >= EVM_PARIS ? u256_from_be(vm->block.prevrandao.b, 32) : vm->block.difficulty;
+    pc++; NEXT;
+op_gaslimit: *sp++ = u256_from_u64(vm->block.gas_limit); pc++; NEXT;
+op_chainid: *sp++ = u256_from_u64(vm->block.chain_id); pc++; NEXT;
+op_selfbalance: *sp++ = vm->accts[f.self].s.balance; pc++; NEXT;
+op_basefee: *sp++ = vm->block.base_fee; pc++; NEXT;
+op_blobhash: {
+    cd_u256 i = S(0);
+    S(0) = u256_from_u64(0);
+    if (u256_fits_u64(&i) && i.w[0] < vm->n_blob_hashes) S(0) = u256_from_be(vm->blob_hashes[i.w[0]].b, 32);
+    pc++; NEXT;
+}
+op_blobbasefee: *sp++ = vm->block.blob_base_fee; pc++; NEXT;
+op_pop: sp--; pc++; NEXT;
+op_mload: {
+    uint64_t o, n;
+    cd_u256 thirty2 = u256_from_u64(32);
+    if (!mem_region(&f, &S(0), &thirty2, &o, &n)) goto oog;
+    S(0) = u256_from_be(f.mem + o, 32);
+    pc++; NEXT;
+}
+op_mstore: {
+    uint64_t o, n;
+    cd_u256 thirty2 = u256_from_u64(32);
+    if (!mem_region(&f, &S(0), &thirty2, &o, &n)) goto oog;
+    u256_to_be(&S(1), f.mem + o);
+    sp -= 2; pc++; NEXT;
+}
+op_mstore8: {
+    uint64_t o, n;
+    cd_u256 one = u256_from_u64(1);
+    if (!mem_region(&f, &S(0), &one, &o, &n)) goto oog;
+    f.mem[o] = (uint8_t)S(1).w[0];
+    sp -= 2; pc++; NEXT;
+}
+op_sload: {
+    world_slot *s = vm_slot(vm, f.self, &S(0), false);
+    if (!s) goto fatal;
+    if (vm->fork >= EVM_BERLIN && vm_warm_slot(vm, s)) {
+        f.gas -= 2000;
+        if (f.gas < 0) goto oog;
+    }
+    S(0) = s->value;
+    pc++; NEXT;
+}
+op_sstore:
+    st = op_sstore(&f, &S(0), &S(1));
+    if (st != OP_OK) goto op_fail;
+    sp -= 2; pc++; NEXT;
+op_jump: {
+    cd_u256 dst = S(0);
+    sp--;
+    if (!u256_fits_u64(&dst) || dst.w[0] >= code->len ||
+        !((code->jumpdests[dst.w[0] / 8] >> (dst.w[0] % 8)) & 1)) {
+        r.halt = EVM_HALT_BAD_JUMP;
+        goto halt;
+    }
+    pc = code_start + dst.w[0];
+    NEXT;
+}
+op_jumpi: {
+    cd_u256 dst = S(0);
+    bool cond = !cd_u256_is_zero(&S(1));
+    sp -= 2;
+    if (!cond) {
+        pc++;
+        NEXT;
+    }
+    if (!u256_fits_u64(&dst) || dst.w[0] >= code->len ||
+        !((code->jumpdests[dst.w[0] / 8] >> (dst.w[0] % 8)) & 1)) {
+        r.halt = EVM_HALT_BAD_JUMP;
+        goto halt;
+    }
+    pc = code_start + dst.w[0];
+    NEXT;
+}
+op_pc: *sp++ = u256_from_u64((uint64_t)(pc - code_start)); pc++; NEXT;
+op_msize: *sp++ = u256_from_u64(f.mem_len); pc++; NEXT;
+op_gas: *sp++ = u256_from_u64((uint64_t)f.gas); pc++; NEXT;
+op_jumpdest: pc++; NEXT;
+op_tload: {
+    world_slot *s = vm_slot(vm, f.self, &S(0), true);
+    if (!s) goto fatal;
+    S(0) = s->value;
+    pc++; NEXT;
+}
+op_tstore: {
+    if (m->is_static) {
+        r.halt = EVM_HALT_STATIC_VIOLATION;
+        goto halt;
+    }
+    world_slot *s = vm_slot(vm, f.self, &S(0), true);
+    if (!s) goto fatal;
+    if (!cd_u256_eq(&s->value, &S(1)) && !vm_set_slot(vm, s, &S(1))) goto fatal;
+    sp -= 2; pc++; NEXT;
+}
+op_mcopy: {
+    uint64_t dst_o, src_o, n;
+    /* Expansion covers the larger of the two regions (EIP-5656). */
+    if (!mem_region(&f, &S(0), &S(2), &dst_o, &n)) goto oog;
+    if (!mem_region(&f, &S(1), &S(2), &src_o, &n)) goto oog;
+    f.gas -= (int64_t)(3 * words(n));
+    if (f.gas < 0) goto oog;
+    if (n) memmove(f.mem + dst_o, f.mem + src_o, n);
+    sp -= 3; pc++; NEXT;
+}
+op_push0: *sp++ = u256_from_u64(0); pc++; NEXT;
+op_push1: *sp++ = u256_from_u64(pc[1]); pc += 2; NEXT;
+op_pushn: {
+    unsigned n = (unsigned)(op - 0x5f);
+    *sp++ = u256_from_be(pc + 1, n);
+    pc += 1 + n;
+    NEXT;
+}
+op_dup: {
+    unsigned n = (unsigned)(op - 0x7f);
+    *sp = sp[-(int)n];
+    sp++; pc++; NEXT;
+}
+op_swap: {
+    unsigned n = (unsigned)(op - 0x8f);
+    cd_u256 t = S(0);
+    S(0) = S(n);
+    S(n) = t;
+    pc++; NEXT;
+}
+op_log:
+    st = op_log(&f, op - 0xa0, &sp);
+    if (st != OP_OK) goto op_fail;
+    pc++; NEXT;
+op_create:
+    st = op_create(&f, op, &sp);
+    if (st != OP_OK) goto op_fail;
+    pc++; NEXT;
+op_call:
+    st = op_call(&f, op, &sp);
+    if (st != OP_OK) goto op_fail;
+    pc++; NEXT;
+op_return:
+op_revert: {
+    uint64_t o, n;
+    if (!mem_region(&f, &S(0), &S(1), &o, &n)) goto oog;
+    out->len = 0;
+    if (n && cd_buf_append(out, f.mem + o, n) != CD_OK) {
+        vm_fail(vm, CD_ERR_NOMEM, "return data");
+        goto fatal;
+    }
+    if (op == 0xfd) {
+        r.status = EVM_REVERT;
+        r.gas_left = f.gas;
+        goto done;
+    }
+    goto success;
+}
+op_selfdestruct:
+    st = op_selfdestruct(&f, &S(0));
+    if (st != OP_OK) goto op_fail;
+    out->len = 0;
+    goto success;
+
+op_fail:
+    if (st == OP_FATAL) goto fatal;
+    if (st == OP_STATIC) {
+        r.halt = EVM_HALT_STATIC_VIOLATION;
+        goto halt;
+    }
+    goto oog;
+op_undef:
+    r.halt = EVM_HALT_INVALID_OPCODE;
+    goto halt;
+underflow:
+    r.halt = EVM_HALT_STACK_UNDERFLOW;
+    goto halt;
+overflow:
+    r.halt = EVM_HALT_STACK_OVERFLOW;
+    goto halt;
+oog:
+    if (vm->fatal != CD_OK) goto fatal;
+    r.halt = EVM_HALT_OUT_OF_GAS;
+halt:
+    r.status = EVM_HALT;
+    r.gas_left = 0;
+    out->len = 0;
+    goto done;
+fatal:
+    r.status = EVM_FATAL;
+    r.gas_left = 0;
+    goto done;
+success:
+    r.status = EVM_SUCCESS;
+    r.gas_left = f.gas;
+done:
+    vm->instructions += count;
+#undef S
+#undef NEXT
+    return r;
+}
+
+/* ---- message calls ------------------------------------------------------------------- */
+
+vm_result vm_call(evm_vm *vm, const vm_msg *m, cd_buf *out) {
+    vm_result r;
+    memset(&r, 0, sizeof r);
+    out->len = 0;
+    vm_snapshot snap = vm_snap(vm);
+    bool is_pre = !m->disable_precompiles && evm_precompile_exists(vm->fork, &m->code_addr);
+    bool transfer = m->kind == K_CALL || m->kind == K_CALLCODE;
+
+    if (m->kind == K_CALL || m->kind == K_STATICCALL) {
+        world_acct *to = vm_acct(vm, &m->recipient);
+        if (!to) goto fatal;
+        if (!to->s.exists) {
+            /* EIP-161: a zero-value call to a non-existent account creates nothing. */
+            if (!is_pre && vm->fork >= EVM_SPURIOUS_DRAGON && cd_u256_is_zero(&m->value)) {
+                r.status = EVM_SUCCESS;
+                r.gas_left = m->gas;
+                return r;
+            }
+            vm_save_acct(vm, to);
+            to->s.exists = true;
+            to->s.touched = true;
+        } else if (cd_u256_is_zero(&m->value) && vm_acct_empty(to)) {
+            vm_save_acct(vm, to);
+            to->s.touched = true;
+        }
+    }
+    if (transfer && !cd_u256_is_zero(&m->value)) {
+        world_acct *from = vm_acct(vm, &m->caller);
+        if (!from) goto fatal;
+        vm_save_acct(vm, from);
+        from->s.balance = u256_sub(&from->s.balance, &m->value);
+        world_acct *to = vm_acct(vm, &m->recipient);
+        if (!to) goto fatal;
+        vm_save_acct(vm, to);
+        to->s.balance = u256_add(&to->s.balance, &m->value);
+        to->s.exists = true;
+        to->s.touched = true;
+    }
+    if (is_pre) {
+        uint64_t used = 0;
+        cd_status st = evm_precompile_run(vm->fork, &m->code_addr, cd_bytes_make(m->input, m->input_len),
+                                          (uint64_t)m->gas, &used, out);
+        if (st == CD_OK && used <= (uint64_t)m->gas) {
+            r.status = EVM_SUCCESS;
+            r.gas_left = m->gas - (int64_t)used;
+            return r;
+        }
+        if (st == CD_ERR_NOMEM) {
+            vm_fail(vm, st, "precompile");
+            goto fatal;
+        }
+        vm_revert(vm, snap);
+        out->len = 0;
+        r.status = EVM_HALT;
+        r.halt = st == CD_ERR_EVM_PRECOMPILE_OOG ? EVM_HALT_OUT_OF_GAS : EVM_HALT_PRECOMPILE_FAILED;
+        r.gas_left = 0;
+        return r;
+    }
+    world_acct *ca = vm_acct(vm, &m->code_addr);
+    if (!ca || !vm_load_code(vm, ca)) goto fatal;
+    if (ca->s.code.len == 0) {
+        r.status = EVM_SUCCESS;
+        r.gas_left = m->gas;
+        return r;
+    }
+    vm_code code = ca->s.code;
+    r = run_frame(vm, m, &code, out);
+    if (r.status == EVM_FATAL) return r;
+    if (r.status != EVM_SUCCESS) vm_revert(vm, snap);
+    return r;
+fatal:
+    r.status = EVM_FATAL;
+    return r;
+}
+
+/* CREATE: keccak256(rlp([sender, nonce]))[12:]; CREATE2: keccak256(0xff ++ sender ++ salt
+ * ++ keccak256(init_code))[12:]. */
+static bool create_address(evm_vm *vm, const vm_msg *m, uint64_t nonce, cd_address *out) {
+    cd_hash32 h;
+    if (m->kind == K_CREATE2) {
+        uint8_t buf[85];
+        buf[0] = 0xff;
+        memcpy(buf + 1, m->caller.b, 20);
+        u256_to_be(&m->salt, buf + 21);
+        evm_hash(m->input_len ? m->input : (const uint8_t *)"", m->input_len, (cd_hash32 *)(buf + 53));
+        evm_hash(buf, sizeof buf, &h);
+    } else {
+        cd_buf b = {0};
+        bool ok = rlp_encode_address(&b, &m->caller) == CD_OK && rlp_encode_u64(&b, nonce) == CD_OK &&
+                  rlp_wrap_list(&b, 0) == CD_OK;
+        if (!ok) {
+            cd_buf_free(&b);
+            vm_fail(vm, CD_ERR_NOMEM, "create address");
+            return false;
+        }
+        evm_hash(b.data, b.len, &h);
+        cd_buf_free(&b);
+    }
+    memcpy(out->b, h.b + 12, 20);
+    return true;
+}
+
+vm_result vm_create(evm_vm *vm, const vm_msg *m, cd_buf *out) {
+    vm_result r;
+    memset(&r, 0, sizeof r);
+    out->len = 0;
+    world_acct *creator = vm_acct(vm, &m->caller);
+    if (!creator) goto fatal;
+    uint64_t nonce = creator->s.nonce;
+    vm_save_acct(vm, creator);
+    creator->s.nonce = nonce + 1;
+    cd_address addr;
+    if (!create_address(vm, m, nonce, &addr)) goto fatal;
+    world_acct *t = vm_acct(vm, &addr);
+    if (!t) goto fatal;
+    if (vm->fork >= EVM_BERLIN) vm_warm_acct(vm, t);
+    if (t->s.nonce != 0 || vm_acct_has_code(t) || (t->s.has_storage && !t->s.storage_cleared)) {
+        r.status = EVM_HALT;
+        r.halt = EVM_HALT_CREATE_COLLISION;
+        return r;
+    }
+    uint32_t ti = vm_acct_index(vm, t);
+    vm_snapshot snap = vm_snap(vm);
+    vm_save_acct(vm, t);
+    t->s.exists = true;
+    t->s.created = true;
+    t->s.storage_cleared = true;
+    t->s.has_storage = false;
+    t->s.touched = true;
+    t->s.nonce = vm->fork >= EVM_SPURIOUS_DRAGON ? 1 : 0;
+    if (!cd_u256_is_zero(&m->value)) {
+        creator = vm_acct(vm, &m->caller);
+        vm_save_acct(vm, creator);
+        creator->s.balance = u256_sub(&creator->s.balance, &m->value);
+        t = &vm->accts[ti];
+        t->s.balance = u256_add(&t->s.balance, &m->value);
+    }
+    vm_code init;
+    if (!vm_make_code(vm, m->input, m->input_len, &init)) {
+        vm_fail(vm, CD_ERR_NOMEM, "init code");
+        goto fatal;
+    }
+    vm_msg cm = *m;
+    cm.recipient = addr;
+    cm.code_addr = addr;
+    cm.input = NULL;
+    cm.input_len = 0;
+    if (init.len) r = run_frame(vm, &cm, &init, out);
+    else {
+        r.status = EVM_SUCCESS;
+        r.gas_left = m->gas;
+    }
+    if (r.status == EVM_FATAL) return r;
+    if (r.status == EVM_SUCCESS) {
+        size_t len = out->len;
+        evm_halt h = EVM_HALT_NONE;
+        if (vm->fork >= EVM_SPURIOUS_DRAGON && len > EVM_MAX_CODE_SIZE) h = EVM_HALT_CODE_SIZE;
+        else if (vm->fork >= EVM_LONDON && len && out->data[0] == 0xef) h = EVM_HALT_CODE_PREFIX_EF;
+        else if ((uint64_t)r.gas_left < 200 * (uint64_t)len) {
+            if (vm->fork >= EVM_HOMESTEAD) h = EVM_HALT_OUT_OF_GAS;
+            else len = 0; /* Frontier: keep the account, store no code */
+        } else {
+            r.gas_left -= (int64_t)(200 * len);
+        }
+        if (h == EVM_HALT_NONE) {
+            t = &vm->accts[ti];
+            if (!vm_set_code(vm, t, out->data, len)) goto fatal;
+            out->len = 0;
+            r.created = addr;
+            return r;
+        }
+        r.status = EVM_HALT;
+        r.halt = h;
+        r.gas_left = 0;
+    }
+    vm_revert(vm, snap);
+    if (r.status == EVM_HALT) out->len = 0;
+    return r;
+fatal:
+    r.status = EVM_FATAL;
+    return r;
+}

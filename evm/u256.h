@@ -1,0 +1,344 @@
+/* 256-bit word arithmetic for the interpreter (private to evm/).
+ *
+ * Words are cd_u256: four little-endian 64-bit limbs. Everything is modulo 2^256 as the
+ * EVM defines it; division by zero yields zero. Multiplication uses 64x64->128 products;
+ * division is Knuth's algorithm D on 64-bit digits, so DIV/MOD/MULMOD cost a handful of
+ * 128-bit divisions instead of a bit-by-bit loop. */
+#ifndef CANDOR_EVM_U256_H
+#define CANDOR_EVM_U256_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "common/common.h"
+
+typedef unsigned __int128 u128;
+
+static inline cd_u256 u256_from_u64(uint64_t v) {
+    cd_u256 r = {{v, 0, 0, 0}};
+    return r;
+}
+
+static inline bool u256_fits_u64(const cd_u256 *a) { return (a->w[1] | a->w[2] | a->w[3]) == 0; }
+
+static inline cd_u256 u256_add(const cd_u256 *a, const cd_u256 *b) {
+    cd_u256 r;
+    u128 c = 0;
+    for (int i = 0; i < 4; i++) {
+        c += (u128)a->w[i] + b->w[i];
+        r.w[i] = (uint64_t)c;
+        c >>= 64;
+    }
+    return r;
+}
+
+/* Adds with carry-out (for balance overflow checks). */
+static inline bool u256_add_overflow(const cd_u256 *a, const cd_u256 *b, cd_u256 *r) {
+    u128 c = 0;
+    for (int i = 0; i < 4; i++) {
+        c += (u128)a->w[i] + b->w[i];
+        r->w[i] = (uint64_t)c;
+        c >>= 64;
+    }
+    return c != 0;
+}
+
+static inline cd_u256 u256_sub(const cd_u256 *a, const cd_u256 *b) {
+    cd_u256 r;
+    uint64_t borrow = 0;
+    for (int i = 0; i < 4; i++) {
+        uint64_t d = a->w[i] - b->w[i];
+        uint64_t b1 = a->w[i] < b->w[i];
+        r.w[i] = d - borrow;
+        borrow = b1 | (d < borrow);
+    }
+    return r;
+}
+
+static inline bool u256_lt(const cd_u256 *a, const cd_u256 *b) {
+    for (int i = 3; i >= 0; i--)
+        if (a->w[i] != b->w[i]) return a->w[i] < b->w[i];
+    return false;
+}
+
+static inline bool u256_slt(const cd_u256 *a, const cd_u256 *b) {
+    bool an = a->w[3] >> 63, bn = b->w[3] >> 63;
+    if (an != bn) return an;
+    return u256_lt(a, b);
+}
+
+static inline cd_u256 u256_mul(const cd_u256 *a, const cd_u256 *b) {
+    cd_u256 r = {{0, 0, 0, 0}};
+    for (int i = 0; i < 4; i++) {
+        if (!a->w[i]) continue;
+        uint64_t carry = 0;
+        for (int j = 0; i + j < 4; j++) {
+            u128 p = (u128)a->w[i] * b->w[j] + r.w[i + j] + carry;
+            r.w[i + j] = (uint64_t)p;
+            carry = (uint64_t)(p >> 64);
+        }
+    }
+    return r;
+}
+
+static inline cd_u256 u256_neg(const cd_u256 *a) {
+    cd_u256 z = {{0, 0, 0, 0}};
+    return u256_sub(&z, a);
+}
+
+static inline int u256_clz(const cd_u256 *a) {
+    for (int i = 3; i >= 0; i--)
+        if (a->w[i]) return (3 - i) * 64 + __builtin_clzll(a->w[i]);
+    return 256;
+}
+
+static inline cd_u256 u256_shl(const cd_u256 *a, unsigned s) {
+    cd_u256 r = {{0, 0, 0, 0}};
+    if (s >= 256) return r;
+    unsigned limbs = s / 64, bits = s % 64;
+    for (int i = 3; i >= (int)limbs; i--) {
+        uint64_t v = a->w[i - limbs] << bits;
+        if (bits && i - (int)limbs - 1 >= 0) v |= a->w[i - limbs - 1] >> (64 - bits);
+        r.w[i] = v;
+    }
+    return r;
+}
+
+static inline cd_u256 u256_shr(const cd_u256 *a, unsigned s) {
+    cd_u256 r = {{0, 0, 0, 0}};
+    if (s >= 256) return r;
+    unsigned limbs = s / 64, bits = s % 64;
+    for (unsigned i = 0; i + limbs < 4; i++) {
+        uint64_t v = a->w[i + limbs] >> bits;
+        if (bits && i + limbs + 1 < 4) v |= a->w[i + limbs + 1] << (64 - bits);
+        r.w[i] = v;
+    }
+    return r;
+}
+
+/* Knuth D: q = u / v, r = u % v for u of m limbs and v of n limbs (v[n-1] != 0, m >= n).
+ * q has m-n+1 limbs, r has n limbs. Limbs are little-endian. */
+static inline void u256_divmod_limbs(const uint64_t *u, int m, const uint64_t *v, int n,
+                                     uint64_t *q, uint64_t *r) {
+    if (n == 1) {
+        u128 rem = 0;
+        for (int i = m - 1; i >= 0; i--) {
+            u128 cur = (rem << 64) | u[i];
+            q[i] = (uint64_t)(cur / v[0]);
+            rem = cur % v[0];
+        }
+        r[0] = (uint64_t)rem;
+        return;
+    }
+    int s = __builtin_clzll(v[n - 1]);
+    uint64_t vn[4], un[9];
+    for (int i = n - 1; i > 0; i--) vn[i] = (v[i] << s) | (s ? v[i - 1] >> (64 - s) : 0);
+    vn[0] = v[0] << s;
+    un[m] = s ? u[m - 1] >> (64 - s) : 0;
+    for (int i = m - 1; i > 0; i--) un[i] = (u[i] << s) | (s ? u[i - 1] >> (64 - s) : 0);
+    un[0] = u[0] << s;
+    for (int j = m - n; j >= 0; j--) {
+        u128 num = ((u128)un[j + n] << 64) | un[j + n - 1];
+        u128 qhat = num / vn[n - 1];
+        u128 rhat = num % vn[n - 1];
+        while (qhat >> 64 || qhat * vn[n - 2] > ((rhat << 64) | un[j + n - 2])) {
+            qhat--;
+            rhat += vn[n - 1];
+            if (rhat >> 64) break;
+        }
+        /* un[j..j+n] -= qhat * vn */
+        uint64_t borrow = 0, carry = 0;
+        for (int i = 0; i < n; i++) {
+            u128 p = qhat * vn[i] + carry;
+            carry = (uint64_t)(p >> 64);
+            uint64_t pl = (uint64_t)p;
+            uint64_t t = un[i + j] - pl;
+            uint64_t b1 = un[i + j] < pl;
+            un[i + j] = t - borrow;
+            borrow = b1 | (t < borrow);
+        }
+        uint64_t t = un[j + n] - carry;
+        uint64_t b1 = un[j + n] < carry;
+        un[j + n] = t - borrow;
+        borrow = b1 | (t < borrow);
+        if (borrow) { /* qhat was one too large: add vn back */
+            qhat--;
+            u128 c = 0;
+            for (int i = 0; i < n; i++) {
+                c += (u128)un[i + j] + vn[i];
+                un[i + j] = (uint64_t)c;
+                c >>= 64;
+            }
+            un[j + n] += (uint64_t)c;
+        }
+        q[j] = (uint64_t)qhat;
+    }
+    for (int i = 0; i < n; i++) r[i] = (un[i] >> s) | (s ? un[i + 1] << (64 - s) : 0);
+}
+
+static inline int u256_limbs(const uint64_t *w, int max) {
+    int n = max;
+    while (n > 0 && !w[n - 1]) n--;
+    return n;
+}
+
+/* q = a / b, r = a % b; b == 0 gives q = r = 0. Either output may be NULL. */
+static inline void u256_divmod(const cd_u256 *a, const cd_u256 *b, cd_u256 *q, cd_u256 *r) {
+    cd_u256 qq = {{0, 0, 0, 0}}, rr = {{0, 0, 0, 0}};
+    int n = u256_limbs(b->w, 4), m = u256_limbs(a->w, 4);
+    if (n == 0) {
+        /* division by zero: both zero */
+    } else if (m < n || u256_lt(a, b)) {
+        rr = *a;
+    } else if (m == 1) {
+        qq.w[0] = a->w[0] / b->w[0];
+        rr.w[0] = a->w[0] % b->w[0];
+    } else {
+        u256_divmod_limbs(a->w, m, b->w, n, qq.w, rr.w);
+    }
+    if (q) *q = qq;
+    if (r) *r = rr;
+}
+
+static inline cd_u256 u256_sdiv(const cd_u256 *a, const cd_u256 *b) {
+    bool an = a->w[3] >> 63, bn = b->w[3] >> 63;
+    cd_u256 ua = an ? u256_neg(a) : *a, ub = bn ? u256_neg(b) : *b, q;
+    u256_divmod(&ua, &ub, &q, NULL);
+    return an != bn ? u256_neg(&q) : q;
+}
+
+static inline cd_u256 u256_smod(const cd_u256 *a, const cd_u256 *b) {
+    bool an = a->w[3] >> 63, bn = b->w[3] >> 63;
+    cd_u256 ua = an ? u256_neg(a) : *a, ub = bn ? u256_neg(b) : *b, r;
+    u256_divmod(&ua, &ub, NULL, &r);
+    return an ? u256_neg(&r) : r;
+}
+
+/* (a + b) % m with the 257-bit intermediate sum. */
+static inline cd_u256 u256_addmod(const cd_u256 *a, const cd_u256 *b, const cd_u256 *m) {
+    cd_u256 z = {{0, 0, 0, 0}};
+    if (cd_u256_is_zero(m)) return z;
+    uint64_t s[5];
+    u128 c = 0;
+    for (int i = 0; i < 4; i++) {
+        c += (u128)a->w[i] + b->w[i];
+        s[i] = (uint64_t)c;
+        c >>= 64;
+    }
+    s[4] = (uint64_t)c;
+    int n = u256_limbs(m->w, 4), ms = u256_limbs(s, 5);
+    if (ms < n) {
+        memcpy(z.w, s, sizeof z.w);
+        return z;
+    }
+    uint64_t q[5];
+    u256_divmod_limbs(s, ms, m->w, n, q, z.w);
+    return z;
+}
+
+/* (a * b) % m with the 512-bit product. */
+static inline cd_u256 u256_mulmod(const cd_u256 *a, const cd_u256 *b, const cd_u256 *m) {
+    cd_u256 z = {{0, 0, 0, 0}};
+    if (cd_u256_is_zero(m)) return z;
+    uint64_t p[8] = {0};
+    for (int i = 0; i < 4; i++) {
+        uint64_t carry = 0;
+        for (int j = 0; j < 4; j++) {
+            u128 t = (u128)a->w[i] * b->w[j] + p[i + j] + carry;
+            p[i + j] = (uint64_t)t;
+            carry = (uint64_t)(t >> 64);
+        }
+        p[i + 4] = carry;
+    }
+    int n = u256_limbs(m->w, 4), mp = u256_limbs(p, 8);
+    if (mp < n) {
+        memcpy(z.w, p, sizeof z.w);
+        return z;
+    }
+    uint64_t q[8];
+    u256_divmod_limbs(p, mp, m->w, n, q, z.w);
+    return z;
+}
+
+static inline cd_u256 u256_exp(const cd_u256 *base, const cd_u256 *e) {
+    cd_u256 r = u256_from_u64(1), b = *base;
+    int bits = 256 - u256_clz(e);
+    for (int i = 0; i < bits; i++) {
+        if ((e->w[i / 64] >> (i % 64)) & 1) r = u256_mul(&r, &b);
+        if (i + 1 < bits) b = u256_mul(&b, &b);
+    }
+    return r;
+}
+
+static inline cd_u256 u256_sar(const cd_u256 *a, const cd_u256 *shift) {
+    bool neg = a->w[3] >> 63;
+    if (!u256_fits_u64(shift) || shift->w[0] >= 256) {
+        cd_u256 r;
+        memset(&r, neg ? 0xff : 0, sizeof r);
+        return r;
+    }
+    unsigned s = (unsigned)shift->w[0];
+    cd_u256 r = u256_shr(a, s);
+    if (neg && s) {
+        cd_u256 ones;
+        memset(&ones, 0xff, sizeof ones);
+        cd_u256 mask = u256_shl(&ones, 256 - s);
+        for (int i = 0; i < 4; i++) r.w[i] |= mask.w[i];
+    }
+    return r;
+}
+
+static inline cd_u256 u256_signextend(const cd_u256 *k, const cd_u256 *x) {
+    if (!u256_fits_u64(k) || k->w[0] >= 31) return *x;
+    unsigned bit = (unsigned)k->w[0] * 8 + 7;
+    bool neg = (x->w[bit / 64] >> (bit % 64)) & 1;
+    cd_u256 r = *x;
+    for (int i = 0; i < 4; i++) {
+        unsigned lo = (unsigned)i * 64;
+        if (lo + 63 <= bit) continue;
+        uint64_t mask = bit >= lo ? (~0ull << (bit - lo + 1)) : ~0ull;
+        if (neg) r.w[i] |= mask; else r.w[i] &= ~mask;
+    }
+    return r;
+}
+
+static inline cd_u256 u256_byte(const cd_u256 *i, const cd_u256 *x) {
+    cd_u256 r = {{0, 0, 0, 0}};
+    if (!u256_fits_u64(i) || i->w[0] >= 32) return r;
+    unsigned idx = 31 - (unsigned)i->w[0]; /* little-endian byte index */
+    r.w[0] = (x->w[idx / 8] >> ((idx % 8) * 8)) & 0xff;
+    return r;
+}
+
+static inline void u256_to_be(const cd_u256 *v, uint8_t out[32]) {
+    for (int i = 0; i < 4; i++) {
+        uint64_t w = v->w[3 - i];
+        for (int j = 0; j < 8; j++) out[i * 8 + j] = (uint8_t)(w >> (56 - 8 * j));
+    }
+}
+
+/* Big-endian bytes (len <= 32) to a word. */
+static inline cd_u256 u256_from_be(const uint8_t *p, size_t len) {
+    cd_u256 r = {{0, 0, 0, 0}};
+    for (size_t i = 0; i < len; i++) {
+        size_t bi = len - 1 - i; /* little-endian byte index */
+        r.w[bi / 8] |= (uint64_t)p[i] << ((bi % 8) * 8);
+    }
+    return r;
+}
+
+static inline cd_u256 u256_from_address(const cd_address *a) { return u256_from_be(a->b, 20); }
+
+static inline cd_address u256_to_address(const cd_u256 *v) {
+    uint8_t be[32];
+    u256_to_be(v, be);
+    cd_address a;
+    memcpy(a.b, be + 12, 20);
+    return a;
+}
+
+/* Byte length of the minimal big-endian encoding. */
+static inline unsigned u256_byte_len(const cd_u256 *v) { return (256 - u256_clz(v) + 7) / 8; }
+
+#endif

@@ -1,0 +1,352 @@
+/* The journaled world overlay of one transaction: accounts and slots are read from the host
+ * once, kept in hash tables, and every change is recorded in an undo journal so that a
+ * failing call frame can be rolled back to its snapshot. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto/keccak.h"
+#include "evm/internal.h"
+#include "evm/precompiles.h"
+
+const cd_hash32 evm_empty_code_hash = {{0xc5, 0xd2, 0x46, 0x01, 0x86, 0xf7, 0x23, 0x3c, 0x92, 0x7e, 0x7d,
+                                        0xb2, 0xdc, 0xc7, 0x03, 0xc0, 0xe5, 0x00, 0xb6, 0x53, 0xca, 0x82,
+                                        0x27, 0x3b, 0x7b, 0xfa, 0xd8, 0x04, 0x5d, 0x85, 0xa4, 0x70}};
+
+void evm_hash(const void *data, size_t len, cd_hash32 *out) {
+    keccak256((const uint8_t *)data, len, out->b);
+}
+
+void vm_fail(evm_vm *vm, cd_status st, const char *what) {
+    if (vm->fatal == CD_OK) {
+        vm->fatal = st;
+        if (vm->err) cd_fail(vm->err, st, "%s: %s", what, cd_status_str(st));
+    }
+}
+
+cd_status vm_init(evm_vm *vm, const evm_host *host, evm_fork fork, cd_error *err) {
+    memset(vm, 0, sizeof *vm);
+    vm->host = host;
+    vm->fork = fork;
+    vm->err = err;
+    vm_build_tables(fork, vm->gas_table, vm->stack_max);
+    vm->acct_nbuckets = 64;
+    vm->acct_buckets = calloc(vm->acct_nbuckets, sizeof *vm->acct_buckets);
+    vm->slot_nbuckets = 256;
+    vm->slot_buckets = calloc(vm->slot_nbuckets, sizeof *vm->slot_buckets);
+    if (!vm->acct_buckets || !vm->slot_buckets) return cd_fail(err, CD_ERR_NOMEM, "evm: vm tables");
+    cd_status st = host->get_block(host->ctx, &vm->block);
+    if (st != CD_OK) return cd_fail(err, st, "evm: block context: %s", cd_status_str(st));
+    return CD_OK;
+}
+
+void vm_free(evm_vm *vm) {
+    free(vm->accts);
+    free(vm->acct_buckets);
+    free(vm->slots);
+    free(vm->slot_buckets);
+    free(vm->journal);
+    for (size_t i = 0; i < vm->n_logs; i++) free(vm->logs[i].data);
+    free(vm->logs);
+    for (size_t i = 0; i < vm->n_owned; i++) free(vm->owned[i]);
+    free(vm->owned);
+    for (int i = 0; i <= EVM_MAX_DEPTH; i++) {
+        free(vm->stacks[i]);
+        free(vm->mems[i]);
+        cd_buf_free(&vm->rets[i]);
+    }
+    memset(vm, 0, sizeof *vm);
+}
+
+void *vm_own(evm_vm *vm, size_t n) {
+    if (vm->n_owned == vm->cap_owned) {
+        size_t cap = vm->cap_owned ? vm->cap_owned * 2 : 16;
+        void **p = realloc(vm->owned, cap * sizeof *p);
+        if (!p) return NULL;
+        vm->owned = p;
+        vm->cap_owned = cap;
+    }
+    void *m = calloc(1, n ? n : 1);
+    if (!m) return NULL;
+    vm->owned[vm->n_owned++] = m;
+    return m;
+}
+
+bool vm_make_code(evm_vm *vm, const uint8_t *code, size_t len, vm_code *out) {
+    size_t bitmap = (len + 7) / 8 + 1;
+    uint8_t *buf = vm_own(vm, len + EVM_CODE_PAD + bitmap);
+    if (!buf) return false;
+    if (len) memcpy(buf, code, len);
+    uint8_t *jd = buf + len + EVM_CODE_PAD;
+    for (size_t i = 0; i < len; i++) {
+        uint8_t op = code[i];
+        if (op == 0x5b) jd[i / 8] |= (uint8_t)(1u << (i % 8));
+        else if (op >= 0x60 && op <= 0x7f) i += (size_t)(op - 0x5f);
+    }
+    out->code = buf;
+    out->len = len;
+    out->jumpdests = jd;
+    return true;
+}
+
+/* ---- hashing of keys ---- */
+
+static inline uint64_t addr_hash(const cd_address *a) {
+    uint64_t h;
+    memcpy(&h, a->b + 12, 8);
+    return h * 0x9e3779b97f4a7c15ull;
+}
+
+static inline uint64_t slot_hash(uint32_t acct, const cd_u256 *k, bool transient) {
+    uint64_t h = k->w[0] ^ (k->w[1] * 0x85ebca6bull) ^ (k->w[2] * 0xc2b2ae35ull) ^ (k->w[3] * 0x27d4eb2full);
+    h ^= (uint64_t)acct * 0x9e3779b97f4a7c15ull + (transient ? 0x51ed27ull : 0);
+    h ^= h >> 29;
+    return h * 0xbf58476d1ce4e5b9ull;
+}
+
+static bool rehash_accts(evm_vm *vm) {
+    size_t nb = vm->acct_nbuckets * 2;
+    uint32_t *b = calloc(nb, sizeof *b);
+    if (!b) return false;
+    for (size_t i = 0; i < vm->n_accts; i++) {
+        size_t h = addr_hash(&vm->accts[i].addr) & (nb - 1);
+        vm->accts[i].hnext = b[h];
+        b[h] = (uint32_t)(i + 1);
+    }
+    free(vm->acct_buckets);
+    vm->acct_buckets = b;
+    vm->acct_nbuckets = nb;
+    return true;
+}
+
+static bool rehash_slots(evm_vm *vm) {
+    size_t nb = vm->slot_nbuckets * 2;
+    uint32_t *b = calloc(nb, sizeof *b);
+    if (!b) return false;
+    for (size_t i = 0; i < vm->n_slots; i++) {
+        world_slot *s = &vm->slots[i];
+        size_t h = slot_hash(s->acct, &s->key, s->transient) & (nb - 1);
+        s->hnext = b[h];
+        b[h] = (uint32_t)(i + 1);
+    }
+    free(vm->slot_buckets);
+    vm->slot_buckets = b;
+    vm->slot_nbuckets = nb;
+    return true;
+}
+
+world_acct *vm_acct(evm_vm *vm, const cd_address *addr) {
+    size_t h = addr_hash(addr) & (vm->acct_nbuckets - 1);
+    for (uint32_t i = vm->acct_buckets[h]; i; i = vm->accts[i - 1].hnext)
+        if (cd_address_eq(&vm->accts[i - 1].addr, addr)) return &vm->accts[i - 1];
+    if (vm->fatal != CD_OK) return NULL;
+    evm_account acc;
+    memset(&acc, 0, sizeof acc);
+    cd_status st = vm->host->get_account(vm->host->ctx, addr, &acc);
+    if (st != CD_OK) {
+        vm_fail(vm, st, "account read");
+        return NULL;
+    }
+    if (vm->n_accts == vm->cap_accts) {
+        size_t cap = vm->cap_accts ? vm->cap_accts * 2 : 32;
+        world_acct *p = realloc(vm->accts, cap * sizeof *p);
+        if (!p) {
+            vm_fail(vm, CD_ERR_NOMEM, "account table");
+            return NULL;
+        }
+        vm->accts = p;
+        vm->cap_accts = cap;
+    }
+    if (vm->n_accts + 1 > vm->acct_nbuckets && !rehash_accts(vm)) {
+        vm_fail(vm, CD_ERR_NOMEM, "account table");
+        return NULL;
+    }
+    world_acct *a = &vm->accts[vm->n_accts];
+    memset(a, 0, sizeof *a);
+    a->addr = *addr;
+    a->s.exists = acc.exists;
+    a->s.nonce = acc.nonce;
+    a->s.balance = acc.balance;
+    a->s.code_hash = acc.exists ? acc.code_hash : evm_empty_code_hash;
+    a->s.has_storage = acc.has_storage;
+    /* Precompiles are always warm (EIP-2929), without a journal entry. */
+    if (vm->fork >= EVM_BERLIN && evm_precompile_exists(vm->fork, addr)) a->warm = true;
+    h = addr_hash(addr) & (vm->acct_nbuckets - 1);
+    a->hnext = vm->acct_buckets[h];
+    vm->acct_buckets[h] = (uint32_t)(vm->n_accts + 1);
+    vm->n_accts++;
+    return a;
+}
+
+bool vm_acct_has_code(const world_acct *a) {
+    return !cd_hash32_eq(&a->s.code_hash, &evm_empty_code_hash);
+}
+
+bool vm_acct_empty(const world_acct *a) {
+    return a->s.nonce == 0 && cd_u256_is_zero(&a->s.balance) && !vm_acct_has_code(a);
+}
+
+bool vm_load_code(evm_vm *vm, world_acct *a) {
+    if (a->s.code_loaded) return true;
+    if (!vm_acct_has_code(a)) {
+        a->s.code.code = (const uint8_t *)"\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0";
+        a->s.code.len = 0;
+        a->s.code.jumpdests = a->s.code.code;
+        a->s.code_loaded = true;
+        return true;
+    }
+    if (vm->fatal != CD_OK) return false;
+    cd_buf buf = {0};
+    cd_status st = vm->host->get_code(vm->host->ctx, &a->addr, &a->s.code_hash, &buf);
+    if (st == CD_OK) {
+        /* The host must hand back the code that hashes to the account's codeHash; a
+         * mismatch means the host is broken or lying, which we refuse to execute. */
+        cd_hash32 h;
+        evm_hash(buf.data, buf.len, &h);
+        if (!cd_hash32_eq(&h, &a->s.code_hash)) st = CD_ERR_EVM_STATE_UNAVAILABLE;
+    }
+    if (st != CD_OK) {
+        cd_buf_free(&buf);
+        vm_fail(vm, st, "code read");
+        return false;
+    }
+    bool ok = vm_make_code(vm, buf.data, buf.len, &a->s.code);
+    cd_buf_free(&buf);
+    if (!ok) {
+        vm_fail(vm, CD_ERR_NOMEM, "code copy");
+        return false;
+    }
+    a->s.code_loaded = true;
+    return true;
+}
+
+world_slot *vm_slot(evm_vm *vm, uint32_t ai, const cd_u256 *key, bool transient) {
+    size_t h = slot_hash(ai, key, transient) & (vm->slot_nbuckets - 1);
+    for (uint32_t i = vm->slot_buckets[h]; i; i = vm->slots[i - 1].hnext) {
+        world_slot *s = &vm->slots[i - 1];
+        if (s->acct == ai && s->transient == transient && cd_u256_eq(&s->key, key)) return s;
+    }
+    if (vm->fatal != CD_OK) return NULL;
+    cd_u256 value = {{0, 0, 0, 0}};
+    world_acct *a = &vm->accts[ai];
+    if (!transient && a->s.exists && !a->s.storage_cleared && a->s.has_storage) {
+        cd_status st = vm->host->get_storage(vm->host->ctx, &a->addr, key, &value);
+        if (st != CD_OK) {
+            vm_fail(vm, st, "storage read");
+            return NULL;
+        }
+    }
+    if (vm->n_slots == vm->cap_slots) {
+        size_t cap = vm->cap_slots ? vm->cap_slots * 2 : 64;
+        world_slot *p = realloc(vm->slots, cap * sizeof *p);
+        if (!p) {
+            vm_fail(vm, CD_ERR_NOMEM, "slot table");
+            return NULL;
+        }
+        vm->slots = p;
+        vm->cap_slots = cap;
+    }
+    if (vm->n_slots + 1 > vm->slot_nbuckets && !rehash_slots(vm)) {
+        vm_fail(vm, CD_ERR_NOMEM, "slot table");
+        return NULL;
+    }
+    world_slot *s = &vm->slots[vm->n_slots];
+    memset(s, 0, sizeof *s);
+    s->acct = ai;
+    s->key = *key;
+    s->value = value;
+    s->original = value;
+    s->transient = transient;
+    h = slot_hash(ai, key, transient) & (vm->slot_nbuckets - 1);
+    s->hnext = vm->slot_buckets[h];
+    vm->slot_buckets[h] = (uint32_t)(vm->n_slots + 1);
+    vm->n_slots++;
+    return s;
+}
+
+bool vm_journal_push(evm_vm *vm, const jentry *e) {
+    if (vm->n_journal == vm->cap_journal) {
+        size_t cap = vm->cap_journal ? vm->cap_journal * 2 : 256;
+        jentry *p = realloc(vm->journal, cap * sizeof *p);
+        if (!p) {
+            vm_fail(vm, CD_ERR_NOMEM, "journal");
+            return false;
+        }
+        vm->journal = p;
+        vm->cap_journal = cap;
+    }
+    vm->journal[vm->n_journal++] = *e;
+    return true;
+}
+
+void vm_save_acct(evm_vm *vm, world_acct *a) {
+    jentry e;
+    e.kind = J_ACCT;
+    e.idx = vm_acct_index(vm, a);
+    e.old.acct = a->s;
+    (void)vm_journal_push(vm, &e); /* on failure vm->fatal is set and the call is abandoned */
+    a->dirty = true;
+}
+
+bool vm_warm_acct(evm_vm *vm, world_acct *a) {
+    if (a->warm) return false;
+    jentry e;
+    e.kind = J_ACCT_WARM;
+    e.idx = vm_acct_index(vm, a);
+    if (!vm_journal_push(vm, &e)) return false;
+    a->warm = true;
+    return true;
+}
+
+bool vm_warm_slot(evm_vm *vm, world_slot *s) {
+    if (s->warm) return false;
+    jentry e;
+    e.kind = J_SLOT_WARM;
+    e.idx = (uint32_t)(s - vm->slots);
+    if (!vm_journal_push(vm, &e)) return false;
+    s->warm = true;
+    return true;
+}
+
+bool vm_set_slot(evm_vm *vm, world_slot *s, const cd_u256 *v) {
+    jentry e;
+    e.kind = J_SLOT;
+    e.idx = (uint32_t)(s - vm->slots);
+    e.old.value = s->value;
+    if (!vm_journal_push(vm, &e)) return false;
+    s->value = *v;
+    if (!s->transient) vm->accts[s->acct].dirty = true;
+    return true;
+}
+
+vm_snapshot vm_snap(const evm_vm *vm) {
+    vm_snapshot s = {vm->n_journal, vm->n_logs, vm->refund};
+    return s;
+}
+
+void vm_revert(evm_vm *vm, vm_snapshot snap) {
+    while (vm->n_journal > snap.journal_len) {
+        const jentry *e = &vm->journal[--vm->n_journal];
+        switch (e->kind) {
+        case J_ACCT: vm->accts[e->idx].s = e->old.acct; break;
+        case J_ACCT_WARM: vm->accts[e->idx].warm = false; break;
+        case J_SLOT: vm->slots[e->idx].value = e->old.value; break;
+        case J_SLOT_WARM: vm->slots[e->idx].warm = false; break;
+        default: break;
+        }
+    }
+    while (vm->n_logs > snap.n_logs) free(vm->logs[--vm->n_logs].data);
+    vm->refund = snap.refund;
+}
+
+bool vm_set_code(evm_vm *vm, world_acct *a, const uint8_t *code, size_t len) {
+    vm_code c;
+    if (!vm_make_code(vm, code, len, &c)) {
+        vm_fail(vm, CD_ERR_NOMEM, "code copy");
+        return false;
+    }
+    vm_save_acct(vm, a);
+    a->s.code = c;
+    a->s.code_loaded = true;
+    evm_hash(code, len, &a->s.code_hash);
+    return true;
+}
