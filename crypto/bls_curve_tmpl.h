@@ -289,8 +289,9 @@ cd_status G(msm)(PT *r, const PTA *pts, const uint8_t (*k)[32], size_t n) {
         }
         return CD_OK;
     }
+    /* window ~ log2(n) - 2, capped so the buckets stay small (G2: 2^12 * 288 bytes) */
     int c = 4;
-    while (c < 16 && ((size_t)1 << (c + 2)) < n) c++;
+    while (c < 12 && ((size_t)1 << (c + 2)) < n) c++;
     size_t nb = ((size_t)1 << c) - 1;
     PT *buckets = malloc(nb * sizeof *buckets);
     if (!buckets) return CD_ERR_NOMEM;

@@ -464,6 +464,21 @@ static void test_msm(test_ctx *t) {
     CHECK(t, bls_g1_eq(&got1, &sum3));
     CHECK_OK(t, bls_g1_msm(&got1, p1, (const uint8_t(*)[32])k, 0));
     CHECK(t, bls_g1_is_infinity(&got1));
+    /* a larger input exercises wider Pippenger windows */
+    enum { M = 300 };
+    static bls_g1_affine pm[M];
+    static uint8_t km[M][32];
+    bls_g1 acc, cur = g1;
+    bls_g1_from_affine(&acc, &(bls_g1_affine){.infinity = true});
+    for (int i = 0; i < M; i++) {
+        bls_g1_add(&cur, &cur, &g1); /* (i+2) G */
+        bls_g1_to_affine(&pm[i], &cur);
+        rand_scalar(&r, km[i]);
+        bls_g1_mul(&t1, &cur, km[i]);
+        bls_g1_add(&acc, &acc, &t1);
+    }
+    CHECK_OK(t, bls_g1_msm(&got1, pm, (const uint8_t(*)[32])km, M));
+    CHECK(t, bls_g1_eq(&got1, &acc));
 }
 
 /* Points on the curves but outside the prime-order subgroups must be rejected, and the
