@@ -820,6 +820,31 @@ static void test_sign_verify(test_ctx *t) {
     CHECK_ERR(t, bls_aggregate_verify((const uint8_t(*)[48])pk, msgs, N, agg), CD_ERR_BAD_SIGNATURE);
     CHECK_ERR(t, bls_batch_verify((const uint8_t(*)[48])pk, msgs, (const uint8_t(*)[96])sigs2, N),
               CD_ERR_BAD_SIGNATURE);
+    /* keys summing to infinity: {pk, -pk} with the infinity signature must not verify */
+    {
+        uint8_t sk_neg[32], pk2[2][48], s2[2][96], aggs[96];
+        /* sk_neg = r - sk[0] (sk[0] < 2^254 < r, so no underflow) */
+        int borrow = 0;
+        for (int i = 31; i >= 0; i--) {
+            int d = (int)ORDER_R[i] - (int)sk[0][i] - borrow;
+            borrow = d < 0;
+            sk_neg[i] = (uint8_t)(d + (borrow ? 256 : 0));
+        }
+        CHECK_OK(t, bls_sk_to_pk(sk[0], pk2[0]));
+        CHECK_OK(t, bls_sk_to_pk(sk_neg, pk2[1]));
+        CHECK_OK(t, bls_sign(sk[0], msg, sizeof msg, s2[0]));
+        CHECK_OK(t, bls_sign(sk_neg, msg, sizeof msg, s2[1]));
+        CHECK_OK(t, bls_aggregate_signatures((const uint8_t(*)[96])s2, 2, aggs));
+        CHECK_EQ_BYTES(t, aggs, 96, inf, 96);
+        CHECK_ERR(t, bls_fast_aggregate_verify_compressed((const uint8_t(*)[48])pk2, 2, msg, sizeof msg, aggs),
+                  CD_ERR_INFINITY);
+        bls_pubkey k2[2];
+        CHECK_OK(t, bls_pubkey_decompress(&k2[0], pk2[0]));
+        CHECK_OK(t, bls_pubkey_decompress(&k2[1], pk2[1]));
+        const bls_pubkey *kp[2] = {&k2[0], &k2[1]};
+        CHECK_ERR(t, bls_fast_aggregate_verify(kp, 2, msg, sizeof msg, aggs), CD_ERR_INFINITY);
+        CHECK_ERR(t, bls_eth_fast_aggregate_verify(kp, 2, msg, sizeof msg, aggs), CD_ERR_INFINITY);
+    }
     /* secret key range: 0 and r rejected, r - 1 accepted */
     uint8_t bad_sk[32] = {0}, out[96];
     CHECK_ERR(t, bls_sk_to_pk(bad_sk, pk[0]), CD_ERR_BAD_SCALAR);
