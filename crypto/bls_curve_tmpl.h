@@ -263,7 +263,11 @@ static void G(mul_ct_impl)(PT *r, const PTA *p, const uint8_t k[32]) {
         acc = sum;
     }
     *r = acc;
+    /* intermediate points depend on the secret scalar */
     cd_wipe(&sel, sizeof sel);
+    cd_wipe(&acc, sizeof acc);
+    cd_wipe(&sum, sizeof sum);
+    cd_wipe(&dbl, sizeof dbl);
 }
 
 void G(mul_x_abs)(PT *r, const PT *p) {
