@@ -526,7 +526,7 @@ static vm_result run_frame(evm_vm *vm, const vm_msg *m, const vm_code *code, cd_
     const int16_t *smax = vm->stack_max;
 
 #define NEXT goto dispatch
-#define S(i) (sp[-(i)-1])
+#define S(i) (sp[-(ptrdiff_t)(i)-1])
 
     static const void *const labels[256] = {
 #define L(x) &&x
