@@ -97,6 +97,12 @@ struct evm_vm {
     const cd_hash32 *blob_hashes;
     size_t n_blob_hashes;
 
+    /* warm from the start of the transaction without being read (EIP-2929/2930/3651):
+     * applied when such an account or slot is first loaded, so warming costs no host read */
+    cd_address prewarm[3];
+    size_t n_prewarm;
+    const evm_access_list *prewarm_list;
+
     /* world overlay */
     world_acct *accts;
     size_t n_accts, cap_accts;
