@@ -49,12 +49,31 @@ void vm_free(evm_vm *vm) {
     free(vm->logs);
     for (size_t i = 0; i < vm->n_owned; i++) free(vm->owned[i]);
     free(vm->owned);
-    for (int i = 0; i <= EVM_MAX_DEPTH; i++) {
-        free(vm->stacks[i]);
-        free(vm->mems[i]);
-        cd_buf_free(&vm->rets[i]);
+    for (size_t i = 0; i < vm->n_scratch; i++) {
+        free(vm->scratch[i].stack);
+        free(vm->scratch[i].mem);
+        cd_buf_free(&vm->scratch[i].ret);
     }
+    free(vm->scratch);
     memset(vm, 0, sizeof *vm);
+}
+
+vm_scratch *vm_scratch_at(evm_vm *vm, int d) {
+    if ((size_t)d >= vm->n_scratch) {
+        size_t n = vm->n_scratch ? vm->n_scratch * 2 : 8;
+        while (n <= (size_t)d) n *= 2;
+        vm_scratch *p = realloc(vm->scratch, n * sizeof *p);
+        if (!p) return NULL;
+        memset(p + vm->n_scratch, 0, (n - vm->n_scratch) * sizeof *p);
+        vm->scratch = p;
+        vm->n_scratch = n;
+    }
+    vm_scratch *s = &vm->scratch[d];
+    if (!s->stack) {
+        s->stack = malloc(sizeof(cd_u256) * EVM_STACK_LIMIT);
+        if (!s->stack) return NULL;
+    }
+    return s;
 }
 
 void *vm_own(evm_vm *vm, size_t n) {
