@@ -131,7 +131,7 @@ struct evm_vm {
     size_t n_owned, cap_owned;
 
     /* per-depth scratch reused across frames, grown on demand (most calls stay shallow) */
-    vm_scratch *scratch;
+    vm_scratch **scratch;       /* each entry allocated separately: frames keep pointers */
     size_t n_scratch;
 
     int16_t gas_table[256];     /* static gas per opcode for this fork; -1 = undefined */

@@ -135,7 +135,7 @@ static bool mem_grow(frame *f, uint64_t end) {
     f->gas -= (int64_t)(mem_cost(nw) - mem_cost(ow));
     if (f->gas < 0) return false;
     size_t need = (size_t)nw * 32;
-    vm_scratch *sc = &f->vm->scratch[f->msg->depth];
+    vm_scratch *sc = f->vm->scratch[f->msg->depth];
     if (need > sc->mem_cap) {
         size_t nc = sc->mem_cap ? sc->mem_cap : 4096;
         while (nc < need) nc *= 2;
