@@ -217,5 +217,8 @@ typedef struct {
  * overlay holds the post-state (after finalisation). */
 CD_MUST_CHECK cd_status vm_transact(evm_vm *vm, const evm_tx *tx, const tx_mode *mode,
                                     evm_result *out);
+/* vm_transact on a dedicated thread with a stack large enough for 1024 nested frames. */
+CD_MUST_CHECK cd_status vm_transact_isolated(evm_vm *vm, const evm_tx *tx, const tx_mode *mode,
+                                             evm_result *out);
 
 #endif
