@@ -100,7 +100,7 @@ cd_status att_ccel_replay(cd_bytes log, att_event_log *out, cd_error *err) {
         att_event ev;
         memset(&ev, 0, sizeof ev);
         uint32_t ndig;
-        if (!rd32(log, &pos, &mr) || !rd32(log, &pos, &type) || !rd32(log, &pos, &ndig)) break;
+        if (!rd32(log, &pos, &mr) || !rd32(log, &pos, &type) || !rd32(log, &pos, &ndig)) goto truncated;
         if (ndig != nalg) {
             cd_status s = cd_fail(err, CD_ERR_ATT_EVENT_LOG, "ccel: event %zu has %u digests, header says %u", out->count, ndig, nalg);
             att_event_log_free(out);
