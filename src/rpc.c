@@ -47,7 +47,7 @@ static bool head_param(svc_service *s, json_object *v, svc_head *h, api_rpc_resu
         fail_from(r, st, &err);
         return false;
     }
-    if (!svc_find_head(s, &ref, h, &err)) {
+    if (!svc_find_block(s, &ref, h, &err)) {
         fail_from(r, err.code, &err);
         return false;
     }
@@ -496,7 +496,7 @@ static void m_get_receipt(svc_service *s, json_object *params, api_rpc_result *r
     }
     json_object_put(rc);
     svc_head h;
-    if (!svc_find_head(s, &ref, &h, &err)) return fail_from(r, err.code, &err);
+    if (!svc_find_block(s, &ref, &h, &err)) return fail_from(r, err.code, &err);
     json_object *all = NULL;
     st = fetch_receipts(s, &h, &all, &err);
     if (st != CD_OK) return fail_from(r, st, &err);
@@ -563,7 +563,7 @@ static void m_get_logs(svc_service *s, json_object *params, api_rpc_result *r) {
         api_block_ref ref = {API_BLOCK_NUMBER, n, {{0}}};
         if (n == hi.claim.number) h = hi;
         else if (n == lo.claim.number) h = lo;
-        else if (!svc_find_head(s, &ref, &h, &err)) {
+        else if (!svc_find_block(s, &ref, &h, &err)) {
             json_object_put(out);
             return api_rpc_fail(r, API_RPC_UNVERIFIABLE, "block %llu in the range is not verified: %s", (unsigned long long)n,
                                 cd_error_text(&err));
