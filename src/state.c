@@ -192,17 +192,41 @@ cd_status svc_state_get_proof(svc_state *st, const cd_address *a, const cd_u256 
     return s;
 }
 
+/* Code of a prefetched account from its batch answer, checked against the proven codeHash. */
+CD_MUST_CHECK static cd_status cache_code(svc_state *st, const cd_address *a, json_object *res, cd_error *err) {
+    svc_state_account *acc = find_account(st, a);
+    if (!acc || acc->has_code) return CD_OK;
+    cd_buf b = {0};
+    cd_status s = api_get_data(res, "eth_getCode result", CODE_MAX, &b, err);
+    if (s == CD_OK) s = mpt_code_verify(&acc->acc.code_hash, cd_buf_bytes(&b), err);
+    if (s != CD_OK) {
+        cd_buf_free(&b);
+        return s;
+    }
+    acc->code = b;
+    acc->has_code = true;
+    return CD_OK;
+}
+
+/* One batch: eth_getProof for every entry, and eth_getCode for every entry (most calls need
+ * the code of what they touch, and asking in the same request saves a round trip). */
 cd_status svc_state_prefetch(svc_state *st, const evm_access_list *al, cd_error *err) {
     if (!al || al->n == 0) return CD_OK;
     size_t n = al->n > 256 ? 256 : al->n;
-    const char **methods = calloc(n, sizeof *methods), **params = calloc(n, sizeof *params);
-    json_object **res = calloc(n, sizeof *res);
+    const char **methods = calloc(2 * n, sizeof *methods), **params = calloc(2 * n, sizeof *params);
+    json_object **res = calloc(2 * n, sizeof *res);
     cd_buf *pbufs = calloc(n, sizeof *pbufs);
-    cd_status s = methods && params && res && pbufs ? CD_OK : CD_ERR_NOMEM;
+    char (*cbufs)[80] = calloc(n, sizeof *cbufs);
+    cd_status s = methods && params && res && pbufs && cbufs ? CD_OK : CD_ERR_NOMEM;
     for (size_t i = 0; i < n && s == CD_OK; i++) {
         methods[i] = "eth_getProof";
         s = proof_params(st, &al->entries[i].address, al->entries[i].keys, al->entries[i].n_keys, &pbufs[i]);
         params[i] = (const char *)pbufs[i].data;
+        char hex[43];
+        cd_hex_encode(hex, al->entries[i].address.b, 20);
+        snprintf(cbufs[i], sizeof cbufs[i], "[\"%s\",\"%s\"]", hex, st->block_tag);
+        methods[n + i] = "eth_getCode";
+        params[n + i] = cbufs[i];
     }
     if (s == CD_OK) {
         unsigned order[SVC_MAX_UPSTREAMS];
@@ -210,7 +234,7 @@ cd_status svc_state_prefetch(svc_state *st, const evm_access_list *al, cd_error 
         s = CD_ERR_UPSTREAM;
         for (unsigned k = 0; k < np && s != CD_OK; k++) {
             st->round_trips++;
-            s = svc_rpc_batch(&st->s->exec, order[k], n, methods, params, res, err);
+            s = svc_rpc_batch(&st->s->exec, order[k], 2 * n, methods, params, res, err);
             if (s != CD_OK) continue;
             for (size_t i = 0; i < n && s == CD_OK; i++) {
                 mpt_account_proof p;
@@ -220,8 +244,9 @@ cd_status svc_state_prefetch(svc_state *st, const evm_access_list *al, cd_error 
                                       &p, &exists, err);
                 if (s == CD_OK) s = cache_proof(st, &p, exists, err);
                 mpt_account_proof_free(&p);
+                if (s == CD_OK) s = cache_code(st, &al->entries[i].address, res[n + i], err);
             }
-            for (size_t i = 0; i < n; i++) {
+            for (size_t i = 0; i < 2 * n; i++) {
                 json_object_put(res[i]);
                 res[i] = NULL;
             }
@@ -236,6 +261,7 @@ cd_status svc_state_prefetch(svc_state *st, const evm_access_list *al, cd_error 
     }
     for (size_t i = 0; pbufs && i < n; i++) cd_buf_free(&pbufs[i]);
     free(pbufs);
+    free(cbufs);
     free(methods);
     free(params);
     free(res);
