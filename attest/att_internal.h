@@ -19,6 +19,8 @@ static inline uint64_t att_le64(const uint8_t *p) {
 
 void att_sha256(const void *data, size_t len, uint8_t out[32]);
 void att_sha384(const void *data, size_t len, uint8_t out[48]);
+/* SHA-256(a || b) without concatenating. */
+void att_sha256_2(const void *a, size_t alen, const void *b, size_t blen, uint8_t out[32]);
 
 /* Public key of a NIST curve from raw X||Y (or 0x04||X||Y); curve = "P-256" or "P-384".
  * Returns NULL if the bytes are not a point on the curve. */

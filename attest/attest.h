@@ -160,7 +160,7 @@ typedef struct {
     uint8_t cpusvn[16];
     uint16_t pcesvn;
     att_tcb_status tcb_status;
-    char tcb_reason[160];     /* why the TCB status is what it is (e.g. "no collateral") */
+    char tcb_reason[512];     /* why the TCB status is what it is (e.g. "no collateral") */
     att_tcb_status tcb_status_unverified; /* level matched from collateral whose signature could not be checked */
 
     /* Nitro */
@@ -180,10 +180,10 @@ typedef struct {
 } att_report;
 
 typedef struct {
-    /* Verification time, Unix seconds. 0 = now; for Nitro, 0 = the document's timestamp is
-     * NOT used implicitly: pass it explicitly (docs/attestation.md explains why). */
+    /* Verification time, Unix seconds; 0 = now. Nitro leaf certificates live about three
+     * hours, so an old document only verifies at (about) its own timestamp. */
     int64_t at;
-    /* Optional directory with collateral: tcbinfo.json, qe_identity.json (Intel PCS v4
+    /* Optional directory with collateral: tcb_info.json, qe_identity.json (Intel PCS v4
      * response bodies), pck_crl.der, root_crl.der, tcb_signing_chain.pem. Any may be absent. */
     const char *collateral_dir;
     bool accept_mock;    /* mock quotes verify (still flagged insecure) */
@@ -234,6 +234,30 @@ CD_MUST_CHECK cd_status att_verify_binding(cd_bytes quote, cd_bytes pubkey,
                                            const cd_hash32 *config_digest, cd_bytes nonce,
                                            const att_policy *policy, const att_verify_opts *opts,
                                            att_report *rep, cd_error *err) CD_NONNULL(3, 6, 7);
+
+/* ---- the /attest document (ATTEST.json) -------------------------------------------- */
+
+/* What /attest serves and `candor verify --attestation` reads (docs/attestation.md §6):
+ *   {"format": "candor-attestation/v1", "tee": "<provider>", "public_key": "0x04..",
+ *    "version": "...", "config": "0x<config bytes>", "config_digest": "0x..",
+ *    "nonce": "0x.." (absent = none), "report_data": "0x..", "quote": "0x..",
+ *    "event_log": "<dstack JSON event log text>" (absent = none)}
+ * Appends the JSON object to `out`. */
+CD_MUST_CHECK cd_status att_attestation_json(const att_evidence *ev, const char *tee, cd_bytes pubkey,
+                                             const char *version, cd_bytes config, cd_bytes nonce,
+                                             cd_buf *out) CD_NONNULL(1, 2, 4, 7);
+
+/* Verifies an ATTEST.json end to end: recomputes the config digest from version+config,
+ * then att_verify_binding(quote, public_key, digest, nonce, policy, opts), then (TDX with an
+ * event log) replays the log against RTMR0..3.
+ * expected_pubkey: the key the caller trusts (e.g. the signer of an answer); len 0 = take the
+ * document's (the caller then learns it from pubkey_out). expected_nonce: len 0 = accept the
+ * document's nonce (no freshness), else it must equal the document's nonce.
+ * pubkey_out (may be NULL) receives the bound public key. */
+CD_MUST_CHECK cd_status att_attestation_verify(const char *json, size_t len, cd_bytes expected_pubkey,
+                                               cd_bytes expected_nonce, const att_policy *policy,
+                                               const att_verify_opts *opts, att_report *rep,
+                                               cd_buf *pubkey_out, cd_error *err) CD_NONNULL(1, 6, 7);
 
 /* ---- event logs: what was measured ------------------------------------------------ */
 

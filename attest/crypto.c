@@ -16,6 +16,15 @@ void att_sha256(const void *data, size_t len, uint8_t out[32]) {
     if (!EVP_Digest(data, len, out, &n, EVP_sha256(), NULL)) memset(out, 0, 32);
 }
 
+void att_sha256_2(const void *a, size_t alen, const void *b, size_t blen, uint8_t out[32]) {
+    EVP_MD_CTX *c = EVP_MD_CTX_new();
+    unsigned int n = 32;
+    if (!c || EVP_DigestInit_ex(c, EVP_sha256(), NULL) != 1 || EVP_DigestUpdate(c, a, alen) != 1 ||
+        (blen && EVP_DigestUpdate(c, b, blen) != 1) || EVP_DigestFinal_ex(c, out, &n) != 1)
+        memset(out, 0, 32);
+    EVP_MD_CTX_free(c);
+}
+
 void att_sha384(const void *data, size_t len, uint8_t out[48]) {
     unsigned int n = 48;
     if (!EVP_Digest(data, len, out, &n, EVP_sha384(), NULL)) memset(out, 0, 48);

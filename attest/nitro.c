@@ -20,6 +20,7 @@ static const uint8_t NITRO_ROOT_FP[32] = {
 #define CBOR_MAX_DEPTH 16
 #define CBOR_MAX_ITEMS 4096
 #define NITRO_MAX_CERTS 8
+#define NITRO_CLOCK_SKEW 300 /* seconds */
 
 /* ---- a bounded well-formedness scan, run before libcbor sees the bytes ------------------ */
 
@@ -308,6 +309,12 @@ static cd_status verify_parts(const nitro_parts *np, const att_verify_opts *opts
     }
     int64_t at = opts->at > 0 ? opts->at : (int64_t)time(NULL);
     if ((st = att_verify_chain(chain, NITRO_ROOT_FP, at, "nitro chain", err))) goto out;
+    /* A document dated after the verification time (beyond clock skew) is not evidence of
+     * anything at that time. */
+    if (rep->timestamp_ms / 1000 > (uint64_t)at + NITRO_CLOCK_SKEW) {
+        st = cd_fail(err, CD_ERR_ATT_EXPIRED, "nitro: document timestamp is after the verification time");
+        goto out;
+    }
     EVP_PKEY *key = X509_get0_pubkey(leaf);
     if (!key || EVP_PKEY_get_base_id(key) != EVP_PKEY_EC || EVP_PKEY_get_bits(key) != 384) {
         st = cd_fail(err, CD_ERR_ATT_UNSUPPORTED, "nitro: leaf key is not ECDSA P-384");
@@ -336,20 +343,23 @@ cd_status att_nitro_verify(cd_bytes doc, const att_verify_opts *opts, att_report
     rep->format = ATT_FORMAT_NITRO;
     rep->tcb_status = ATT_TCB_NOT_APPLICABLE;
     if (doc.len > ATT_MAX_QUOTE_LEN) return cd_fail(err, CD_ERR_TOO_LARGE, "nitro: document is %zu bytes (max %d)", doc.len, ATT_MAX_QUOTE_LEN);
+    /* The optional COSE_Sign1 tag (18) is taken off here: libcbor 0.8 rejects a tag around
+     * an array as malformed. */
+    if (doc.len >= 1 && (doc.ptr[0] >> 5) == 6) {
+        cbor_scan sc = {doc.ptr, doc.len, 0, 0};
+        int major;
+        uint64_t tag;
+        bool indef;
+        if (!scan_head(&sc, &major, &tag, &indef) || tag != 18)
+            return cd_fail(err, CD_ERR_ATT_BAD_COSE, "nitro: CBOR tag is not COSE_Sign1 (18)");
+        doc = cd_bytes_make(doc.ptr + sc.pos, doc.len - sc.pos);
+    }
     cbor_item_t *root = load_cbor(doc);
     if (!root) return cd_fail(err, CD_ERR_ATT_BAD_COSE, "nitro: not a single well-formed CBOR item (or nested deeper than %d)", CBOR_MAX_DEPTH);
-    cbor_item_t *arr = root, *payload_item = NULL, *tagged = NULL;
+    cbor_item_t *arr = root, *payload_item = NULL;
     cd_status st = CD_OK;
     nitro_parts np;
     memset(&np, 0, sizeof np);
-    if (cbor_isa_tag(root)) {
-        if (cbor_tag_value(root) != 18) {
-            st = cd_fail(err, CD_ERR_ATT_BAD_COSE, "nitro: CBOR tag %llu is not COSE_Sign1 (18)", (unsigned long long)cbor_tag_value(root));
-            goto out;
-        }
-        tagged = cbor_tag_item(root); /* a new reference, released at out */
-        arr = tagged;
-    }
     if (!cbor_isa_array(arr) || !cbor_array_is_definite(arr) || cbor_array_size(arr) != 4) {
         st = cd_fail(err, CD_ERR_ATT_BAD_COSE, "nitro: not a COSE_Sign1 array of 4 items");
         goto out;
@@ -378,7 +388,6 @@ cd_status att_nitro_verify(cd_bytes doc, const att_verify_opts *opts, att_report
         st = cd_fail(err, CD_ERR_ATT_DEBUG, "nitro: PCR0 is all zero: the enclave runs in debug mode (not accepted)");
 out:
     if (payload_item) cbor_decref(&payload_item);
-    if (tagged) cbor_decref(&tagged);
     cbor_decref(&root);
     return st;
 }

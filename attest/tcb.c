@@ -198,6 +198,21 @@ static bool raw_member(const char *body, size_t len, const char *key, cd_bytes *
     return false;
 }
 
+/* Parses exactly the bytes the signature covers, so that the object we evaluate is the one
+ * that was signed (a body could carry a second member of the same name elsewhere). */
+static json_object *parse_slice(cd_bytes b) {
+    if (b.len > INT32_MAX) return NULL;
+    json_tokener *tok = json_tokener_new();
+    json_object *o = tok ? json_tokener_parse_ex(tok, (const char *)b.ptr, (int)b.len) : NULL;
+    bool complete = tok && json_tokener_get_error(tok) == json_tokener_success;
+    if (tok) json_tokener_free(tok);
+    if (o && (!complete || !json_object_is_type(o, json_type_object))) {
+        json_object_put(o);
+        o = NULL;
+    }
+    return o;
+}
+
 static const struct { const char *name; att_tcb_status st; } STATUS_NAMES[] = {
     {"UpToDate", ATT_TCB_UP_TO_DATE},
     {"SWHardeningNeeded", ATT_TCB_SW_HARDENING_NEEDED},
@@ -304,10 +319,10 @@ static void qe_identity_note(const char *dir, const tdx_parsed *tp, att_report *
     json_tokener *tok = json_tokener_new();
     json_object *root = tok ? json_tokener_parse_ex(tok, (const char *)b.data, (int)b.len) : NULL;
     if (tok) json_tokener_free(tok);
-    json_object *id = get(root, "enclaveIdentity");
     cd_bytes raw;
+    json_object *id = raw_member((const char *)b.data, b.len, "enclaveIdentity", &raw) ? parse_slice(raw) : NULL;
     const char *why = NULL;
-    if (!id || !raw_member((const char *)b.data, b.len, "enclaveIdentity", &raw)) why = "malformed";
+    if (!id) why = "malformed";
     else why = check_collateral_sig(dir, raw, json_object_get_string(get(root, "signature")), at);
     uint8_t mrsigner[32];
     const char *ms = json_object_get_string(get(id, "mrsigner"));
@@ -331,8 +346,71 @@ static void qe_identity_note(const char *dir, const tdx_parsed *tp, att_report *
         }
         note(rep, "QE identity %s", status ? status : "?");
     }
+    json_object_put(id);
     json_object_put(root);
     cd_buf_free(&b);
+}
+
+/* TDX module identity (TCB info v3): for a module with major version > 0 (TEE_TCB_SVN[1]),
+ * the entry "TDX_<major>" must match MRSIGNERSEAM and SEAM attributes (under its mask), and
+ * its first level with isvsvn <= TEE_TCB_SVN[0] gives the module's status. Returns
+ * ATT_TCB_UNKNOWN when not applicable or not found (noted in rep). */
+static att_tcb_status module_status(json_object *ti, att_report *rep) {
+    if (rep->tee_tcb_svn[1] == 0) return ATT_TCB_UNKNOWN;
+    json_object *ids = get(ti, "tdxModuleIdentities");
+    char want[8];
+    snprintf(want, sizeof want, "TDX_%02X", rep->tee_tcb_svn[1]);
+    for (size_t i = 0; ids && json_object_is_type(ids, json_type_array) && i < json_object_array_length(ids); i++) {
+        json_object *m = json_object_array_get_idx(ids, i);
+        const char *id = json_object_get_string(get(m, "id"));
+        if (!id || strcmp(id, want) != 0) continue;
+        uint8_t signer[48], attr[8], mask[8];
+        const char *ms = json_object_get_string(get(m, "mrsigner"));
+        const char *as = json_object_get_string(get(m, "attributes"));
+        const char *ks = json_object_get_string(get(m, "attributesMask"));
+        if (!ms || !as || !ks || cd_hex_decode_exact(ms, signer, 48) || cd_hex_decode_exact(as, attr, 8) ||
+            cd_hex_decode_exact(ks, mask, 8)) {
+            note(rep, "%s identity malformed", want);
+            return ATT_TCB_UNKNOWN;
+        }
+        bool attr_ok = true;
+        for (int k = 0; k < 8; k++) attr_ok = attr_ok && (rep->seam_attributes[k] & mask[k]) == (attr[k] & mask[k]);
+        if (memcmp(signer, rep->mrsignerseam, 48) != 0 || !attr_ok) {
+            note(rep, "%s: MRSIGNERSEAM or SEAM attributes differ from the module identity", want);
+            return ATT_TCB_NO_MATCH;
+        }
+        json_object *lv = get(m, "tcbLevels");
+        for (size_t j = 0; lv && json_object_is_type(lv, json_type_array) && j < json_object_array_length(lv); j++) {
+            json_object *l = json_object_array_get_idx(lv, j);
+            json_object *sv = get(get(l, "tcb"), "isvsvn");
+            if (sv && json_object_is_type(sv, json_type_int) && json_object_get_int64(sv) <= rep->tee_tcb_svn[0]) {
+                const char *st = json_object_get_string(get(l, "tcbStatus"));
+                char msg[64];
+                snprintf(msg, sizeof msg, "%s %s", want, st ? st : "?");
+                note(rep, "TDX module %s", msg);
+                return status_from(st);
+            }
+        }
+        note(rep, "%s: no module TCB level matches", want);
+        return ATT_TCB_NO_MATCH;
+    }
+    note(rep, "TDX module identity %s not in TCB info", want);
+    return ATT_TCB_UNKNOWN;
+}
+
+/* Severity order for combining platform and module status (higher = worse). */
+static int severity(att_tcb_status s) {
+    switch (s) {
+    case ATT_TCB_UP_TO_DATE: return 0;
+    case ATT_TCB_SW_HARDENING_NEEDED: return 1;
+    case ATT_TCB_CONFIG_NEEDED: return 2;
+    case ATT_TCB_CONFIG_AND_SW_HARDENING_NEEDED: return 3;
+    case ATT_TCB_OUT_OF_DATE: return 4;
+    case ATT_TCB_OUT_OF_DATE_CONFIG_NEEDED: return 5;
+    case ATT_TCB_NO_MATCH: return 6;
+    case ATT_TCB_REVOKED: return 7;
+    default: return -1;
+    }
 }
 
 void att_tdx_eval_tcb(const char *dir, X509 *root, const tdx_parsed *tp, att_report *rep, int64_t at) {
@@ -346,10 +424,10 @@ void att_tdx_eval_tcb(const char *dir, X509 *root, const tdx_parsed *tp, att_rep
     json_tokener *tok = json_tokener_new();
     json_object *doc = tok ? json_tokener_parse_ex(tok, (const char *)b.data, (int)b.len) : NULL;
     if (tok) json_tokener_free(tok);
-    json_object *ti = get(doc, "tcbInfo");
     cd_bytes raw;
+    json_object *ti = raw_member((const char *)b.data, b.len, "tcbInfo", &raw) ? parse_slice(raw) : NULL;
     bool malformed = false;
-    if (!ti || !raw_member((const char *)b.data, b.len, "tcbInfo", &raw)) {
+    if (!ti) {
         note(rep, "%s", "tcb_info.json is malformed");
     } else if (!rep->pck_info) {
         note(rep, "%s", "PCK certificate lacks the SGX extension (FMSPC)");
@@ -357,6 +435,8 @@ void att_tdx_eval_tcb(const char *dir, X509 *root, const tdx_parsed *tp, att_rep
         note(rep, "tcb_info.json is for FMSPC %s, not this platform's", json_object_get_string(get(ti, "fmspc")));
     } else {
         att_tcb_status lvl = match_level(get(ti, "tcbLevels"), rep, &malformed);
+        att_tcb_status mod = malformed ? ATT_TCB_UNKNOWN : module_status(ti, rep);
+        if (severity(mod) > severity(lvl)) lvl = mod; /* the worse of platform and module */
         if (malformed) {
             note(rep, "%s", "tcb_info.json has a malformed TCB level");
         } else {
@@ -375,6 +455,7 @@ void att_tdx_eval_tcb(const char *dir, X509 *root, const tdx_parsed *tp, att_rep
             qe_identity_note(dir, tp, rep, at);
         }
     }
+    json_object_put(ti);
     json_object_put(doc);
     cd_buf_free(&b);
 }

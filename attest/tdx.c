@@ -182,10 +182,8 @@ cd_status att_tdx_verify(cd_bytes q, const att_verify_opts *opts, att_report *re
     if (!ok) return cd_fail(err, CD_ERR_ATT_BAD_SIGNATURE, "tdx: quote signature (attestation key over header and TD report) does not verify");
 
     /* 2. The QE vouches for that key: its report data = SHA-256(key || auth data) || 32 zero bytes. */
-    uint8_t bind[64 + 65535], h[32];
-    memcpy(bind, tp.att_key, 64);
-    memcpy(bind + 64, tp.qe_auth.ptr, tp.qe_auth.len);
-    att_sha256(bind, 64 + tp.qe_auth.len, h);
+    uint8_t h[32];
+    att_sha256_2(tp.att_key, 64, tp.qe_auth.ptr, tp.qe_auth.len, h);
     static const uint8_t zero32[32] = {0};
     if (memcmp(tp.qe_report + 320, h, 32) != 0 || memcmp(tp.qe_report + 352, zero32, 32) != 0)
         return cd_fail(err, CD_ERR_ATT_QE_BINDING, "tdx: QE report data is not SHA-256(attestation key || QE auth data)");

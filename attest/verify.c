@@ -38,8 +38,14 @@ static att_format detect_binary(cd_bytes in) {
     /* DCAP quotes start with version 4 or 5 (u16 LE); the TEE type is checked by the parser
      * so that a wrong one gets its own error rather than "unknown format". */
     if (in.len >= 2 && (in.ptr[0] == 4 || in.ptr[0] == 5) && in.ptr[1] == 0) return ATT_FORMAT_TDX;
-    /* COSE_Sign1: a 4-element array, or tag 18 around it. */
-    if (in.len >= 1 && (in.ptr[0] == 0x84 || in.ptr[0] == 0xd2)) return ATT_FORMAT_NITRO;
+    /* Other DCAP versions (SGX or TDX TEE type): routed to the TDX parser, which names the
+     * unsupported version instead of calling the bytes unrecognisable. */
+    if (in.len >= 8 && in.ptr[1] == 0 && in.ptr[0] >= 1 && in.ptr[0] <= 16 &&
+        (att_le32(in.ptr + 4) == 0 || att_le32(in.ptr + 4) == 0x81))
+        return ATT_FORMAT_TDX;
+    /* COSE_Sign1: a 4-element array, or tag 18 around it. Any CBOR array or tag is sent to
+     * the COSE parser so that a malformed document gets a COSE error, not "unknown". */
+    if (in.len >= 1 && ((in.ptr[0] >> 5) == 4 || (in.ptr[0] >> 5) == 6)) return ATT_FORMAT_NITRO;
     return ATT_FORMAT_UNKNOWN;
 }
 

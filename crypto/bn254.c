@@ -51,14 +51,9 @@ static const uint8_t ORDER_R_BE[32] = {
  * parameter x = 4965661367192848881; 65 bits, the top one (bit 64) set. These are the
  * low 64 bits. */
 static const uint64_t ATE_LOOP_LO = 0x9d797039be763ba8ull;
-/* Hard part of the final exponentiation: (p^4 - p^2 + 1) / r, big-endian, 761 bits. */
-static const uint8_t FINAL_EXP_HARD[96] = {
-    0x01, 0xba, 0xaa, 0x71, 0x0b, 0x07, 0x59, 0xad, 0x33, 0x1e, 0xc1, 0x51, 0x83, 0x17, 0x7f, 0xaf,
-    0x6c, 0x0e, 0xb5, 0x22, 0xd5, 0xb1, 0x22, 0x78, 0x4e, 0x52, 0x9a, 0x58, 0x61, 0x87, 0x6f, 0x6b,
-    0x3b, 0x1b, 0x13, 0x55, 0xd1, 0x89, 0x22, 0x7d, 0x79, 0x58, 0x1e, 0x16, 0xf3, 0xfd, 0x90, 0xc6,
-    0x6b, 0x88, 0x7d, 0x56, 0xd5, 0x09, 0x5f, 0x23, 0xaa, 0xa4, 0x41, 0xe3, 0x95, 0x4b, 0xcf, 0x8a,
-    0xdc, 0xc7, 0xb4, 0x4c, 0x87, 0xcd, 0xba, 0xcf, 0xf1, 0x15, 0x4e, 0x7e, 0x1d, 0xa0, 0x14, 0xfd,
-    0x5a, 0xbf, 0x5c, 0xc4, 0xf4, 0x9c, 0x36, 0xd4, 0xe8, 0x1b, 0xb4, 0x82, 0xcc, 0xdf, 0x42, 0xb1};
+/* The BN parameter x (positive for BN254); the hard part of the final exponentiation is
+ * computed from powers f^x, f^(x^2), f^(x^3). */
+static const uint64_t BN_X = 4965661367192848881ull;
 
 /* ---- Fp ---------------------------------------------------------------------- */
 
@@ -374,7 +369,19 @@ static void fp12_mul(fp12 *r, const fp12 *a, const fp12 *b) {
     fp6_mul_v(&t1, &t1);
     fp6_add(&r->c0, &t0, &t1);
 }
-static void fp12_sqr(fp12 *r, const fp12 *a) { fp12_mul(r, a, a); }
+/* (a0 + a1 w)^2 = (a0 + a1)(a0 + a1 v) - a0 a1 - a0 a1 v + 2 a0 a1 w: two Fp6 products. */
+static void fp12_sqr(fp12 *r, const fp12 *a) {
+    fp6 ab, s, t;
+    fp6_mul(&ab, &a->c0, &a->c1);
+    fp6_add(&s, &a->c0, &a->c1);
+    fp6_mul_v(&t, &a->c1);
+    fp6_add(&t, &t, &a->c0);
+    fp6_mul(&s, &s, &t);
+    fp6_sub(&s, &s, &ab);
+    fp6_mul_v(&t, &ab);
+    fp6_sub(&r->c0, &s, &t);
+    fp6_add(&r->c1, &ab, &ab);
+}
 static void fp12_conj(fp12 *r, const fp12 *a) {
     r->c0 = a->c0;
     fp6_neg(&r->c1, &a->c1);
@@ -828,22 +835,67 @@ static void miller_loop(fp12 *f, const fp *xp, const fp *yp, const fp2 *xq, cons
     fp12_mul(f, f, &acc);
 }
 
-/* f^((p^12 - 1) / r) = f^((p^6 - 1)(p^2 + 1)) ^ ((p^4 - p^2 + 1) / r). */
+/* a^x for the BN parameter x, by square-and-multiply (63 bits). */
+static void fp12_pow_x(fp12 *r, const fp12 *a) {
+    fp12 acc = *a;
+    for (int i = 61; i >= 0; i--) { /* bit 62 is the top set bit of x */
+        fp12_sqr(&acc, &acc);
+        if ((BN_X >> i) & 1) fp12_mul(&acc, &acc, a);
+    }
+    *r = acc;
+}
+
+/* f^((p^12 - 1) / r) = f^((p^6 - 1)(p^2 + 1)) ^ ((p^4 - p^2 + 1) / r).
+ * The hard part uses (p^4 - p^2 + 1) / r = p^3 + (6x^2 + 1) p^2 + (-36x^3 - 18x^2 - 12x + 1) p
+ * + (-36x^3 - 30x^2 - 18x - 2), evaluated (Scott et al., "On the final exponentiation for
+ * calculating pairings on ordinary elliptic curves") as y0 y1^2 y2^6 y3^12 y4^18 y5^30 y6^36
+ * with y0 = f^(p + p^2 + p^3), y1 = f^-1, y2 = f^(x^2 p^2), y3 = f^(-x p),
+ * y4 = f^(-x - x^2 p), y5 = f^(-x^2), y6 = f^(-x^3 - x^3 p). After the easy part f is in the
+ * cyclotomic subgroup, where inversion is conjugation. */
 static void final_exp(fp12 *r, const fp12 *f) {
-    fp12 t, inv;
+    fp12 t, inv, t2;
     fp12_conj(&t, f); /* f^(p^6) */
     fp12_inv(&inv, f);
     fp12_mul(&t, &t, &inv); /* f^(p^6 - 1) */
-    fp12 t2;
     fp12_frob(&t2, &t);
     fp12_frob(&t2, &t2);
     fp12_mul(&t, &t2, &t); /* ^(p^2 + 1) */
-    fp12 acc = fp12_one();
-    for (size_t i = 0; i < sizeof FINAL_EXP_HARD * 8; i++) {
-        fp12_sqr(&acc, &acc);
-        if ((FINAL_EXP_HARD[i / 8] >> (7 - i % 8)) & 1) fp12_mul(&acc, &acc, &t);
-    }
-    *r = acc;
+
+    fp12 fx, fx2, fx3, frob1, frob2, frob3, y0, y1, y2, y3, y4, y5, y6, a, b;
+    fp12_pow_x(&fx, &t);
+    fp12_pow_x(&fx2, &fx);
+    fp12_pow_x(&fx3, &fx2);
+    fp12_frob(&frob1, &t);
+    fp12_frob(&frob2, &frob1);
+    fp12_frob(&frob3, &frob2);
+    fp12_mul(&y0, &frob1, &frob2);
+    fp12_mul(&y0, &y0, &frob3);
+    fp12_conj(&y1, &t);
+    fp12_frob(&y2, &fx2);
+    fp12_frob(&y2, &y2);
+    fp12_frob(&y3, &fx);
+    fp12_conj(&y3, &y3);
+    fp12_frob(&y4, &fx2);
+    fp12_mul(&y4, &y4, &fx);
+    fp12_conj(&y4, &y4);
+    fp12_conj(&y5, &fx2);
+    fp12_frob(&y6, &fx3);
+    fp12_mul(&y6, &y6, &fx3);
+    fp12_conj(&y6, &y6);
+    /* vectorial addition chain for exponents (1, 2, 6, 12, 18, 30, 36) */
+    fp12_sqr(&a, &y6);
+    fp12_mul(&a, &a, &y4);
+    fp12_mul(&a, &a, &y5);
+    fp12_mul(&b, &y3, &y5);
+    fp12_mul(&b, &b, &a);
+    fp12_mul(&a, &a, &y2);
+    fp12_sqr(&b, &b);
+    fp12_mul(&b, &b, &a);
+    fp12_sqr(&b, &b);
+    fp12_mul(&a, &b, &y1);
+    fp12_mul(&b, &b, &y0);
+    fp12_sqr(&a, &a);
+    fp12_mul(r, &a, &b);
 }
 
 void bn254_pairing_check(const bn254_g1 *p, const bn254_g2 *q, size_t n, bool *is_one) {

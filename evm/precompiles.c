@@ -12,20 +12,6 @@ typedef struct {
     evm_pc_run_fn run;
 } precompile_entry;
 
-/* A precompile whose implementation is not in yet: priced at zero, always fails, so the
- * interpreter still treats the address as a precompile (a failure consumes all gas). */
-static uint64_t not_yet_gas(evm_fork fork, cd_bytes input) {
-    (void)fork;
-    (void)input;
-    return 0;
-}
-static cd_status not_yet_run(evm_fork fork, cd_bytes input, cd_buf *out) {
-    (void)fork;
-    (void)input;
-    (void)out;
-    return CD_ERR_EVM_PRECOMPILE_FAILED;
-}
-
 static const precompile_entry PRECOMPILES[] = {
     {0x01, EVM_FRONTIER, evm_pc_ecrecover_gas, evm_pc_ecrecover_run},
     {0x02, EVM_FRONTIER, evm_pc_sha256_gas, evm_pc_sha256_run},
@@ -36,14 +22,14 @@ static const precompile_entry PRECOMPILES[] = {
     {0x07, EVM_BYZANTIUM, evm_pc_bn254_mul_gas, evm_pc_bn254_mul_run},
     {0x08, EVM_BYZANTIUM, evm_pc_bn254_pairing_gas, evm_pc_bn254_pairing_run},
     {0x09, EVM_ISTANBUL, evm_pc_blake2f_gas, evm_pc_blake2f_run},
-    {0x0a, EVM_CANCUN, not_yet_gas, not_yet_run},
-    {0x0b, EVM_PRAGUE, not_yet_gas, not_yet_run},
-    {0x0c, EVM_PRAGUE, not_yet_gas, not_yet_run},
-    {0x0d, EVM_PRAGUE, not_yet_gas, not_yet_run},
-    {0x0e, EVM_PRAGUE, not_yet_gas, not_yet_run},
-    {0x0f, EVM_PRAGUE, not_yet_gas, not_yet_run},
-    {0x10, EVM_PRAGUE, not_yet_gas, not_yet_run},
-    {0x11, EVM_PRAGUE, not_yet_gas, not_yet_run},
+    {0x0a, EVM_CANCUN, evm_pc_kzg_point_eval_gas, evm_pc_kzg_point_eval_run},
+    {0x0b, EVM_PRAGUE, evm_pc_bls_g1add_gas, evm_pc_bls_g1add_run},
+    {0x0c, EVM_PRAGUE, evm_pc_bls_g1msm_gas, evm_pc_bls_g1msm_run},
+    {0x0d, EVM_PRAGUE, evm_pc_bls_g2add_gas, evm_pc_bls_g2add_run},
+    {0x0e, EVM_PRAGUE, evm_pc_bls_g2msm_gas, evm_pc_bls_g2msm_run},
+    {0x0f, EVM_PRAGUE, evm_pc_bls_pairing_gas, evm_pc_bls_pairing_run},
+    {0x10, EVM_PRAGUE, evm_pc_bls_map_g1_gas, evm_pc_bls_map_g1_run},
+    {0x11, EVM_PRAGUE, evm_pc_bls_map_g2_gas, evm_pc_bls_map_g2_run},
     {0x100, EVM_OSAKA, evm_pc_p256verify_gas, evm_pc_p256verify_run},
 };
 

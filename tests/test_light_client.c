@@ -3,6 +3,8 @@
  * optimistic updates, tampering, JSON and stream inputs, and store persistence. */
 #include <json-c/json.h>
 #include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "consensus/lc_internal.h"
 #include "consensus/light_client.h"
@@ -589,6 +591,89 @@ static void test_bad_ssz(test_ctx *t) {
     portal_free(&p);
 }
 
+
+static bool write_file(const char *path, const void *data, size_t len) {
+    FILE *f = fopen(path, "wb");
+    if (!f) return false;
+    bool ok = fwrite(data, 1, len, f) == len;
+    return fclose(f) == 0 && ok;
+}
+
+/* Runs a command, captures stdout; returns the exit status. */
+static int run_capture(const char *cmd, char *out, size_t cap) {
+    FILE *p = popen(cmd, "r");
+    if (!p) return -1;
+    size_t n = fread(out, 1, cap - 1, p);
+    out[n] = 0;
+    int st = pclose(p);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* candor lc verify on raw SSZ, an SSZ update stream and beacon-API JSON. */
+static void test_cli(test_ctx *t) {
+    if (!have_data()) return;
+    const char *bin = getenv("CANDOR_BIN");
+    if (!bin || !*bin) bin = "build/candor";
+    if (!test_path_exists(bin)) {
+        fprintf(stderr, "  light_client: %s not built, CLI test skipped\n", bin);
+        return;
+    }
+    portal p;
+    if (!portal_load(t, &p)) {
+        portal_free(&p);
+        return;
+    }
+    char dir[] = "/tmp/candor_lc_XXXXXX";
+    if (!mkdtemp(dir)) {
+        test_fail_at(t, __FILE__, __LINE__, "mkdtemp failed");
+        portal_free(&p);
+        return;
+    }
+    char boot[128], upd[128], fin[128], opt[128], bad[128];
+    snprintf(boot, sizeof boot, "%s/bootstrap.ssz", dir);
+    snprintf(upd, sizeof upd, "%s/updates.ssz", dir);
+    snprintf(fin, sizeof fin, "%s/finality.json", dir);
+    snprintf(opt, sizeof opt, "%s/optimistic.ssz", dir);
+    snprintf(bad, sizeof bad, "%s/bad.ssz", dir);
+    cd_buf stream = {0};
+    for (size_t i = 0; i < p.n_updates; i++) {
+        uint8_t len8[8];
+        ssz_write_u64(len8, p.update_items[i].len);
+        CHECK_OK(t, cd_buf_append(&stream, len8, 8));
+        CHECK_OK(t, cd_buf_append(&stream, p.update_items[i].ptr, p.update_items[i].len));
+    }
+    lc_types ty;
+    CHECK_OK(t, lc_types_init(&ty, LC_PRESET_MAINNET));
+    char *finjson = response_json(&ty, LC_MSG_FINALITY_UPDATE, cd_buf_bytes(&p.finality));
+    CHECK(t, write_file(boot, p.bootstrap.data + 4, p.bootstrap.len - 4));
+    CHECK(t, write_file(upd, stream.data, stream.len));
+    CHECK(t, finjson && write_file(fin, finjson, strlen(finjson)));
+    CHECK(t, write_file(opt, p.optimistic.data + 4, p.optimistic.len - 4));
+    p.optimistic.data[p.optimistic.len - 20] ^= 1; /* inside the attested header */
+    CHECK(t, write_file(bad, p.optimistic.data + 4, p.optimistic.len - 4));
+    char cmd[2048], out[8192];
+    snprintf(cmd, sizeof cmd, "%s lc verify --network mainnet --checkpoint %s --bootstrap %s --updates %s %s %s "
+             "--now-slot %llu 2>&1", bin, checkpoint_hex, boot, upd, fin, opt, (unsigned long long)now_slot);
+    int rc = run_capture(cmd, out, sizeof out);
+    CHECK_EQ_INT(t, rc, 0);
+    CHECK(t, strstr(out, "\"finalized\":{\"slot\":10248384") != NULL);
+    CHECK(t, strstr(out, "\"block_number\":21038166") != NULL);
+    CHECK(t, strstr(out, "\"updates_applied\":4") != NULL);
+    if (rc != 0) fprintf(stderr, "%s\n", out);
+    snprintf(cmd, sizeof cmd, "%s lc verify --network mainnet --checkpoint %s --bootstrap %s --updates %s %s %s "
+             "--now-slot %llu 2>&1", bin, checkpoint_hex, boot, upd, fin, bad, (unsigned long long)now_slot);
+    rc = run_capture(cmd, out, sizeof out);
+    CHECK_EQ_INT(t, rc, 1);
+    CHECK(t, strstr(out, "bad.ssz") != NULL);
+    snprintf(cmd, sizeof cmd, "%s lc verify --network mainnet --bootstrap %s 2>&1", bin, boot);
+    CHECK_EQ_INT(t, run_capture(cmd, out, sizeof out), 2);
+    remove(boot), remove(upd), remove(fin), remove(opt), remove(bad), rmdir(dir);
+    free(finjson);
+    cd_buf_free(&stream);
+    lc_types_free(&ty);
+    portal_free(&p);
+}
+
 int main(void) {
     test_ctx t;
     test_init(&t, "test_light_client");
@@ -597,5 +682,6 @@ int main(void) {
     TEST_RUN(&t, test_tampering);
     TEST_RUN(&t, test_json_and_stream);
     TEST_RUN(&t, test_bad_ssz);
+    TEST_RUN(&t, test_cli);
     return test_finish(&t);
 }

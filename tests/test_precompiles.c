@@ -171,7 +171,15 @@ static void test_modexp_known(test_ctx *t) {
                "0000000000000000000000000000000000000000000000000000000000000002"
                "02" "03" "05",
                "0008", 200);
-    /* Exponent bytes missing from the input are zeros: 3^(0x0200) mod 1000 = 3^512 mod 1000. */
+    /* A huge exponent length that is cheap under EIP-198 (base and modulus 1 byte): the
+     * modulus lies past the input, so it is 0 and so is the result; must not be refused. */
+    expect_run(t, EVM_BYZANTIUM, 0x05,
+               "0000000000000000000000000000000000000000000000000000000000000001"
+               "0000000000000000000000000000000000000000000000000000000002000000"
+               "0000000000000000000000000000000000000000000000000000000000000001"
+               "03ff",
+               "00", (8ull * (0x2000000 - 32) + 255) / 20); /* exp head 0xff00..: top bit 255 */
+    /* 3^(0x0200) mod 1000 = 3^512 mod 1000. */
     expect_run(t, EVM_BERLIN, 0x05,
                "0000000000000000000000000000000000000000000000000000000000000001"
                "0000000000000000000000000000000000000000000000000000000000000002"
