@@ -111,3 +111,12 @@ clean:
 	rm -rf build
 
 -include $(shell find build -name '*.d' 2>/dev/null)
+
+# End-to-end test of `candor serve` against a local anvil + signed beacon chain (tests/e2e/;
+# needs node and npm; installs the pinned JS tooling with npm ci). Not part of `make test`.
+.PHONY: e2e e2e-selfcheck
+e2e: $(BUILD)/candor
+	CANDOR_BIN=$(BUILD)/candor sh tests/e2e/run.sh
+
+e2e-selfcheck:
+	sh tests/e2e/run.sh --selfcheck

@@ -111,6 +111,9 @@ static inline uint64_t ssz_read_u64(const uint8_t *p) {
     for (int i = 7; i >= 0; i--) v = v << 8 | p[i];
     return v;
 }
+static inline uint32_t ssz_read_u32(const uint8_t *p) {
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
 static inline void ssz_write_u64(uint8_t *p, uint64_t v) {
     for (int i = 0; i < 8; i++) p[i] = (uint8_t)(v >> (8 * i));
 }

@@ -150,12 +150,28 @@ static cd_status enc(const ssz_type *t, const json_object *j, cd_buf *out, cd_er
     case SSZ_BITLIST:
         if (json_object_get_type(j) != json_type_string)
             return cd_fail(err, CD_ERR_BAD_JSON, "bitfield: expected 0x-hex");
-        return enc_hex(j, out, err, "bitfield");
+        {
+            size_t before = out->len;
+            cd_status st = enc_hex(j, out, err, "bitfield");
+            if (st == CD_OK && t->kind == SSZ_BITVECTOR && out->len - before != t->size)
+                return cd_fail(err, CD_ERR_SSZ_BAD_LENGTH, "bitvector[%" PRIu64 "]: %zu bytes", t->n,
+                               out->len - before);
+            return st;
+        }
     case SSZ_VECTOR:
     case SSZ_LIST:
         /* Byte vectors and byte lists are written as hex strings. */
-        if (json_object_get_type(j) == json_type_string && t->elem->kind == SSZ_UINT && t->elem->n == 1)
-            return enc_hex(j, out, err, "bytes");
+        if (json_object_get_type(j) == json_type_string && t->elem->kind == SSZ_UINT && t->elem->n == 1) {
+            size_t before = out->len;
+            cd_status st = enc_hex(j, out, err, "bytes");
+            if (st != CD_OK) return st;
+            size_t got = out->len - before;
+            if (t->kind == SSZ_VECTOR && got != t->n)
+                return cd_fail(err, CD_ERR_SSZ_BAD_LENGTH, "%zu bytes, expected %" PRIu64, got, t->n);
+            if (t->kind == SSZ_LIST && got > t->n)
+                return cd_fail(err, CD_ERR_SSZ_LIST_LIMIT, "%zu bytes, limit %" PRIu64, got, t->n);
+            return CD_OK;
+        }
         if (json_object_get_type(j) != json_type_array)
             return cd_fail(err, CD_ERR_BAD_JSON, "expected an array");
         return enc_array(t, j, out, err);

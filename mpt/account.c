@@ -117,6 +117,7 @@ static cd_status parse_nodes(const json_object *arr, const char *what, cd_bytes 
 
 /* A storage key is "bytesMax32" hex ("0x0" is legal): left-padded to 32 bytes. */
 static cd_status parse_slot_key(const char *hex, cd_hash32 *out) {
+    if (strlen(hex) > 2 + 64) return CD_ERR_TOO_LARGE; /* at most 32 bytes, even with leading zeros */
     cd_u256 v;
     cd_status s = cd_hex_quantity(hex, &v, false);
     if (s) return s;

@@ -38,6 +38,20 @@ CD_MUST_CHECK cd_status mpt_trie_root(const cd_bytes *keys, const cd_bytes *valu
 /* Root of a trie keyed by RLP(index) for index 0..n-1 (transactions, receipts, withdrawals). */
 CD_MUST_CHECK cd_status mpt_ordered_trie_root(const cd_bytes *values, size_t n, cd_hash32 *root);
 
+/* A proof as produced by mpt_trie_prove: node i is data[ends[i-1] .. ends[i]). */
+typedef struct {
+    cd_buf data;
+    size_t ends[MPT_MAX_PROOF_NODES];
+    size_t count;
+} mpt_proof_buf;
+/* Builds the trie of keys/values (as mpt_trie_root) and the proof for `key`, root first,
+ * hashed nodes only (embedded ones live inside their parents) -- what eth_getProof
+ * returns. Works for absent keys too (exclusion proof). For tests and test chains. */
+CD_MUST_CHECK cd_status mpt_trie_prove(const cd_bytes *keys, const cd_bytes *values, size_t n, cd_bytes key,
+                                       mpt_proof_buf *out, cd_hash32 *root);
+cd_bytes mpt_proof_buf_node(const mpt_proof_buf *p, size_t i);
+void mpt_proof_buf_free(mpt_proof_buf *p);
+
 /* Hex-prefix (compact) path encoding of `n` nibbles (each 0..15). */
 CD_MUST_CHECK cd_status mpt_hex_prefix_encode(const uint8_t *nibbles, size_t n, bool leaf,
                                               cd_buf *out);

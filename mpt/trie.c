@@ -79,12 +79,38 @@ static cd_status encode_path(cd_buf *out, cd_bytes key, size_t from, size_t to, 
     return rlp_encode_bytes(out, hp, tmp.len);
 }
 
-static cd_status encode_node(const trie_entry *e, size_t n, size_t depth, cd_buf *out);
+/* Proof collection while building: the nodes on the path of `target` that are referenced
+ * by hash (and the root), recorded with their depth so they can be put root-first. */
+typedef struct {
+    cd_bytes target;
+    mpt_proof_buf *proof;
+    size_t depths[MPT_MAX_PROOF_NODES];
+} prove_ctx;
+
+static bool on_target_path(const prove_ctx *pc, cd_bytes key, size_t depth) {
+    if (!pc || 2 * pc->target.len < depth) return false;
+    for (size_t i = 0; i < depth; i++)
+        if (nibble_at(pc->target, i) != nibble_at(key, i)) return false;
+    return true;
+}
+
+static cd_status record_node(prove_ctx *pc, size_t depth, const cd_buf *node) {
+    mpt_proof_buf *pb = pc->proof;
+    if (pb->count == MPT_MAX_PROOF_NODES) return CD_ERR_TOO_LARGE;
+    cd_status s = cd_buf_append(&pb->data, node->data, node->len);
+    if (s) return s;
+    pc->depths[pb->count] = depth;
+    pb->ends[pb->count++] = pb->data.len;
+    return CD_OK;
+}
+
+static cd_status encode_node(const trie_entry *e, size_t n, size_t depth, cd_buf *out, prove_ctx *pc);
 
 /* Appends the reference to the node for e[0..n) at `depth`: embedded if short, else hash. */
-static cd_status encode_ref(const trie_entry *e, size_t n, size_t depth, cd_buf *out) {
+static cd_status encode_ref(const trie_entry *e, size_t n, size_t depth, cd_buf *out, prove_ctx *pc) {
     cd_buf child = {0};
-    cd_status s = encode_node(e, n, depth, &child);
+    cd_status s = encode_node(e, n, depth, &child, pc);
+    if (!s && child.len >= 32 && on_target_path(pc, e[0].key, depth)) s = record_node(pc, depth, &child);
     if (!s) {
         if (child.len < 32) {
             s = cd_buf_append(out, child.data, child.len);
@@ -98,7 +124,7 @@ static cd_status encode_ref(const trie_entry *e, size_t n, size_t depth, cd_buf 
     return s;
 }
 
-static cd_status encode_node(const trie_entry *e, size_t n, size_t depth, cd_buf *out) {
+static cd_status encode_node(const trie_entry *e, size_t n, size_t depth, cd_buf *out, prove_ctx *pc) {
     size_t mark = out->len;
     cd_status s;
     if (n == 1) {
@@ -112,7 +138,7 @@ static cd_status encode_node(const trie_entry *e, size_t n, size_t depth, cd_buf
     while (cp < limit && nibble_at(first, cp) == nibble_at(last, cp)) cp++;
     if (cp > depth) {
         if ((s = encode_path(out, first, depth, cp, false))) return s;
-        if ((s = encode_ref(e, n, cp, out))) return s;
+        if ((s = encode_ref(e, n, cp, out, pc))) return s;
         return rlp_wrap_list(out, mark);
     }
     size_t i = 0;
@@ -121,7 +147,7 @@ static cd_status encode_node(const trie_entry *e, size_t n, size_t depth, cd_buf
     for (unsigned nib = 0; nib < 16; nib++) {
         size_t j = i;
         while (j < n && nibble_at(e[j].key, depth) == nib) j++;
-        s = j > i ? encode_ref(e + i, j - i, depth + 1, out) : cd_buf_push(out, 0x80);
+        s = j > i ? encode_ref(e + i, j - i, depth + 1, out, pc) : cd_buf_push(out, 0x80);
         if (s) return s;
         i = j;
     }
@@ -130,7 +156,9 @@ static cd_status encode_node(const trie_entry *e, size_t n, size_t depth, cd_buf
     return rlp_wrap_list(out, mark);
 }
 
-cd_status mpt_trie_root(const cd_bytes *keys, const cd_bytes *values, size_t n, cd_hash32 *root) {
+/* Sorts the non-empty pairs and builds the trie; the root node is recorded for a proof. */
+static cd_status build_trie(const cd_bytes *keys, const cd_bytes *values, size_t n, cd_hash32 *root,
+                            prove_ctx *pc) {
     if (n > SIZE_MAX / sizeof(trie_entry)) return CD_ERR_TOO_LARGE;
     trie_entry *e = malloc((n ? n : 1) * sizeof *e);
     if (!e) return CD_ERR_NOMEM;
@@ -148,7 +176,7 @@ cd_status mpt_trie_root(const cd_bytes *keys, const cd_bytes *values, size_t n, 
     if (m == 0) {
         free(e);
         *root = mpt_empty_trie_root;
-        return CD_OK;
+        return CD_OK; /* an empty trie is proven by no nodes at all */
     }
     qsort(e, m, sizeof *e, entry_cmp);
     for (size_t i = 1; i < m; i++) {
@@ -158,10 +186,64 @@ cd_status mpt_trie_root(const cd_bytes *keys, const cd_bytes *values, size_t n, 
         }
     }
     cd_buf node = {0};
-    cd_status s = encode_node(e, m, 0, &node);
+    cd_status s = encode_node(e, m, 0, &node, pc);
     if (!s) keccak256(node.data, node.len, root->b);
+    if (!s && pc) s = record_node(pc, 0, &node);
     cd_buf_free(&node);
     free(e);
+    return s;
+}
+
+cd_status mpt_trie_root(const cd_bytes *keys, const cd_bytes *values, size_t n, cd_hash32 *root) {
+    return build_trie(keys, values, n, root, NULL);
+}
+
+void mpt_proof_buf_free(mpt_proof_buf *p) {
+    cd_buf_free(&p->data);
+    p->count = 0;
+}
+
+cd_bytes mpt_proof_buf_node(const mpt_proof_buf *p, size_t i) {
+    size_t begin = i ? p->ends[i - 1] : 0;
+    return cd_bytes_make(p->data.data + begin, p->ends[i] - begin);
+}
+
+cd_status mpt_trie_prove(const cd_bytes *keys, const cd_bytes *values, size_t n, cd_bytes key,
+                         mpt_proof_buf *out, cd_hash32 *root) {
+    if (key.len > MPT_MAX_KEY_LEN) return CD_ERR_TOO_LARGE;
+    out->data = (cd_buf){0};
+    out->count = 0;
+    prove_ctx *pc = malloc(sizeof *pc);
+    if (!pc) return CD_ERR_NOMEM;
+    pc->target = key;
+    pc->proof = out;
+    cd_status s = build_trie(keys, values, n, root, pc);
+    if (!s) {
+        /* Children are finished before their parents: order root first by depth (the path's
+         * depths are distinct); a selection sort over at most a few dozen nodes. */
+        size_t k = out->count;
+        cd_buf sorted = {0};
+        size_t ends[MPT_MAX_PROOF_NODES];
+        bool used[MPT_MAX_PROOF_NODES] = {false};
+        for (size_t r = 0; r < k && !s; r++) {
+            size_t best = SIZE_MAX;
+            for (size_t i = 0; i < k; i++)
+                if (!used[i] && (best == SIZE_MAX || pc->depths[i] < pc->depths[best])) best = i;
+            used[best] = true;
+            cd_bytes nb = mpt_proof_buf_node(out, best);
+            s = cd_buf_append(&sorted, nb.ptr, nb.len);
+            ends[r] = sorted.len;
+        }
+        if (!s) {
+            cd_buf_free(&out->data);
+            out->data = sorted;
+            memcpy(out->ends, ends, k * sizeof *ends);
+        } else {
+            cd_buf_free(&sorted);
+        }
+    }
+    if (s) mpt_proof_buf_free(out);
+    free(pc);
     return s;
 }
 

@@ -1,8 +1,14 @@
 #!/bin/sh
-# Offline demo: needs no network. Grows with the service; for now it shows the CLI and
-# verifies a recorded mainnet eth_getProof against its block's state root.
+# Offline demo (no network beyond 127.0.0.1): starts a local chain — anvil with our contracts and
+# a signed beacon chain that follows it — then `candor serve` from a checkpoint, and shows the
+# answers of /block, /call (an ERC-20 balanceOf), /attest and one JSON-RPC call with curl-style
+# commands; then stops everything. Needs node + npm (the JS tooling installs with npm ci).
 set -e
 BIN=${CANDOR_BIN:-build/candor}
+if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
+    CANDOR_BIN="$BIN" exec sh tests/e2e/run.sh --demo
+fi
+echo "node/npm missing: showing the offline proof check only (apt-get install nodejs npm for the full demo)"
 DATA=${CANDOR_DATA:-../shared/data}
 $BIN --help
 if [ -d "$DATA/el-mainnet-block-21925176-helios" ]; then

@@ -92,9 +92,55 @@ static void test_incremental_matches_oneshot(test_ctx *t) {
     }
 }
 
+/* The permutation written straight from the specification (loops, arrays): the unrolled,
+ * lane-complemented one must agree with it on arbitrary states. */
+static void reference_f1600(uint64_t a[25]) {
+    static const unsigned rho[25] = {0, 1, 62, 28, 27, 36, 44, 6, 55, 20, 3, 10, 43,
+                                     25, 39, 41, 45, 15, 21, 8, 18, 2, 61, 56, 14};
+    uint64_t lfsr = 1; /* round constants from the rc(t) LFSR, x^8+x^6+x^5+x^4+1 */
+    for (int round = 0; round < 24; round++) {
+        uint64_t c[5], b[25];
+        for (int x = 0; x < 5; x++) c[x] = a[x] ^ a[x + 5] ^ a[x + 10] ^ a[x + 15] ^ a[x + 20];
+        for (int x = 0; x < 5; x++) {
+            uint64_t d = c[(x + 4) % 5] ^ ((c[(x + 1) % 5] << 1) | (c[(x + 1) % 5] >> 63));
+            for (int y = 0; y < 5; y++) a[x + 5 * y] ^= d;
+        }
+        for (int x = 0; x < 5; x++)
+            for (int y = 0; y < 5; y++) {
+                uint64_t v = a[x + 5 * y];
+                unsigned r = rho[x + 5 * y];
+                b[y + 5 * ((2 * x + 3 * y) % 5)] = r ? (v << r) | (v >> (64 - r)) : v;
+            }
+        for (int x = 0; x < 5; x++)
+            for (int y = 0; y < 5; y++)
+                a[x + 5 * y] = b[x + 5 * y] ^ (~b[(x + 1) % 5 + 5 * y] & b[(x + 2) % 5 + 5 * y]);
+        uint64_t rc = 0;
+        for (int j = 0; j < 7; j++) {
+            if (lfsr & 1) rc |= 1ull << ((1u << j) - 1);
+            lfsr = (lfsr & 0x80) ? ((lfsr << 1) ^ 0x71) & 0xff : lfsr << 1;
+        }
+        a[0] ^= rc;
+    }
+}
+
+static void test_permutation_matches_reference(test_ctx *t) {
+    uint64_t x = 0x9e3779b97f4a7c15ull;
+    for (int trial = 0; trial < 50; trial++) {
+        uint64_t a[25], b[25];
+        for (int i = 0; i < 25; i++) {
+            x ^= x << 13; x ^= x >> 7; x ^= x << 17; /* xorshift */
+            a[i] = b[i] = trial == 0 ? 0 : x;
+        }
+        keccak_f1600(a);
+        reference_f1600(b);
+        CHECK_EQ_BYTES(t, a, sizeof a, b, sizeof b);
+    }
+}
+
 int main(void) {
     test_ctx t;
     test_init(&t, "test_keccak");
+    TEST_RUN(&t, test_permutation_matches_reference);
     TEST_RUN(&t, test_anchors);
     TEST_RUN(&t, test_short_msg_kat);
     TEST_RUN(&t, test_incremental_matches_oneshot);

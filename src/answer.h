@@ -1,0 +1,25 @@
+/* Reading a saved signed answer (/block or /call JSON) back into the typed data its
+ * signature covers, so that `candor verify` can recompute the digest offline. */
+#ifndef CANDOR_SVC_ANSWER_H
+#define CANDOR_SVC_ANSWER_H
+
+#include <json-c/json.h>
+
+#include "src/eip712.h"
+
+typedef struct {
+    bool is_call;
+    svc_block_claim block;
+    uint8_t request_hash[32], result_hash[32]; /* calls */
+    uint8_t digest[32];        /* recomputed from the fields */
+    uint8_t claimed_digest[32];
+    uint8_t signature[65];
+    cd_address signer;         /* as the answer states it */
+} svc_answer;
+
+/* Parses and recomputes. CD_ERR_BAD_JSON / CD_ERR_BAD_HEX name the offending field. */
+CD_MUST_CHECK cd_status svc_answer_parse(json_object *answer, svc_answer *out, cd_error *err);
+/* Full offline check: digest matches the fields, signature recovers to `signer`. */
+CD_MUST_CHECK cd_status svc_answer_verify(const svc_answer *a, cd_error *err);
+
+#endif

@@ -1,0 +1,208 @@
+/* Conformance: consensus-spec-tests <preset>/<fork>/ssz_static for the light-client
+ * containers (deneb, electra, fulu; mainnet and minimal). Each case: serialized bytes
+ * validate, value.yaml encodes to the same bytes, hash_tree_root equals roots.yaml. */
+#include <dirent.h>
+#include <json-c/json.h>
+#include <stdlib.h>
+
+#include "consensus/lc_types.h"
+#include "consensus/ssz.h"
+#include "tests/support/yaml.h"
+#include "tests/test.h"
+
+static cd_status read_snappy(const char *path, cd_buf *out) {
+    cd_buf raw = {0};
+    cd_status st = cd_read_file(path, 64 << 20, &raw);
+    if (st == CD_OK) st = ssz_snappy_uncompress(cd_buf_bytes(&raw), 256 << 20, out);
+    cd_buf_free(&raw);
+    return st;
+}
+
+/* "a/b" into out; false if it does not fit (never happens with real vector paths). */
+static bool join(char *out, size_t cap, const char *a, const char *b) {
+    size_t la = strlen(a), lb = strlen(b);
+    if (la + 1 + lb + 1 > cap) {
+        if (cap) out[0] = 0;
+        return false;
+    }
+    memmove(out, a, la);
+    out[la] = '/';
+    memcpy(out + la + 1, b, lb + 1);
+    return true;
+}
+
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* Sorted subdirectory names (caller frees). */
+static size_t list_dir(const char *dir, char ***out) {
+    DIR *d = opendir(dir);
+    *out = NULL;
+    if (!d) return 0;
+    size_t n = 0, cap = 0;
+    char **v = NULL;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        if (de->d_name[0] == '.') continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 64;
+            char **nv = realloc(v, cap * sizeof *v);
+            if (!nv) break;
+            v = nv;
+        }
+        v[n] = strdup(de->d_name);
+        if (v[n]) n++;
+    }
+    closedir(d);
+    if (n) qsort(v, n, sizeof *v, cmp_str);
+    *out = v;
+    return n;
+}
+
+static void free_list(char **v, size_t n) {
+    for (size_t i = 0; i < n; i++) free(v[i]);
+    free(v);
+}
+
+static bool run_valid(const ssz_type *t, const char *dir, const char *roots_file, char *why, size_t whylen) {
+    char path[4096];
+    cd_buf ser = {0}, enc = {0};
+    yaml_doc val = {0}, meta = {0};
+    json_object *j = NULL;
+    bool ok = false;
+    cd_error e = {0};
+    join(path, sizeof path, dir, "serialized.ssz_snappy");
+    if (read_snappy(path, &ser) != CD_OK) {
+        snprintf(why, whylen, "cannot read serialized.ssz_snappy");
+        goto done;
+    }
+    join(path, sizeof path, dir, "value.yaml");
+    cd_status st = yaml_parse_file(&val, path, 64 << 20, &e);
+    join(path, sizeof path, dir, roots_file);
+    if (st == CD_OK) st = yaml_parse_file(&meta, path, 1 << 20, &e);
+    if (st != CD_OK) {
+        snprintf(why, whylen, "yaml: %s", cd_error_text(&e));
+        goto done;
+    }
+    if (ssz_validate(t, cd_buf_bytes(&ser), &e) != CD_OK) {
+        snprintf(why, whylen, "valid bytes rejected: %s", cd_error_text(&e));
+        goto done;
+    }
+    bool jok;
+    j = yaml_to_json(val.root, &jok);
+    if (!jok || ssz_from_json(t, j, &enc, &e) != CD_OK) {
+        snprintf(why, whylen, "encode value.yaml: %s", jok ? cd_error_text(&e) : "oom");
+        goto done;
+    }
+    if (!cd_bytes_eq(cd_buf_bytes(&enc), cd_buf_bytes(&ser))) {
+        snprintf(why, whylen, "encoding differs: %s vs %s", test_hex(enc.data, enc.len), test_hex(ser.data, ser.len));
+        goto done;
+    }
+    cd_hash32 root, want;
+    if (ssz_hash_tree_root(t, cd_buf_bytes(&ser), &root, &e) != CD_OK ||
+        yaml_hex_exact(yaml_get(meta.root, "root"), want.b, 32) != CD_OK) {
+        snprintf(why, whylen, "root: %s", cd_error_text(&e));
+        goto done;
+    }
+    if (!cd_hash32_eq(&root, &want)) {
+        snprintf(why, whylen, "root %s != %s", test_hex(root.b, 32), test_hex(want.b, 32));
+        goto done;
+    }
+    ok = true;
+done:
+    json_object_put(j);
+    yaml_free(&val);
+    yaml_free(&meta);
+    cd_buf_free(&ser);
+    cd_buf_free(&enc);
+    return ok;
+}
+
+static const ssz_type *container_type(const lc_types *ty, lc_fork fork, const char *name) {
+    const lc_fork_types *ft = &ty->fork[fork];
+    if (!strcmp(name, "BeaconBlockHeader")) return ft->beacon_header;
+    if (!strcmp(name, "SyncCommittee")) return ft->sync_committee;
+    if (!strcmp(name, "SyncAggregate")) return ft->sync_aggregate;
+    if (!strcmp(name, "ExecutionPayloadHeader")) return ft->execution_header;
+    if (!strcmp(name, "LightClientHeader")) return ft->lc_header;
+    if (!strcmp(name, "LightClientBootstrap")) return ft->bootstrap;
+    if (!strcmp(name, "LightClientUpdate")) return ft->update;
+    if (!strcmp(name, "LightClientFinalityUpdate")) return ft->finality_update;
+    if (!strcmp(name, "LightClientOptimisticUpdate")) return ft->optimistic_update;
+    if (!strcmp(name, "Fork")) return ty->fork_t;
+    if (!strcmp(name, "ForkData")) return ty->fork_data;
+    if (!strcmp(name, "SigningData")) return ty->signing_data;
+    if (!strcmp(name, "Checkpoint")) return ty->checkpoint;
+    return NULL;
+}
+
+int main(void) {
+    test_ctx t;
+    test_init(&t, "conf_ssz_static");
+    const char *mode = getenv("CANDOR_CONFORMANCE");
+    bool quick = !mode || strcmp(mode, "full") != 0;
+    static const char *const presets[] = {"mainnet", "minimal"};
+    static const struct { const char *name; lc_fork fork; } forks[] = {
+        {"deneb", LC_FORK_DENEB}, {"electra", LC_FORK_ELECTRA}, {"fulu", LC_FORK_FULU}};
+    int total_dirs = 0;
+    for (size_t p = 0; p < 2; p++) {
+        lc_types ty;
+        if (lc_types_init(&ty, p == 0 ? LC_PRESET_MAINNET : LC_PRESET_MINIMAL) != CD_OK) {
+            test_case(&t, "ssz_static/types", false, "cannot build types");
+            continue;
+        }
+        for (size_t f = 0; f < CD_ARRAY_LEN(forks); f++) {
+            char rel[256], root[4096];
+            snprintf(rel, sizeof rel, "consensus/tests/%s/%s/ssz_static", presets[p], forks[f].name);
+            test_vectors_path(root, sizeof root, rel);
+            if (!test_path_exists(root)) {
+                test_skip(&t, rel, "vectors missing");
+                continue;
+            }
+            total_dirs++;
+            char **containers;
+            size_t ncont = list_dir(root, &containers);
+            int fork_passed = 0, fork_failed = 0;
+            for (size_t c = 0; c < ncont; c++) {
+                int passed = 0, failed = 0;
+                char cdir[4096];
+                join(cdir, sizeof cdir, root, containers[c]);
+                const ssz_type *ty_c = container_type(&ty, forks[f].fork, containers[c]);
+                char **suites;
+                size_t ns = list_dir(cdir, &suites);
+                for (size_t su = 0; su < ns; su++) {
+                    char sdir[4096];
+                    join(sdir, sizeof sdir, cdir, suites[su]);
+                    char **cases;
+                    size_t ncase = list_dir(sdir, &cases);
+                    for (size_t k = 0; k < ncase; k++) {
+                        char kdir[4096], name[512], why[512] = "";
+                        join(kdir, sizeof kdir, sdir, cases[k]);
+                        snprintf(name, sizeof name, "ssz_static/%s/%s/%s/%s/%s", presets[p], forks[f].name,
+                                 containers[c], suites[su], cases[k]);
+                        bool ok = false;
+                        if (!ty_c) snprintf(why, sizeof why, "container not implemented");
+                        else ok = run_valid(ty_c, kdir, "roots.yaml", why, sizeof why);
+                        test_case(&t, name, ok, why);
+                        if (ok) passed++;
+                        else failed++;
+                    }
+                    free_list(cases, ncase);
+                }
+                free_list(suites, ns);
+                fork_passed += passed;
+                fork_failed += failed;
+                if (failed || t.verbose)
+                    fprintf(stderr, "  ssz_static %-7s %-7s %-28s %3d passed, %d failed\n", presets[p], forks[f].name,
+                            containers[c], passed, failed);
+            }
+            fprintf(stderr, "  ssz_static %-7s %-7s %zu containers: %4d passed, %d failed\n", presets[p], forks[f].name,
+                    ncont, fork_passed, fork_failed);
+            free_list(containers, ncont);
+        }
+        lc_types_free(&ty);
+    }
+    (void)quick; /* every case is small: quick mode runs them all */
+    if (!total_dirs) test_skip(&t, "ssz_static", "no ssz_static vectors found");
+    return test_finish(&t);
+}

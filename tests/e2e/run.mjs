@@ -1,0 +1,645 @@
+#!/usr/bin/env node
+// End-to-end test of `candor serve` against real parts: anvil + our signed beacon chain
+// (chain.mjs, a child process), tampering proxies in front of both upstreams, and a client that
+// checks every answer against anvil and verifies every signature.
+//
+//   node run.mjs [--candor build/candor] [--only sync,rpc,tamper-el,tamper-beacon,restart]
+//                [--seconds-per-slot 2] [--keep] [--demo]
+//
+// One line per check, then "N passed, N failed". Exit status 1 when a check failed.
+import "./lib/preset.mjs";
+import { spawn, spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { Report, assert } from "./lib/report.mjs";
+import { startTamperProxy, BEACON_MODES, EL_MODES } from "./lib/tamper.mjs";
+import { boundedSpawn } from "./lib/anvil.mjs";
+import { verifySignedAnswer, isSigned } from "./lib/signing.mjs";
+import { checkSigningVector, checkVerifierRejectsChanges } from "./lib/signing_vector.mjs";
+import { JsonRpc, abiCall, abiWord, freePort, keccak, fromHex, quantity, sleep, toHex, waitFor } from "./lib/util.mjs";
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const REPO = path.resolve(HERE, "../..");
+
+// ---------------------------------------------------------------- options
+const argv = process.argv.slice(2);
+const flag = (n) => argv.includes(n);
+const opt = (n, d) => { const i = argv.indexOf(n); return i >= 0 && i + 1 < argv.length ? argv[i + 1] : d; };
+const CANDOR = path.resolve(REPO, opt("--candor", process.env.CANDOR_BIN || "build/candor"));
+const SPS = Number(opt("--seconds-per-slot", "2"));
+const DEMO = flag("--demo");
+const KEEP = flag("--keep");
+const ONLY = opt("--only", "sync,rpc,tamper-el,tamper-beacon,restart").split(",");
+const SYNC_TIMEOUT_MS = Number(opt("--sync-timeout", "90")) * 1000;
+const RUN_DEADLINE = Date.now() + Number(opt("--max-minutes", "25")) * 60000; // whole run is bounded
+
+const WORK = fs.mkdtempSync(path.join(os.tmpdir(), "candor-e2e-"));
+const children = new Set();
+const log = (m) => process.stderr.write(`[e2e] ${m}\n`);
+
+function cleanup() {
+  for (const c of children) { try { c.kill("SIGKILL"); } catch { /* gone */ } }
+  if (!KEEP) fs.rmSync(WORK, { recursive: true, force: true });
+  else log(`kept ${WORK}`);
+}
+process.on("SIGINT", () => { cleanup(); process.exit(130); });
+process.on("SIGTERM", () => { cleanup(); process.exit(143); });
+
+// ---------------------------------------------------------------- HTTP helpers
+async function http(method, url, body = undefined, headers = {}) {
+  const res = await fetch(url, {
+    method, headers: body === undefined ? headers : { "content-type": "application/json", ...headers },
+    body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+    signal: AbortSignal.timeout(30000),
+  });
+  const text = await res.text();
+  let json = null;
+  try { json = JSON.parse(text); } catch { /* not JSON */ }
+  return { status: res.status, json, text };
+}
+
+// ---------------------------------------------------------------- the chain (child process)
+async function startChain() {
+  const dir = path.join(WORK, "chain");
+  fs.mkdirSync(dir);
+  const initialSlots = 3 * 64 + 24; // head in period 3: the checkpoint (slot 8) needs 3 rotations
+  const out = fs.openSync(path.join(dir, "chain.log"), "a");
+  const proc = spawn(process.execPath, [path.join(HERE, "chain.mjs"), "--out", dir, "--seconds-per-slot", String(SPS),
+    "--initial-slots", String(initialSlots), "--checkpoint-slot", "8", "--max-seconds", "1800"],
+  { stdio: ["ignore", out, out] });
+  children.add(proc);
+  proc.on("exit", () => children.delete(proc));
+  const info = await waitFor(() => {
+    if (proc.exitCode !== null) throw new Error(`chain exited: ${tail(path.join(dir, "chain.log"))}`);
+    const f = path.join(dir, "chain.json");
+    return fs.existsSync(f) && JSON.parse(fs.readFileSync(f, "utf8"));
+  }, { timeoutMs: 120000, intervalMs: 300, what: "the test chain" });
+  info.yaml = path.join(dir, "network.yaml");
+  info.proc = proc;
+  info.anvil = new JsonRpc(info.anvilUrl);
+  return info;
+}
+
+function tail(file, n = 8) {
+  try { return fs.readFileSync(file, "utf8").trim().split("\n").slice(-n).join(" | "); } catch { return "(no log)"; }
+}
+
+// ---------------------------------------------------------------- the service
+class Service {
+  constructor(name, { chain, beaconUrl, elUrl, dataDir = null }) {
+    this.name = name;
+    this.chain = chain;
+    this.beaconUrl = beaconUrl;
+    this.elUrl = elUrl;
+    this.dataDir = dataDir || fs.mkdtempSync(path.join(WORK, `data-${name}-`));
+    this.logFile = path.join(WORK, `serve-${name}.log`);
+    this.proc = null;
+  }
+
+  async start({ checkpoint = true } = {}) {
+    this.port = await freePort();
+    this.url = `http://127.0.0.1:${this.port}`;
+    const args = ["serve", "--network", this.chain.yaml, "--consensus-rpc", this.beaconUrl, "--execution-rpc", this.elUrl,
+      "--listen", `127.0.0.1:${this.port}`, "--data-dir", this.dataDir, "--tee", "mock", "--log-level", "debug"];
+    if (checkpoint) args.push("--checkpoint", this.chain.checkpoint);
+    const out = fs.openSync(this.logFile, "a");
+    fs.writeSync(out, `\n=== start ${new Date().toISOString()} candor ${args.join(" ")}\n`);
+    this.proc = boundedSpawn(CANDOR, args, (RUN_DEADLINE - Date.now()) / 1000 + 120, { stdio: ["ignore", out, out] });
+    children.add(this.proc);
+    this.exited = new Promise((r) => this.proc.on("exit", (code, sig) => { children.delete(this.proc); r({ code, sig }); }));
+    return this;
+  }
+
+  running() { return this.proc && this.proc.exitCode === null && this.proc.signalCode === null; }
+
+  /* The candor process itself: under timeout(1) it is the wrapper's only child. SIGKILL must
+   * reach candor (timeout cannot forward it); other signals are forwarded by timeout. */
+  candorPid() {
+    try {
+      const kids = fs.readFileSync(`/proc/${this.proc.pid}/task/${this.proc.pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean);
+      const exe = kids.length === 1 ? fs.readlinkSync(`/proc/${kids[0]}/exe`) : "";
+      if (path.basename(exe) === path.basename(CANDOR)) return Number(kids[0]);
+    } catch { /* not wrapped, or gone */ }
+    return this.proc.pid;
+  }
+
+  async stop(signal = "SIGTERM") {
+    if (!this.running()) return;
+    try { process.kill(this.candorPid(), signal); } catch { /* already gone */ }
+    const t = setTimeout(() => this.proc.kill("SIGKILL"), 5000);
+    await this.exited;
+    clearTimeout(t);
+  }
+
+  async health() {
+    try { return (await http("GET", `${this.url}/health`)).status; } catch { return 0; }
+  }
+
+  async waitHealthy(timeoutMs = SYNC_TIMEOUT_MS) {
+    const t0 = Date.now();
+    await waitFor(async () => {
+      if (!this.running()) throw new Error(`candor exited (${tail(this.logFile, 4)})`);
+      return (await this.health()) === 200;
+    }, { timeoutMs, intervalMs: 250, what: `${this.name} /health 200` });
+    return Date.now() - t0;
+  }
+
+  rpc() { return new JsonRpc(this.url, 30000); }
+
+  /* After a check: if candor died (crash), that is a failure of its own; restart it on the same
+   * store so that the remaining checks still say something. */
+  async reviveIfDead(r, after) {
+    if (this.running()) {
+      if ((await this.health()) !== 0) return true; // it answers
+      // Not answering: a crash is reported by the 'exit' event a little later than the refused
+      // connections that follow it, so give the event time to arrive.
+      await Promise.race([this.exited, sleep(1500)]);
+      if (this.running()) return true;
+    }
+    const { code, sig } = await this.exited;
+    const exit = sig ? `signal ${sig}` : code === 137 || code === 139 || code === 134 ? `exit ${code} (${{ 137: "SIGKILL", 139: "SIGSEGV", 134: "SIGABRT" }[code]})` : `exit ${code}`;
+    r.fail(`candor stays up (${after})`, `candor died: ${exit}; log: ${tail(this.logFile, 2)}`);
+    await this.start({ checkpoint: true });
+    try { await this.waitHealthy(); return true; } catch (e) { r.fail("candor restarts after the crash", e.message); return false; }
+  }
+}
+
+/* r.check, then the liveness check of the service. */
+async function svcCheck(r, svc, name, fn) {
+  const ok = await r.check(name, fn);
+  await svc.reviveIfDead(r, name);
+  return ok;
+}
+
+// ---------------------------------------------------------------- truth from anvil
+const ZERO20 = "0x" + "00".repeat(20);
+function balanceSlot(holder) {
+  return toHex(keccak(fromHex("0x" + abiWord(holder) + abiWord(0))));
+}
+
+async function anvilBlock(chain, n) {
+  return chain.anvil.call("eth_getBlockByNumber", [quantity(n), false]);
+}
+
+async function beaconRootAt(chain, slot) {
+  const r = await http("GET", `${chain.beaconUrl}/eth/v1/beacon/headers/${slot}`);
+  return r.json?.data?.root;
+}
+
+/* Every claim of a signed answer against anvil (block) and our beacon chain (slot, root). */
+async function checkClaim(chain, claim) {
+  const b = await anvilBlock(chain, claim.number);
+  assert(b, `anvil has no block ${claim.number}`);
+  assert(b.hash === claim.blockHash.toLowerCase(), `block hash ${claim.blockHash} != anvil ${b.hash}`);
+  assert(b.stateRoot === claim.stateRoot.toLowerCase(), "stateRoot differs from anvil");
+  assert(b.receiptsRoot === claim.receiptsRoot.toLowerCase(), "receiptsRoot differs from anvil");
+  const root = await beaconRootAt(chain, Number(claim.beaconSlot));
+  assert(root === claim.beaconRoot.toLowerCase(), `beacon root at slot ${claim.beaconSlot} is ${root}, answer says ${claim.beaconRoot}`);
+  assert(Number(claim.beaconSlot) === Number(claim.number), `slot ${claim.beaconSlot} does not carry block ${claim.number}`);
+}
+
+/* A signed /block answer: signature, then every claim. */
+async function checkBlockAnswer(chain, ans, { finalized = null, signer = null } = {}) {
+  const { claim } = verifySignedAnswer(ans, { chainId: chain.chainId, expectSigner: signer });
+  if ("blocknum" in ans) assert(String(ans.blocknum) === String(BigInt(claim.number)), `blocknum ${ans.blocknum} != number`);
+  await checkClaim(chain, claim);
+  if (finalized !== null) assert(!!claim.finalized === finalized, `finalized=${claim.finalized}`);
+  return claim;
+}
+
+function callRequest(chain, to, input) {
+  return { from: chain.accounts[2], to, input, value: "0x0", gas: quantity(30000000) };
+}
+
+/* A /call answer: signature over (block, request, result); result equals anvil's eth_call. */
+async function checkCallAnswer(chain, req, ans, signer) {
+  const { claim } = verifySignedAnswer(ans, { chainId: chain.chainId, request: req, expectSigner: signer });
+  await checkClaim(chain, claim);
+  let truth;
+  try {
+    truth = { Success: await chain.anvil.call("eth_call", [{ from: req.from, to: req.to, data: req.input, gas: req.gas }, quantity(claim.number)]) };
+  } catch (e) {
+    truth = { Revert: e.message };
+  }
+  if (truth.Success !== undefined) {
+    assert(ans.response?.Success?.toLowerCase() === truth.Success.toLowerCase(), `response ${JSON.stringify(ans.response)} != anvil ${truth.Success}`);
+  } else {
+    assert(ans.response?.Revert !== undefined, `anvil reverted (${truth.Revert}) but candor says ${JSON.stringify(ans.response)}`);
+  }
+  return claim;
+}
+
+// The JSON-RPC catalogue: each entry asks candor and anvil the same question at block N.
+function rpcCatalogue(chain) {
+  const holder = chain.accounts[1];
+  return [
+    { name: "eth_chainId", method: "eth_chainId", params: () => [] },
+    { name: "eth_getBalance", method: "eth_getBalance", params: (n) => [holder, quantity(n)], needs: ["account"] },
+    { name: "eth_getTransactionCount", method: "eth_getTransactionCount", params: (n) => [holder, quantity(n)], needs: ["account"] },
+    { name: "eth_getCode", method: "eth_getCode", params: (n) => [chain.token, quantity(n)], needs: ["account", "code"] },
+    { name: "eth_getStorageAt(totalSupply)", method: "eth_getStorageAt", params: (n) => [chain.token, toHex(fromHex("0x" + abiWord(2))), quantity(n)], needs: ["account", "storage"] },
+    { name: "eth_getStorageAt(balance)", method: "eth_getStorageAt", params: (n) => [chain.token, balanceSlot(holder), quantity(n)], needs: ["account", "storage"] },
+    { name: "eth_getProof", method: "eth_getProof", params: (n) => [chain.token, [toHex(fromHex("0x" + abiWord(2)))], quantity(n)], needs: ["account", "storage"] },
+    { name: "eth_call(totalSupply)", method: "eth_call", params: (n) => [{ to: chain.token, data: abiCall("totalSupply()") }, quantity(n)], needs: ["account", "code", "storage"] },
+    { name: "eth_call(balanceOf)", method: "eth_call", params: (n) => [{ to: chain.token, data: abiCall("balanceOf(address)", holder) }, quantity(n)], needs: ["account", "code", "storage"] },
+    { name: "eth_call(cross-contract)", method: "eth_call", params: (n) => [{ to: chain.store, data: abiCall("balanceVia(address,address)", chain.token, holder) }, quantity(n)], needs: ["account", "code", "storage"] },
+    { name: "eth_call(revert)", method: "eth_call", params: (n) => [{ to: chain.store, data: abiCall("fail(uint256)", 1) }, quantity(n)], expectError: true },
+    { name: "eth_getBlockByNumber", method: "eth_getBlockByNumber", params: (n) => [quantity(n), false], needs: ["header"], compare: (a, b) => a.hash === b.hash && a.stateRoot === b.stateRoot && a.receiptsRoot === b.receiptsRoot && a.gasUsed === b.gasUsed },
+    { name: "eth_getTransactionReceipt", method: "eth_getTransactionReceipt", params: (n, tx) => [tx], needs: ["receipts"] },
+    { name: "eth_getBlockReceipts", method: "eth_getBlockReceipts", params: (n) => [quantity(n)], needs: ["receipts"] },
+    { name: "eth_getLogs", method: "eth_getLogs", params: (n) => [{ fromBlock: quantity(n - 3), toBlock: quantity(n), address: chain.token }], needs: ["receipts", "logs"] },
+  ];
+}
+
+const pickFields = (o, ks) => Object.fromEntries(ks.filter((k) => k in o).map((k) => [k, o[k]]));
+function sameAnswer(entry, got, want) {
+  if (entry.compare) return entry.compare(got, want);
+  if (entry.method === "eth_getProof") {
+    return ["balance", "nonce", "codeHash", "storageHash"].every((k) => BigInt(got[k]) === BigInt(want[k])) &&
+      BigInt(got.storageProof[0].value) === BigInt(want.storageProof[0].value);
+  }
+  if (entry.method === "eth_getTransactionReceipt" || entry.method === "eth_getBlockReceipts") {
+    const norm = (r) => (Array.isArray(r) ? r : [r]).map((x) => JSON.stringify({ ...pickFields(x, ["transactionHash", "status", "cumulativeGasUsed", "blockHash"]), logs: x.logs.map((l) => pickFields(l, ["address", "topics", "data"])) }));
+    return JSON.stringify(norm(got)) === JSON.stringify(norm(want));
+  }
+  if (entry.method === "eth_getLogs") {
+    const norm = (ls) => ls.map((l) => JSON.stringify(pickFields(l, ["address", "topics", "data", "blockNumber", "transactionHash", "logIndex"])));
+    return JSON.stringify(norm(got)) === JSON.stringify(norm(want));
+  }
+  if (typeof got === "string" && typeof want === "string" && /^0x[0-9a-f]*$/i.test(got) && (entry.method === "eth_getBalance" || entry.method === "eth_getTransactionCount" || entry.method === "eth_chainId" || entry.method === "eth_getStorageAt")) {
+    return BigInt(got) === BigInt(want);
+  }
+  return JSON.stringify(got) === JSON.stringify(want);
+}
+
+/* A recent block that has a transaction, at or below the service's verified head. */
+async function recentTxBlock(chain, head) {
+  for (let n = head; n > head - 8 && n > 2; n--) {
+    const b = await anvilBlock(chain, n);
+    if (b.transactions.length) return { n, tx: b.transactions[0] };
+  }
+  throw new Error("no recent block with a transaction");
+}
+
+async function serviceHead(svc) {
+  const r = await http("GET", `${svc.url}/block`);
+  if (r.status !== 200 || !r.json) throw new Error(`/block: HTTP ${r.status} ${r.text.slice(0, 120)}`);
+  return Number(BigInt(r.json.number ?? r.json.blocknum));
+}
+
+// One JSON-RPC question to candor; classifies the answer against anvil.
+async function askRpc(chain, svc, entry, n, tx) {
+  const params = entry.params(n, tx);
+  const r = await http("POST", svc.url, { jsonrpc: "2.0", id: 1, method: entry.method, params });
+  let truth, truthErr = null;
+  try { truth = await chain.anvil.call(entry.method, params); } catch (e) { truthErr = e.message; }
+  const j = r.json;
+  if (!j || (j.result === undefined && j.error === undefined)) return { kind: "bad", why: `HTTP ${r.status}: ${r.text.slice(0, 120)}` };
+  if (j.error !== undefined) {
+    if (isSigned(j)) return { kind: "bad", why: "an error answer carries a signature" };
+    return { kind: "refused", why: j.error.message, truthErr };
+  }
+  if (truthErr) return { kind: "wrong", why: `candor answered ${JSON.stringify(j.result).slice(0, 80)} where anvil errs: ${truthErr}` };
+  if (!sameAnswer(entry, j.result, truth)) return { kind: "wrong", why: `candor ${JSON.stringify(j.result).slice(0, 100)} != anvil ${JSON.stringify(truth).slice(0, 100)}` };
+  return { kind: "true", result: j.result };
+}
+
+// ---------------------------------------------------------------- phases
+async function phaseSync(r, chain, svc, ctx) {
+  await svcCheck(r, svc, "serve: reaches /health 200 from the checkpoint (3 committee rotations)", async () => {
+    const ms = await svc.waitHealthy();
+    ctx.syncMs = ms;
+    return `${ms} ms`;
+  });
+  if (!ctx.syncMs) return false;
+  await svcCheck(r, svc, "/attest: address, tee kind, nonce binding", async () => {
+    const nonce = "0x" + "5a".repeat(16);
+    const a = await http("GET", `${svc.url}/attest?nonce=${nonce}`);
+    assert(a.status === 200 && a.json, `HTTP ${a.status}`);
+    const addr = a.json.address;
+    assert(/^0x[0-9a-fA-F]{40}$/.test(addr || ""), `no address: ${a.text.slice(0, 120)}`);
+    ctx.signer = addr.toLowerCase();
+    assert(JSON.stringify(a.json).toLowerCase().includes(nonce.slice(2)), "nonce not in the answer");
+    return `${ctx.signer} tee=${a.json.tee ?? a.json.kind ?? "?"}`;
+  });
+  await svcCheck(r, svc, "/block: signed, verified by the client, equal to anvil and the beacon chain", async () => {
+    const b = await http("GET", `${svc.url}/block`);
+    assert(b.status === 200, `HTTP ${b.status}: ${b.text.slice(0, 120)}`);
+    const c = await checkBlockAnswer(chain, b.json, { signer: ctx.signer });
+    const anvilHead = Number(await chain.anvil.call("eth_blockNumber"));
+    assert(anvilHead - Number(c.number) <= 3 * 8, `head ${c.number} lags anvil ${anvilHead} by more than 3 epochs`);
+    ctx.lastBlock = c;
+    return `block ${BigInt(c.number)}, anvil head ${anvilHead}`;
+  });
+  await svcCheck(r, svc, "/block?tag=finalized: signed, finalized, equal to anvil", async () => {
+    const b = await http("GET", `${svc.url}/block?tag=finalized`);
+    assert(b.status === 200, `HTTP ${b.status}: ${b.text.slice(0, 120)}`);
+    const c = await checkBlockAnswer(chain, b.json, { finalized: true, signer: ctx.signer });
+    return `block ${BigInt(c.number)}`;
+  });
+  await svcCheck(r, svc, "/block: head advances with the chain", async () => {
+    const n0 = await serviceHead(svc);
+    const n1 = await waitFor(async () => { const n = await serviceHead(svc); return n > n0 && n; }, { timeoutMs: 20 * SPS * 1000, what: "a newer head" });
+    return `${n0} -> ${n1}`;
+  });
+  await svcCheck(r, svc, "/health and /metrics answer", async () => {
+    const m = await http("GET", `${svc.url}/metrics`);
+    assert(m.status === 200 && m.text.length > 0, `/metrics HTTP ${m.status}`);
+  });
+  return true;
+}
+
+async function phaseCalls(r, chain, svc, ctx) {
+  const holder = chain.accounts[1];
+  const calls = [
+    ["ERC-20 totalSupply", chain.token, abiCall("totalSupply()")],
+    ["ERC-20 balanceOf", chain.token, abiCall("balanceOf(address)", holder)],
+    ["Store.balanceVia (two contracts)", chain.store, abiCall("balanceVia(address,address)", chain.token, holder)],
+    ["Store.digest (many slots)", chain.store, abiCall("digest(uint256)", 6)],
+    ["Store.fail (Revert)", chain.store, abiCall("fail(uint256)", 1)],
+  ];
+  for (const [name, to, input] of calls) {
+    await svcCheck(r, svc, `/call ${name}: signed, equal to anvil's eth_call`, async () => {
+      const req = callRequest(chain, to, input);
+      const a = await http("POST", `${svc.url}/call`, req);
+      assert(a.status === 200 && a.json, `HTTP ${a.status}: ${a.text.slice(0, 160)}`);
+      const c = await checkCallAnswer(chain, req, a.json, ctx.signer);
+      return `block ${BigInt(c.number)} ${JSON.stringify(a.json.response).slice(0, 60)}`;
+    });
+  }
+  await svcCheck(r, svc, "/call with bad hex is a 4xx, unsigned", async () => {
+    const a = await http("POST", `${svc.url}/call`, { to: chain.token, input: "0xzz" });
+    assert(a.status >= 400 && a.status < 500, `HTTP ${a.status}`);
+    assert(!isSigned(a.json), "signed");
+  });
+  await svcCheck(r, svc, "/call with an unknown field is a 4xx, unsigned", async () => {
+    const a = await http("POST", `${svc.url}/call`, { to: chain.token, input: "0x", bogus: 1 });
+    assert(a.status >= 400 && a.status < 500, `HTTP ${a.status}`);
+    assert(!isSigned(a.json), "signed");
+  });
+}
+
+async function phaseRpc(r, chain, svc) {
+  let head, txb;
+  await svcCheck(r, svc, "JSON-RPC eth_blockNumber: within the verified head", async () => {
+    const n = Number(await svc.rpc().call("eth_blockNumber"));
+    const anvilHead = Number(await chain.anvil.call("eth_blockNumber"));
+    assert(n <= anvilHead && anvilHead - n <= 3 * 8, `candor ${n}, anvil ${anvilHead}`);
+    head = n;
+    return `${n}`;
+  });
+  if (head === undefined) head = await serviceHead(svc).catch(() => null);
+  if (head === null) return;
+  txb = await recentTxBlock(chain, head);
+  for (const e of rpcCatalogue(chain)) {
+    await svcCheck(r, svc, `JSON-RPC ${e.name}: equal to anvil`, async () => {
+      const n = e.method === "eth_getTransactionReceipt" || e.method === "eth_getBlockReceipts" ? txb.n : head;
+      const a = await askRpc(chain, svc, e, n, txb.tx);
+      if (e.expectError) {
+        assert(a.kind === "refused" && a.truthErr, `want a revert error like anvil: ${a.kind} ${a.why || ""}`);
+        return a.why;
+      }
+      assert(a.kind === "true", `${a.kind}: ${a.why}`);
+    });
+  }
+  await svcCheck(r, svc, "JSON-RPC batch of 3 answers all 3", async () => {
+    const b = await http("POST", svc.url, [
+      { jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] },
+      { jsonrpc: "2.0", id: 2, method: "eth_blockNumber", params: [] },
+      { jsonrpc: "2.0", id: 3, method: "eth_getBalance", params: [chain.accounts[1], quantity(head)] },
+    ]);
+    assert(Array.isArray(b.json) && b.json.length === 3, `HTTP ${b.status}: ${b.text.slice(0, 120)}`);
+    assert(BigInt(b.json.find((x) => x.id === 1).result) === BigInt(chain.chainId), "chainId");
+  });
+  await svcCheck(r, svc, "JSON-RPC unknown method is an error", async () => {
+    const b = await http("POST", svc.url, { jsonrpc: "2.0", id: 1, method: "eth_mine", params: [] });
+    assert(b.json && b.json.error, `answered ${b.text.slice(0, 100)}`);
+  });
+}
+
+// Which answers a tampering mode must make the service refuse (it cannot avoid the field).
+function strictTargets(mode) {
+  if (/^getProof\.(balance|nonce|accountProof)/.test(mode)) return ["eth_getBalance", "eth_getTransactionCount", "/call"];
+  if (mode === "getProof.codeHash" || mode === "getCode.byte") return ["eth_getCode", "/call"];
+  if (/^getProof\.(storage)/.test(mode)) return ["eth_getStorageAt(totalSupply)", "eth_getProof", "/call"];
+  if (/^header\./.test(mode)) return ["eth_getBlockByNumber"];
+  if (/^receipt\./.test(mode)) return ["eth_getTransactionReceipt"];
+  return [];
+}
+
+async function phaseTamperEl(r, chain, svc, elProxy, ctx) {
+  for (const [mode, spec] of Object.entries(EL_MODES)) {
+    if (Date.now() > RUN_DEADLINE) { r.skip(`tamper el ${mode}`, "run deadline reached"); continue; }
+    await svcCheck(r, svc, `tamper el ${mode}: ${spec.benign ? "answers still true" : "every answer refused or true, none wrongly signed"}`, async () => {
+      // Wait for a fresh head so that nothing can come from a cache of honest data.
+      const n0 = await serviceHead(svc);
+      elProxy.mode = mode;
+      const before = elProxy.stats.tampered;
+      let head;
+      try {
+        head = await waitFor(async () => { const n = await serviceHead(svc); return n > n0 && n; }, { timeoutMs: 20 * SPS * 1000, what: "a new head" });
+      } catch (e) {
+        head = n0;
+      }
+      const txb = await recentTxBlock(chain, head);
+      const refused = [], truthful = [], problems = [];
+      const targets = strictTargets(mode);
+      for (const e of rpcCatalogue(chain)) {
+        if (e.expectError) continue;
+        const n = e.method === "eth_getTransactionReceipt" || e.method === "eth_getBlockReceipts" ? txb.n : head;
+        const a = await askRpc(chain, svc, e, n, txb.tx);
+        if (a.kind === "refused") refused.push(e.name);
+        else if (a.kind === "true") truthful.push(e.name);
+        else problems.push(`${e.name}: ${a.why}`);
+        if (targets.includes(e.name) && a.kind === "true" && !spec.benign) problems.push(`${e.name} answered although its data was tampered`);
+      }
+      const req = callRequest(chain, chain.token, abiCall("totalSupply()"));
+      const c = await http("POST", `${svc.url}/call`, req);
+      if (c.status === 200 && c.json && c.json.response) {
+        try {
+          await checkCallAnswer(chain, req, c.json, ctx.signer);
+          truthful.push("/call");
+          if (targets.includes("/call") && !spec.benign) problems.push("/call answered although its data was tampered");
+        } catch (e) {
+          problems.push(`/call signed a wrong answer: ${e.message}`);
+        }
+      } else {
+        if (isSigned(c.json)) problems.push("/call refusal is signed");
+        refused.push("/call");
+        if (spec.benign) problems.push(`/call refused under a benign change: ${c.text.slice(0, 100)}`);
+      }
+      const fired = elProxy.stats.tampered - before;
+      elProxy.mode = null;
+      if (targets.length && fired === 0) problems.push("the proxy never saw the field (service did not fetch it)");
+      assert(!problems.length, problems.join("; "));
+      return `tampered ${fired} answers; refused ${refused.length} [${refused.join(" ")}], true ${truthful.length}`;
+    });
+  }
+}
+
+async function phaseTamperBeacon(r, chain, ctx) {
+  const bproxy = await startTamperProxy({ upstream: chain.beaconUrl, kind: "beacon" });
+  const wait = Math.max(3 * (ctx.syncMs || 10000), 6 * SPS * 1000);
+  for (const [mode, spec] of Object.entries(BEACON_MODES)) {
+    if (Date.now() > RUN_DEADLINE) { r.skip(`tamper beacon ${mode}`, "run deadline reached"); continue; }
+    const mustNotSync = spec.endpoint === "bootstrap" || spec.endpoint === "updates";
+    await r.check(`tamper beacon ${mode}: ${mustNotSync ? "never synced, nothing signed" : "no false answer signed"}`, async () => {
+      bproxy.mode = mode;
+      const before = bproxy.stats.tampered;
+      const svc = new Service(`beacon-${mode}`, { chain, beaconUrl: bproxy.url, elUrl: chain.anvilUrl });
+      await svc.start();
+      const problems = [];
+      try {
+        const end = Date.now() + wait;
+        let healthy = false, answers = 0;
+        while (Date.now() < end && svc.running()) {
+          await sleep(500);
+          if ((await svc.health()) === 200) healthy = true;
+          for (const q of ["/block", "/block?tag=finalized"]) {
+            let b;
+            try { b = await http("GET", `${svc.url}${q}`); } catch { continue; }
+            if (b.status === 200 && isSigned(b.json)) {
+              answers++;
+              if (mustNotSync) problems.push(`${q} signed an answer`);
+              try { await checkBlockAnswer(chain, b.json, { finalized: q.includes("finalized") ? true : null }); } catch (e) { problems.push(`${q}: ${e.message}`); }
+            } else if (isSigned(b.json)) {
+              problems.push(`${q} refusal is signed`);
+            }
+          }
+          if (problems.length) break;
+        }
+        if (mustNotSync && healthy) problems.push("/health reached 200");
+        if (bproxy.stats.tampered === before) problems.push("the service never fetched the tampered object");
+        assert(!problems.length, [...new Set(problems)].join("; "));
+        return `tampered ${bproxy.stats.tampered - before}, ${answers} signed answers checked${svc.running() ? "" : ", service exited"}`;
+      } finally {
+        await svc.stop();
+        bproxy.mode = null;
+      }
+    });
+  }
+  bproxy.server.close();
+}
+
+async function phaseRestart(r, chain) {
+  const svc = new Service("restart", { chain, beaconUrl: chain.beaconUrl, elUrl: chain.anvilUrl });
+  const kills = [];
+  await r.check("restart: killed (SIGKILL) at random moments while syncing, 4 times", async () => {
+    for (let i = 0; i < 4; i++) {
+      await svc.start();
+      const delay = 150 + Math.floor(Math.random() * 2500);
+      await sleep(delay);
+      assert(svc.running(), `service died by itself (${tail(svc.logFile, 3)})`);
+      await svc.stop("SIGKILL");
+      kills.push(delay);
+    }
+    return `after ${kills.join(", ")} ms`;
+  });
+  await r.check("restart: comes back and syncs from its store", async () => {
+    await svc.start();
+    const ms = await svc.waitHealthy();
+    const b = await http("GET", `${svc.url}/block`);
+    assert(b.status === 200, `/block HTTP ${b.status}`);
+    await checkBlockAnswer(chain, b.json);
+    return `${ms} ms`;
+  });
+  await r.check("restart: a synced service restarts WITHOUT --checkpoint, no new bootstrap", async () => {
+    await svc.stop("SIGKILL");
+    const s0 = (await http("GET", `${chain.beaconUrl}/_e2e/stats`)).json;
+    await svc.start({ checkpoint: false });
+    const ms = await svc.waitHealthy();
+    const s1 = (await http("GET", `${chain.beaconUrl}/_e2e/stats`)).json;
+    const key = "/eth/v1/beacon/light_client/bootstrap/{root}";
+    assert((s1[key] || 0) === (s0[key] || 0), `bootstrap requested ${(s1[key] || 0) - (s0[key] || 0)} times`);
+    const b = await http("GET", `${svc.url}/block`);
+    await checkBlockAnswer(chain, b.json);
+    return `${ms} ms`;
+  });
+  await r.check("restart: the signing key survives a restart (same /attest address)", async () => {
+    const a0 = (await http("GET", `${svc.url}/attest`)).json?.address;
+    await svc.stop("SIGTERM");
+    await svc.start({ checkpoint: false });
+    await svc.waitHealthy();
+    const a1 = (await http("GET", `${svc.url}/attest`)).json?.address;
+    assert(a0 && a0 === a1, `${a0} then ${a1}`);
+  });
+  await svc.stop();
+}
+
+// ---------------------------------------------------------------- demo
+async function demo(chain) {
+  const svc = new Service("demo", { chain, beaconUrl: chain.beaconUrl, elUrl: chain.anvilUrl });
+  const show = (title, r) => console.log(`\n$ ${title}\n${r.json ? JSON.stringify(r.json, null, 2) : r.text}`);
+  console.log(`local chain: anvil ${chain.anvilUrl}, beacon API ${chain.beaconUrl}`);
+  console.log(`token ${chain.token}, checkpoint ${chain.checkpoint}`);
+  console.log(`$ candor serve --network ${chain.yaml} --checkpoint ${chain.checkpoint} --consensus-rpc ${chain.beaconUrl} --execution-rpc ${chain.anvilUrl} --listen 127.0.0.1:PORT --data-dir DIR --tee mock`);
+  await svc.start();
+  try {
+    const ms = await svc.waitHealthy();
+    console.log(`synced in ${ms} ms; service on ${svc.url}`);
+    show(`curl ${svc.url}/block`, await http("GET", `${svc.url}/block`));
+    const req = callRequest(chain, chain.token, abiCall("balanceOf(address)", chain.accounts[1]));
+    show(`curl -X POST ${svc.url}/call -d '${JSON.stringify(req)}'`, await http("POST", `${svc.url}/call`, req));
+    show(`curl ${svc.url}/attest?nonce=0x01`, await http("GET", `${svc.url}/attest?nonce=0x01`));
+    show(`curl -X POST ${svc.url} -d '{"jsonrpc":"2.0","id":1,"method":"eth_getBalance","params":["${chain.accounts[1]}","latest"]}'`,
+      await http("POST", svc.url, { jsonrpc: "2.0", id: 1, method: "eth_getBalance", params: [chain.accounts[1], "latest"] }));
+    return 0;
+  } catch (e) {
+    console.log(`demo failed: ${e.message}\n${tail(svc.logFile, 15)}`);
+    return 1;
+  } finally {
+    await svc.stop();
+  }
+}
+
+// ---------------------------------------------------------------- main
+async function main() {
+  const r = new Report();
+  if (!DEMO) {
+    await r.check("client signature verifier matches the svc EIP-712 vector", async () => checkSigningVector());
+    await r.check("client signature verifier refuses every changed field", async () => checkVerifierRejectsChanges());
+  }
+  const serveOk = fs.existsSync(CANDOR) && (() => {
+    const h = spawnSync(CANDOR, ["serve", "--help"], { encoding: "utf8", timeout: 10000 });
+    const text = `${h.stdout}${h.stderr}`;
+    return h.status === 0 && /--consensus-rpc/.test(text) ? true : text.trim().split("\n")[0] || `exit ${h.status}`;
+  })();
+  log(`starting the test chain (seconds per slot ${SPS})`);
+  const chain = await startChain();
+  log(`chain ready: anvil ${chain.anvilUrl} beacon ${chain.beaconUrl}`);
+  let code = 0;
+  try {
+    if (DEMO) {
+      if (serveOk !== true) { console.log(`candor serve is not available (${CANDOR}: ${serveOk})`); return 1; }
+      return await demo(chain);
+    }
+    if (serveOk !== true) {
+      r.fail("candor serve available", `${CANDOR}: ${serveOk || "missing"} (build it with make; needs the svc branch)`);
+      return r.finish();
+    }
+    const elProxy = await startTamperProxy({ upstream: chain.anvilUrl, kind: "el" });
+    const ctx = {};
+    const svc = new Service("main", { chain, beaconUrl: chain.beaconUrl, elUrl: elProxy.url });
+    await svc.start();
+    let synced = false;
+    if (ONLY.includes("sync") || ONLY.includes("rpc") || ONLY.includes("tamper-el")) synced = await phaseSync(r, chain, svc, ctx);
+    if (synced && ONLY.includes("sync")) await phaseCalls(r, chain, svc, ctx);
+    if (synced && ONLY.includes("rpc")) await phaseRpc(r, chain, svc);
+    if (synced && ONLY.includes("tamper-el")) await phaseTamperEl(r, chain, svc, elProxy, ctx);
+    await svc.stop();
+    elProxy.server.close();
+    if (ONLY.includes("tamper-beacon")) await phaseTamperBeacon(r, chain, ctx);
+    if (ONLY.includes("restart")) await phaseRestart(r, chain);
+    code = r.finish();
+    if (code) log(`service logs in ${WORK} (use --keep to keep them)`);
+  } finally {
+    chain.proc.kill("SIGTERM");
+    await sleep(300);
+    cleanup();
+  }
+  return code;
+}
+
+main().then((c) => process.exit(c), (e) => { console.error(e.stack || e); cleanup(); process.exit(1); });
