@@ -28,7 +28,7 @@ cd_status vm_init(evm_vm *vm, const evm_host *host, evm_fork fork, cd_error *err
     vm->host = host;
     vm->fork = fork;
     vm->err = err;
-    vm_build_tables(fork, vm->gas_table, vm->stack_max);
+    vm_build_tables(fork, vm->ops);
     vm->acct_nbuckets = 64;
     vm->acct_buckets = calloc(vm->acct_nbuckets, sizeof *vm->acct_buckets);
     vm->slot_nbuckets = 256;
@@ -98,7 +98,7 @@ void *vm_own(evm_vm *vm, size_t n) {
 
 bool vm_make_code(evm_vm *vm, const uint8_t *code, size_t len, vm_code *out) {
     size_t bitmap = (len + 7) / 8 + 1;
-    uint8_t *buf = vm_own(vm, len + EVM_CODE_PAD + bitmap);
+    uint8_t *buf = vm ? vm_own(vm, len + EVM_CODE_PAD + bitmap) : calloc(1, len + EVM_CODE_PAD + bitmap);
     if (!buf) return false;
     if (len) memcpy(buf, code, len);
     uint8_t *jd = buf + len + EVM_CODE_PAD;
