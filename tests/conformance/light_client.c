@@ -115,7 +115,7 @@ static bool run_sync_case(const char *dir, lc_preset preset, char *why, size_t w
             test_join_path(path, sizeof path, dir, file);
             buf.len = 0;
             if (test_read_snappy(path, &buf) != CD_OK) {
-                snprintf(why, whylen, "step %zu: cannot read %s", i, file);
+                snprintf(why, whylen, "step %zu: cannot read %.200s", i, file);
                 goto done;
             }
             if (lc_store_process(st, LC_MSG_UPDATE, ufork, cd_buf_bytes(&buf), current_slot, &e) != CD_OK) {
