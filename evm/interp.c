@@ -130,6 +130,9 @@ typedef struct {
     size_t mem_len;           /* bytes, multiple of 32 */
     cd_buf *ret;              /* return data of the last sub-call */
     cd_buf *out;
+    cd_u256 *sp;              /* stack pointer handed to and back from op_* helpers (the
+                               * interpreter's own copy must not have its address taken,
+                               * or it could not stay in a register) */
 } frame;
 
 static inline uint64_t mem_cost(uint64_t words) { return 3 * words + words * words / 512; }
@@ -205,16 +208,16 @@ static inline int64_t cold_account_cost(evm_vm *vm, world_acct *a) {
 
 enum { OP_OK = 0, OP_OOG, OP_STATIC, OP_FATAL, OP_INITCODE };
 
-static int op_call(frame *f, uint8_t op, cd_u256 **spp) {
+static int op_call(frame *f, uint8_t op) {
     evm_vm *vm = f->vm;
-    cd_u256 *sp = *spp;
+    cd_u256 *sp = f->sp;
     cd_u256 gas_req = sp[-1], addr_w = sp[-2], value = {{0, 0, 0, 0}};
     int base = 2;
     if (op == 0xf1 || op == 0xf2) value = sp[-3], base = 3;
     cd_u256 in_off = sp[-base - 1], in_size = sp[-base - 2];
     cd_u256 out_off = sp[-base - 3], out_size = sp[-base - 4];
     sp -= base + 4;
-    *spp = sp + 1;
+    f->sp = sp + 1;
     cd_u256 *res = sp;
     *res = u256_from_u64(0);
     cd_address target = u256_to_address(&addr_w);
@@ -321,14 +324,14 @@ static int op_call(frame *f, uint8_t op, cd_u256 **spp) {
     return OP_OK;
 }
 
-static int op_create(frame *f, uint8_t op, cd_u256 **spp) {
+static int op_create(frame *f, uint8_t op) {
     evm_vm *vm = f->vm;
-    cd_u256 *sp = *spp;
+    cd_u256 *sp = f->sp;
     cd_u256 value = sp[-1], off = sp[-2], size = sp[-3], salt = {{0, 0, 0, 0}};
     int n = 3;
     if (op == 0xf5) salt = sp[-4], n = 4;
     sp -= n;
-    *spp = sp + 1;
+    f->sp = sp + 1;
     cd_u256 *res = sp;
     *res = u256_from_u64(0);
     if (f->msg->is_static) return OP_STATIC;
@@ -452,9 +455,9 @@ static int op_selfdestruct(frame *f, const cd_u256 *bw) {
     return OP_OK;
 }
 
-static int op_log(frame *f, int ntopics, cd_u256 **spp) {
+static int op_log(frame *f, int ntopics) {
     evm_vm *vm = f->vm;
-    cd_u256 *sp = *spp;
+    cd_u256 *sp = f->sp;
     cd_u256 off = sp[-1], size = sp[-2];
     if (f->msg->is_static) return OP_STATIC;
     uint64_t o, n;
@@ -486,7 +489,7 @@ static int op_log(frame *f, int ntopics, cd_u256 **spp) {
     }
     l->len = n;
     vm->n_logs++;
-    *spp = sp - 2 - ntopics;
+    f->sp = sp - 2 - ntopics;
     return OP_OK;
 }
 
@@ -886,18 +889,27 @@ op_swap: {
     pc++; NEXT;
 }
 op_log:
-    f.gas = gas; st = op_log(&f, op - 0xa0, &sp);
+    f.gas = gas;
+    f.sp = sp;
+    st = op_log(&f, op - 0xa0);
     gas = f.gas;
+    sp = f.sp;
     if (st != OP_OK) goto op_fail;
     pc++; NEXT;
 op_create:
-    f.gas = gas; st = op_create(&f, op, &sp);
+    f.gas = gas;
+    f.sp = sp;
+    st = op_create(&f, op);
     gas = f.gas;
+    sp = f.sp;
     if (st != OP_OK) goto op_fail;
     pc++; NEXT;
 op_call:
-    f.gas = gas; st = op_call(&f, op, &sp);
+    f.gas = gas;
+    f.sp = sp;
+    st = op_call(&f, op);
     gas = f.gas;
+    sp = f.sp;
     if (st != OP_OK) goto op_fail;
     pc++; NEXT;
 op_return:
