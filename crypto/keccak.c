@@ -12,7 +12,7 @@
  * Lane i is A[x][y] with i = x + 5*y. One round (theta, rho, pi, chi, iota) computes the
  * output row y' from B[x'][y'] = ROL(A[x][y] ^ D[x], r[x][y]) where x' = y and
  * y' = 2x + 3y (mod 5), i.e. x = x' + 3y' (mod 5), y = x'. The round macros below were
- * produced from exactly that rule by a small generator script (tabulated, not hand-typed),
+ * produced from exactly that rule by crypto/keccak_rounds.py (tabulated, not hand-typed),
  * which also searched, per row, the AND/OR form of chi under the complement mask.
  */
 #include "crypto/keccak.h"
