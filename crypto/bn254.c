@@ -145,19 +145,81 @@ static void fp_mul(fp *r, const fp *a, const fp *b) {
 
 static void fp_sqr(fp *r, const fp *a) { fp_mul(r, a, a); }
 
-/* a^(p-2) = a^-1 (Fermat); 0 maps to 0. */
-static void fp_inv(fp *r, const fp *a) {
-    uint64_t e[4];
-    memcpy(e, FP_P.l, sizeof e);
-    e[0] -= 2; /* p's low limb is far above 2 */
-    fp acc = FP_ONE, base = *a;
+/* R^3 mod p: turns a plain inverse of a Montgomery value into a Montgomery inverse. */
+static const fp FP_R3 = {{0xb1cd6dafda1530dfull, 0x62f210e6a7283db6ull, 0xef7f0b0c0ada0afbull,
+                          0x20fd6e902d592544ull}};
+
+static bool limbs_is_one(const uint64_t a[4]) { return a[0] == 1 && (a[1] | a[2] | a[3]) == 0; }
+static bool limbs_geq(const uint64_t a[4], const uint64_t b[4]) {
+    for (int i = 3; i >= 0; i--)
+        if (a[i] != b[i]) return a[i] > b[i];
+    return true;
+}
+static void limbs_sub(uint64_t r[4], const uint64_t a[4], const uint64_t b[4]) {
+    uint64_t borrow = 0;
     for (int i = 0; i < 4; i++) {
-        for (int b = 0; b < 64; b++) {
-            if ((e[i] >> b) & 1) fp_mul(&acc, &acc, &base);
-            fp_sqr(&base, &base);
+        u128 d = (u128)a[i] - b[i] - borrow;
+        r[i] = (uint64_t)d;
+        borrow = (uint64_t)(d >> 64) & 1;
+    }
+}
+static void limbs_shr1(uint64_t a[4]) {
+    for (int i = 0; i < 3; i++) a[i] = (a[i] >> 1) | (a[i + 1] << 63);
+    a[3] >>= 1;
+}
+/* x / 2 mod p for x < p: p is odd, so x + p is even when x is odd (and < 2^255). */
+static void limbs_half_mod_p(uint64_t x[4]) {
+    if (x[0] & 1) {
+        uint64_t carry = 0;
+        for (int i = 0; i < 4; i++) {
+            u128 s = (u128)x[i] + FP_P.l[i] + carry;
+            x[i] = (uint64_t)s;
+            carry = (uint64_t)(s >> 64);
         }
     }
-    *r = acc;
+    limbs_shr1(x);
+}
+/* r = a - b mod p for a, b < p */
+static void limbs_sub_mod_p(uint64_t r[4], const uint64_t a[4], const uint64_t b[4]) {
+    fp x, y, z;
+    memcpy(x.l, a, sizeof x.l);
+    memcpy(y.l, b, sizeof y.l);
+    fp_sub(&z, &x, &y);
+    memcpy(r, z.l, sizeof z.l);
+}
+
+/* a^-1 by the binary extended Euclidean algorithm (variable time: inputs are public);
+ * 0 maps to 0. The plain inverse y of the Montgomery value aR is (aR)^-1, and the
+ * Montgomery form of a^-1 is a^-1 R = y R^2 = mont(y, R^3). */
+static void fp_inv(fp *r, const fp *a) {
+    if (fp_is_zero(a)) {
+        *r = *a;
+        return;
+    }
+    uint64_t u[4], v[4], x1[4] = {1, 0, 0, 0}, x2[4] = {0};
+    memcpy(u, a->l, sizeof u);
+    memcpy(v, FP_P.l, sizeof v);
+    /* invariants: x1 * a = u, x2 * a = v (mod p) */
+    while (!limbs_is_one(u) && !limbs_is_one(v)) {
+        while (!(u[0] & 1)) {
+            limbs_shr1(u);
+            limbs_half_mod_p(x1);
+        }
+        while (!(v[0] & 1)) {
+            limbs_shr1(v);
+            limbs_half_mod_p(x2);
+        }
+        if (limbs_geq(u, v)) {
+            limbs_sub(u, u, v);
+            limbs_sub_mod_p(x1, x1, x2);
+        } else {
+            limbs_sub(v, v, u);
+            limbs_sub_mod_p(x2, x2, x1);
+        }
+    }
+    fp y;
+    memcpy(y.l, limbs_is_one(u) ? x1 : x2, sizeof y.l);
+    fp_mul(r, &y, &FP_R3);
 }
 
 /* 32 big-endian bytes to Montgomery form; false if the value is >= p. */
@@ -316,6 +378,27 @@ static void fp6_mul_v(fp6 *r, const fp6 *a) {
     r->c1 = a->c0;
     r->c0 = t;
 }
+/* a * (b0 + b1 v): 5 Fp2 products instead of 6.
+ * = a0 b0 + xi a2 b1 + ((a0 + a1)(b0 + b1) - a0 b0 - a1 b1) v + (a1 b1 + a2 b0) v^2 */
+static void fp6_mul_by_01(fp6 *r, const fp6 *a, const fp2 *b0, const fp2 *b1) {
+    fp2 t0, t1, c0, c1, c2, s, u;
+    fp2_mul(&t0, &a->c0, b0);
+    fp2_mul(&t1, &a->c1, b1);
+    fp2_mul(&c0, &a->c2, b1);
+    fp2_mul_xi(&c0, &c0);
+    fp2_add(&c0, &c0, &t0);
+    fp2_add(&s, &a->c0, &a->c1);
+    fp2_add(&u, b0, b1);
+    fp2_mul(&c1, &s, &u);
+    fp2_sub(&c1, &c1, &t0);
+    fp2_sub(&c1, &c1, &t1);
+    fp2_mul(&c2, &a->c2, b0);
+    fp2_add(&c2, &c2, &t1);
+    r->c0 = c0;
+    r->c1 = c1;
+    r->c2 = c2;
+}
+
 static void fp6_inv(fp6 *r, const fp6 *a) {
     fp2 A, B, C, t, f;
     /* A = a0^2 - xi a1 a2, B = xi a2^2 - a0 a1, C = a1^2 - a0 a2 */
@@ -740,12 +823,21 @@ void bn254_g2_to_bytes(const bn254_g2 *p, uint8_t out[128]) {
  * h.c0, a3 in h.c1, where w^3 = v w). Lines are scaled by Fp2 factors to avoid inversions:
  * such factors lie in Fp6 and vanish in the final exponentiation. */
 static void mul_by_line(fp12 *f, const fp2 *a0, const fp2 *a1, const fp2 *a3) {
-    fp12 l;
-    memset(&l, 0, sizeof l);
-    l.c0.c0 = *a0;
-    l.c1.c0 = *a1;
-    l.c1.c1 = *a3;
-    fp12_mul(f, f, &l);
+    /* f = g + h w, line = (a0, 0, 0) + (a1, a3, 0) w:
+     * g' = g a0 + (h (a1 + a3 v)) v,  h' = (g + h)(a0 + a1 + a3 v) - g a0 - h (a1 + a3 v). */
+    fp6 ga, hb, s, t;
+    fp2_mul(&ga.c0, &f->c0.c0, a0);
+    fp2_mul(&ga.c1, &f->c0.c1, a0);
+    fp2_mul(&ga.c2, &f->c0.c2, a0);
+    fp6_mul_by_01(&hb, &f->c1, a1, a3);
+    fp2 b0;
+    fp2_add(&b0, a0, a1);
+    fp6_add(&s, &f->c0, &f->c1);
+    fp6_mul_by_01(&s, &s, &b0, a3);
+    fp6_sub(&s, &s, &ga);
+    fp6_sub(&f->c1, &s, &hb);
+    fp6_mul_v(&t, &hb);
+    fp6_add(&f->c0, &ga, &t);
 }
 
 /* T <- 2T (Jacobian on the twist) and f <- f * l_{T,T}(P).

@@ -2,6 +2,7 @@
  * gas, warming (EIP-2929/2930/3651), EIP-7702 authorizations, the top-level call or
  * creation, refunds (EIP-3529), the EIP-7623 floor, fee payment, and end-of-transaction
  * deletion (SELFDESTRUCT, EIP-161 touched empty accounts). */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -241,32 +242,22 @@ cd_status vm_transact(evm_vm *vm, const evm_tx *tx, const tx_mode *mode, evm_res
     vm->blob_hashes = tx->blob_hashes;
     vm->n_blob_hashes = tx->n_blob_hashes;
 
-    /* Warm set: sender, target, coinbase (EIP-3651), access list (EIP-2930); precompiles
-     * are warm by address (see vm_acct). */
+    /* Warm set: sender, target, coinbase (EIP-3651), access list (EIP-2930); applied as
+     * each is first loaded (precompiles are warm by address, see vm_acct). Accounts already
+     * loaded (the sender) are warmed here. */
     if (fork >= EVM_BERLIN) {
-        vm_warm_acct(vm, &vm->accts[si]);
-        if (!tx->is_create) {
-            world_acct *to = vm_acct(vm, &tx->to);
-            if (!to) return vm->fatal;
-            vm_warm_acct(vm, to);
-        }
-        if (fork >= EVM_SHANGHAI) {
-            world_acct *cb = vm_acct(vm, &vm->block.coinbase);
-            if (!cb) return vm->fatal;
-            vm_warm_acct(vm, cb);
-        }
-        if (tx->access_list) {
-            for (size_t i = 0; i < tx->access_list->n; i++) {
-                const evm_access_entry *e = &tx->access_list->entries[i];
-                world_acct *a = vm_acct(vm, &e->address);
-                if (!a) return vm->fatal;
-                vm_warm_acct(vm, a);
-                uint32_t ai = vm_acct_index(vm, a);
-                for (size_t k = 0; k < e->n_keys; k++) {
-                    world_slot *s = vm_slot(vm, ai, &e->keys[k], false);
-                    if (!s) return vm->fatal;
-                    vm_warm_slot(vm, s);
-                }
+        vm->prewarm[vm->n_prewarm++] = tx->sender;
+        if (!tx->is_create) vm->prewarm[vm->n_prewarm++] = tx->to;
+        if (fork >= EVM_SHANGHAI) vm->prewarm[vm->n_prewarm++] = vm->block.coinbase;
+        vm->prewarm_list = tx->access_list;
+        for (size_t i = 0; i < vm->n_accts; i++) {
+            world_acct *a = &vm->accts[i];
+            if (!a->warm && (cd_address_eq(&a->addr, &tx->sender) || (!tx->is_create && cd_address_eq(&a->addr, &tx->to)) ||
+                             (fork >= EVM_SHANGHAI && cd_address_eq(&a->addr, &vm->block.coinbase))))
+                a->warm = true;
+            else if (!a->warm && tx->access_list) {
+                for (size_t k = 0; k < tx->access_list->n; k++)
+                    if (cd_address_eq(&tx->access_list->entries[k].address, &a->addr)) a->warm = true;
             }
         }
     }
@@ -336,6 +327,7 @@ cd_status vm_transact(evm_vm *vm, const evm_tx *tx, const tx_mode *mode, evm_res
     out->halt = r.halt;
     out->gas_used = gas_used;
     out->gas_refunded = refund;
+    out->instructions = vm->instructions;
     if (r.status == EVM_SUCCESS) {
         out->logs = vm->logs;
         out->n_logs = vm->n_logs;
@@ -347,4 +339,39 @@ cd_status vm_transact(evm_vm *vm, const evm_tx *tx, const tx_mode *mode, evm_res
         }
     }
     return vm->fatal;
+}
+
+/* ---- running on a stack of known size ---- */
+
+/* The interpreter recurses once per call depth (up to 1024 frames). Rather than depend on
+ * the caller's stack (a server worker thread may have a small one), the transaction runs
+ * on a thread whose stack is sized for the worst case; the pages are only committed as
+ * they are touched. */
+#define VM_THREAD_STACK (256u << 20)
+
+typedef struct {
+    evm_vm *vm;
+    const evm_tx *tx;
+    const tx_mode *mode;
+    evm_result *out;
+    cd_status st;
+} transact_job;
+
+static void *transact_thread(void *arg) {
+    transact_job *j = arg;
+    j->st = vm_transact(j->vm, j->tx, j->mode, j->out);
+    return NULL;
+}
+
+cd_status vm_transact_isolated(evm_vm *vm, const evm_tx *tx, const tx_mode *mode, evm_result *out) {
+    transact_job j = {vm, tx, mode, out, CD_ERR_INTERNAL};
+    pthread_attr_t attr;
+    pthread_t th;
+    if (pthread_attr_init(&attr) != 0) return cd_fail(vm->err, CD_ERR_NOMEM, "evm: thread attributes");
+    bool ok = pthread_attr_setstacksize(&attr, VM_THREAD_STACK) == 0 &&
+              pthread_create(&th, &attr, transact_thread, &j) == 0;
+    pthread_attr_destroy(&attr);
+    if (!ok) return cd_fail(vm->err, CD_ERR_NOMEM, "evm: cannot start execution thread");
+    pthread_join(th, NULL);
+    return j.st;
 }

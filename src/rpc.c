@@ -47,7 +47,7 @@ static bool head_param(svc_service *s, json_object *v, svc_head *h, api_rpc_resu
         fail_from(r, st, &err);
         return false;
     }
-    if (!svc_find_head(s, &ref, h, &err)) {
+    if (!svc_find_block(s, &ref, h, &err)) {
         fail_from(r, err.code, &err);
         return false;
     }
@@ -494,12 +494,14 @@ static void m_get_receipt(svc_service *s, json_object *params, api_rpc_result *r
         json_object_put(rc);
         return api_rpc_fail(r, API_RPC_UPSTREAM, "upstream receipt has no blockHash");
     }
-    json_object_put(rc);
     svc_head h;
-    if (!svc_find_head(s, &ref, &h, &err)) return fail_from(r, err.code, &err);
     json_object *all = NULL;
-    st = fetch_receipts(s, &h, &all, &err);
-    if (st != CD_OK) return fail_from(r, st, &err);
+    if (!svc_find_block(s, &ref, &h, &err)) st = err.code;
+    else st = fetch_receipts(s, &h, &all, &err);
+    if (st != CD_OK) {
+        json_object_put(rc);
+        return fail_from(r, st, &err);
+    }
     for (size_t i = 0; i < json_object_array_length(all); i++) {
         json_object *one = json_object_array_get_idx(all, i), *v = NULL;
         cd_hash32 x;
@@ -510,6 +512,19 @@ static void m_get_receipt(svc_service *s, json_object *params, api_rpc_result *r
         }
     }
     json_object_put(all);
+    /* The provider's own receipt must agree with the verified one: if it does not, it lied;
+     * say so and refuse rather than keep using it. */
+    if (r->result) {
+        cd_buf a = {0}, b = {0};
+        bool same = mpt_receipt_encode_json(rc, &a, &err) == CD_OK && mpt_receipt_encode_json(r->result, &b, &err) == CD_OK &&
+                    a.len == b.len && !memcmp(a.data, b.data, a.len);
+        cd_buf_free(&a), cd_buf_free(&b);
+        if (!same) {
+            svc_pool_report_lie(&s->exec, order[0], "eth_getTransactionReceipt contradicts the verified block receipts");
+            api_rpc_fail(r, API_RPC_UPSTREAM, "the provider's receipt contradicts the verified receipts of its block; provider reported");
+        }
+    }
+    json_object_put(rc);
     if (!r->result) api_rpc_fail(r, API_RPC_UNVERIFIABLE, "transaction %s is not in the block the upstream named", hex);
 }
 
@@ -563,7 +578,7 @@ static void m_get_logs(svc_service *s, json_object *params, api_rpc_result *r) {
         api_block_ref ref = {API_BLOCK_NUMBER, n, {{0}}};
         if (n == hi.claim.number) h = hi;
         else if (n == lo.claim.number) h = lo;
-        else if (!svc_find_head(s, &ref, &h, &err)) {
+        else if (!svc_find_block(s, &ref, &h, &err)) {
             json_object_put(out);
             return api_rpc_fail(r, API_RPC_UNVERIFIABLE, "block %llu in the range is not verified: %s", (unsigned long long)n,
                                 cd_error_text(&err));

@@ -81,6 +81,9 @@ CD_MUST_CHECK cd_status svc_network_chain_id(const char *network, uint64_t *out,
 bool svc_get_head(svc_service *s, bool finalized, svc_head *out);
 /* Finds a verified head by block number or hash among the recent ones. */
 bool svc_find_head(svc_service *s, const api_block_ref *ref, svc_head *out, cd_error *err);
+/* Like svc_find_head, and for older blocks (at most 256 below a verified head) proves them
+ * through the parent-hash chain (src/ancestry.c). For JSON-RPC; never for signed answers. */
+bool svc_find_block(svc_service *s, const api_block_ref *ref, svc_head *out, cd_error *err);
 /* Current wall-clock slot and how far the verified head lags behind it. */
 uint64_t svc_current_slot(const svc_service *s);
 bool svc_is_synced(svc_service *s, uint64_t *lag_slots);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "crypto/keccak.h"
+#include "rlp/rlp.h"
 
 #define CODE_MAX (64 * 1024) /* EIP-7907 raises the 24 KiB limit; keep headroom */
 
@@ -99,6 +100,31 @@ CD_MUST_CHECK static cd_status proof_params(const svc_state *st, const cd_addres
     return s;
 }
 
+/* One storage slot under a proven storage root. Unlike mpt_storage_proof_verify this accepts
+ * a leaf that stores RLP(0): a canonical Ethereum trie never holds one, but some dev nodes
+ * (anvil) write them, and such a leaf is still authenticated by the root, so the slot's value
+ * is proven to be zero all the same. */
+CD_MUST_CHECK static cd_status verify_slot(const cd_hash32 *storage_root, const mpt_storage_proof *sp, cd_error *err) {
+    cd_hash32 path;
+    keccak256(sp->key.b, 32, path.b);
+    bool found = false;
+    cd_bytes value = {0};
+    cd_status s = mpt_verify_proof(storage_root, cd_bytes_make(path.b, 32), sp->proof, sp->proof_len, &found, &value, err);
+    if (s != CD_OK) {
+        cd_error_prefix(err, "storage proof: ");
+        return s;
+    }
+    cd_u256 proven = {{0, 0, 0, 0}};
+    if (found) {
+        rlp_item it;
+        if (rlp_decode(value, &it) != CD_OK || rlp_item_u256(&it, &proven) != CD_OK)
+            return cd_fail(err, CD_ERR_MPT_BAD_NODE, "storage proof: stored value is not an RLP integer");
+    }
+    if (!cd_u256_eq(&proven, &sp->value))
+        return cd_fail(err, CD_ERR_MPT_VALUE_MISMATCH, "storage proof: claimed value differs from the proven one");
+    return CD_OK;
+}
+
 /* Checks an eth_getProof result: it must be about `a`, hold exactly the asked slots, and
  * verify against the block's state root. */
 CD_MUST_CHECK static cd_status verify_proof_json(svc_state *st, json_object *res, const cd_address *a,
@@ -114,7 +140,12 @@ CD_MUST_CHECK static cd_status verify_proof_json(svc_state *st, json_object *res
         if (memcmp(be, p->storage[i].key.b, 32))
             return cd_fail(err, CD_ERR_MPT_VALUE_MISMATCH, "storage proof %zu is for another slot", i);
     }
+    /* The account (and code) first; the slots below, under its proven storage root. */
+    size_t n_storage = p->storage_len;
+    p->storage_len = 0;
     s = mpt_account_proof_verify(&st->head.claim.state_root, p, exists, err);
+    p->storage_len = n_storage;
+    for (size_t i = 0; s == CD_OK && i < n_storage; i++) s = verify_slot(&p->account.storage_root, &p->storage[i], err);
     if (s == CD_OK) atomic_fetch_add(&st->s->m.proofs_verified, 1);
     else atomic_fetch_add(&st->s->m.proofs_failed, 1);
     return s;
@@ -161,17 +192,41 @@ cd_status svc_state_get_proof(svc_state *st, const cd_address *a, const cd_u256 
     return s;
 }
 
+/* Code of a prefetched account from its batch answer, checked against the proven codeHash. */
+CD_MUST_CHECK static cd_status cache_code(svc_state *st, const cd_address *a, json_object *res, cd_error *err) {
+    svc_state_account *acc = find_account(st, a);
+    if (!acc || acc->has_code) return CD_OK;
+    cd_buf b = {0};
+    cd_status s = api_get_data(res, "eth_getCode result", CODE_MAX, &b, err);
+    if (s == CD_OK) s = mpt_code_verify(&acc->acc.code_hash, cd_buf_bytes(&b), err);
+    if (s != CD_OK) {
+        cd_buf_free(&b);
+        return s;
+    }
+    acc->code = b;
+    acc->has_code = true;
+    return CD_OK;
+}
+
+/* One batch: eth_getProof for every entry, and eth_getCode for every entry (most calls need
+ * the code of what they touch, and asking in the same request saves a round trip). */
 cd_status svc_state_prefetch(svc_state *st, const evm_access_list *al, cd_error *err) {
     if (!al || al->n == 0) return CD_OK;
     size_t n = al->n > 256 ? 256 : al->n;
-    const char **methods = calloc(n, sizeof *methods), **params = calloc(n, sizeof *params);
-    json_object **res = calloc(n, sizeof *res);
+    const char **methods = calloc(2 * n, sizeof *methods), **params = calloc(2 * n, sizeof *params);
+    json_object **res = calloc(2 * n, sizeof *res);
     cd_buf *pbufs = calloc(n, sizeof *pbufs);
-    cd_status s = methods && params && res && pbufs ? CD_OK : CD_ERR_NOMEM;
+    char (*cbufs)[80] = calloc(n, sizeof *cbufs);
+    cd_status s = methods && params && res && pbufs && cbufs ? CD_OK : CD_ERR_NOMEM;
     for (size_t i = 0; i < n && s == CD_OK; i++) {
         methods[i] = "eth_getProof";
         s = proof_params(st, &al->entries[i].address, al->entries[i].keys, al->entries[i].n_keys, &pbufs[i]);
         params[i] = (const char *)pbufs[i].data;
+        char hex[43];
+        cd_hex_encode(hex, al->entries[i].address.b, 20);
+        snprintf(cbufs[i], sizeof cbufs[i], "[\"%s\",\"%s\"]", hex, st->block_tag);
+        methods[n + i] = "eth_getCode";
+        params[n + i] = cbufs[i];
     }
     if (s == CD_OK) {
         unsigned order[SVC_MAX_UPSTREAMS];
@@ -179,7 +234,7 @@ cd_status svc_state_prefetch(svc_state *st, const evm_access_list *al, cd_error 
         s = CD_ERR_UPSTREAM;
         for (unsigned k = 0; k < np && s != CD_OK; k++) {
             st->round_trips++;
-            s = svc_rpc_batch(&st->s->exec, order[k], n, methods, params, res, err);
+            s = svc_rpc_batch(&st->s->exec, order[k], 2 * n, methods, params, res, err);
             if (s != CD_OK) continue;
             for (size_t i = 0; i < n && s == CD_OK; i++) {
                 mpt_account_proof p;
@@ -189,8 +244,9 @@ cd_status svc_state_prefetch(svc_state *st, const evm_access_list *al, cd_error 
                                       &p, &exists, err);
                 if (s == CD_OK) s = cache_proof(st, &p, exists, err);
                 mpt_account_proof_free(&p);
+                if (s == CD_OK) s = cache_code(st, &al->entries[i].address, res[n + i], err);
             }
-            for (size_t i = 0; i < n; i++) {
+            for (size_t i = 0; i < 2 * n; i++) {
                 json_object_put(res[i]);
                 res[i] = NULL;
             }
@@ -205,6 +261,7 @@ cd_status svc_state_prefetch(svc_state *st, const evm_access_list *al, cd_error 
     }
     for (size_t i = 0; pbufs && i < n; i++) cd_buf_free(&pbufs[i]);
     free(pbufs);
+    free(cbufs);
     free(methods);
     free(params);
     free(res);
@@ -336,7 +393,7 @@ static cd_status host_block_hash(void *ctx, uint64_t number, cd_hash32 *out) {
     svc_state *st = ctx;
     api_block_ref ref = {API_BLOCK_NUMBER, number, {{0}}};
     svc_head h;
-    if (!svc_find_head(st->s, &ref, &h, &st->err)) {
+    if (!svc_find_block(st->s, &ref, &h, &st->err)) {
         cd_fail(&st->err, CD_ERR_EVM_STATE_UNAVAILABLE, "BLOCKHASH(%llu): not a verified block", (unsigned long long)number);
         return CD_ERR_EVM_STATE_UNAVAILABLE;
     }

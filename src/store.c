@@ -1,7 +1,6 @@
 #include "src/store.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <leveldb/c.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
@@ -72,47 +71,6 @@ cd_status svc_make_dir(const char *dir, cd_error *err) {
     struct stat sb;
     if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
         return cd_fail(err, CD_ERR_IO, "%s is not a directory", dir);
-    return CD_OK;
-}
-
-cd_status svc_mock_sealing_key(const char *dir, uint8_t key[SVC_SEALING_KEY_LEN], cd_error *err) {
-    char path[1100];
-    snprintf(path, sizeof path, "%s/sealing.key", dir);
-    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd >= 0) {
-        struct stat sb;
-        if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-            close(fd);
-            return cd_fail(err, CD_ERR_STORE, "%s: not a regular file", path);
-        }
-        if (sb.st_mode & 077) {
-            close(fd);
-            return cd_fail(err, CD_ERR_STORE, "%s: readable by group/others (mode %03o); want 0600",
-                           path, (unsigned)(sb.st_mode & 0777));
-        }
-        uint8_t buf[SVC_SEALING_KEY_LEN + 1];
-        ssize_t got = read(fd, buf, sizeof buf);
-        close(fd);
-        if (got != SVC_SEALING_KEY_LEN) {
-            cd_wipe(buf, sizeof buf);
-            return cd_fail(err, CD_ERR_STORE, "%s: expected %d bytes", path, SVC_SEALING_KEY_LEN);
-        }
-        memcpy(key, buf, SVC_SEALING_KEY_LEN);
-        cd_wipe(buf, sizeof buf);
-        return CD_OK;
-    }
-    if (errno != ENOENT) return cd_fail(err, CD_ERR_IO, "%s: %s", path, strerror(errno));
-    if (RAND_bytes(key, SVC_SEALING_KEY_LEN) != 1)
-        return cd_fail(err, CD_ERR_INTERNAL, "no randomness for the sealing key");
-    fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd < 0) return cd_fail(err, CD_ERR_IO, "create %s: %s", path, strerror(errno));
-    ssize_t w = write(fd, key, SVC_SEALING_KEY_LEN);
-    int synced = fsync(fd);
-    close(fd);
-    if (w != SVC_SEALING_KEY_LEN || synced != 0) {
-        unlink(path);
-        return cd_fail(err, CD_ERR_IO, "write %s failed", path);
-    }
     return CD_OK;
 }
 

@@ -32,10 +32,8 @@ CD_MUST_CHECK cd_status svc_store_put(svc_store *st, const char *name, const uin
 CD_MUST_CHECK cd_status svc_store_get(svc_store *st, const char *name, cd_buf *out, cd_error *err);
 CD_MUST_CHECK cd_status svc_store_delete(svc_store *st, const char *name, cd_error *err);
 
-/* Mock TEE sealing key: `dir`/sealing.key, 32 random bytes created with mode 0600 on first
- * use. Refuses a key file readable by group/others or of the wrong size. */
-CD_MUST_CHECK cd_status svc_mock_sealing_key(const char *dir, uint8_t key[SVC_SEALING_KEY_LEN],
-                                             cd_error *err);
+/* The sealing key comes from the TEE provider (attest/: att_sealing_key; the mock keeps it
+ * in data-dir/sealing.key, mode 0600). */
 /* mkdir -p with mode 0700 for the last component. */
 CD_MUST_CHECK cd_status svc_make_dir(const char *dir, cd_error *err);
 

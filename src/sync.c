@@ -203,14 +203,19 @@ cd_status svc_sync_step(svc_service *s, cd_error *err) {
         st = beacon_fetch(s, path, true, apply_updates, NULL, err);
         if (st != CD_OK) return st;
     }
-    st = beacon_fetch(s, "/eth/v1/beacon/light_client/finality_update", false, apply_single, NULL, err);
-    if (st != CD_OK) return st;
-    st = beacon_fetch(s, "/eth/v1/beacon/light_client/optimistic_update", false, apply_single, NULL, err);
-    if (st != CD_OK) return st;
+    /* Finality and optimistic updates are independent: a bad one does not hold up the other,
+     * and whatever was gained is persisted; the first failure is reported. */
+    cd_error err2;
+    cd_error_clear(&err2);
+    cd_status fin = beacon_fetch(s, "/eth/v1/beacon/light_client/finality_update", false, apply_single, NULL, err);
+    cd_status opt = beacon_fetch(s, "/eth/v1/beacon/light_client/optimistic_update", false, apply_single, NULL,
+                                 fin == CD_OK ? err : &err2);
     pthread_mutex_lock(&s->mu);
     const lc_header *f = lc_store_finalized(s->lc);
-    if (f && f->beacon.slot > s->persisted_finalized_slot) st = persist_locked(s, err);
+    if (f && f->beacon.slot > s->persisted_finalized_slot) st = persist_locked(s, fin == CD_OK && opt == CD_OK ? err : &err2);
     pthread_mutex_unlock(&s->mu);
+    if (fin != CD_OK) return fin;
+    if (opt != CD_OK) return opt;
     return st;
 }
 

@@ -152,7 +152,9 @@ static void test_recover_rejects(test_ctx *t) {
     bad[10] ^= 1;
     if (svc_recover_address(d, bad, &a) == CD_OK) CHECK(t, !cd_address_eq(&a, svc_signer_address(s)));
     uint8_t zero[32] = {0};
-    CHECK_ERR(t, svc_signer_from_secret(&s, zero, &e), CD_ERR_BAD_SCALAR);
+    svc_signer *bad_key = NULL;
+    CHECK_ERR(t, svc_signer_from_secret(&bad_key, zero, &e), CD_ERR_BAD_SCALAR);
+    CHECK(t, bad_key == NULL);
     svc_signer_free(s);
 }
 

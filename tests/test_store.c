@@ -124,35 +124,10 @@ static void test_foreign_store_refused(test_ctx *t) {
     rm_rf(dir);
 }
 
-static void test_mock_key(test_ctx *t) {
-    char dir[] = "/tmp/candor-key-XXXXXX";
-    CHECK(t, mkdtemp(dir) != NULL);
-    uint8_t k1[32], k2[32];
-    cd_error e;
-    CHECK_OK(t, svc_mock_sealing_key(dir, k1, &e));
-    CHECK_OK(t, svc_mock_sealing_key(dir, k2, &e));
-    CHECK_EQ_BYTES(t, k1, 32, k2, 32);
-    char path[256];
-    snprintf(path, sizeof path, "%s/sealing.key", dir);
-    struct stat sb;
-    CHECK(t, stat(path, &sb) == 0 && (sb.st_mode & 0777) == 0600);
-    chmod(path, 0644);
-    CHECK_ERR(t, svc_mock_sealing_key(dir, k2, &e), CD_ERR_STORE);
-    chmod(path, 0600);
-    FILE *f = fopen(path, "ab");
-    if (f) {
-        fputc(0, f);
-        fclose(f);
-    }
-    CHECK_ERR(t, svc_mock_sealing_key(dir, k2, &e), CD_ERR_STORE);
-    rm_rf(dir);
-}
-
 int main(void) {
     test_ctx t;
     test_init(&t, "test_store");
     TEST_RUN(&t, test_roundtrip_and_keys);
     TEST_RUN(&t, test_foreign_store_refused);
-    TEST_RUN(&t, test_mock_key);
     return test_finish(&t);
 }

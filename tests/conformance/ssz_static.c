@@ -162,6 +162,7 @@ int main(void) {
             total_dirs++;
             char **containers;
             size_t ncont = list_dir(root, &containers);
+            int fork_passed = 0, fork_failed = 0;
             for (size_t c = 0; c < ncont; c++) {
                 int passed = 0, failed = 0;
                 char cdir[4096];
@@ -189,9 +190,14 @@ int main(void) {
                     free_list(cases, ncase);
                 }
                 free_list(suites, ns);
-                fprintf(stderr, "  ssz_static %-7s %-7s %-28s %3d passed, %d failed\n", presets[p], forks[f].name,
-                        containers[c], passed, failed);
+                fork_passed += passed;
+                fork_failed += failed;
+                if (failed || t.verbose)
+                    fprintf(stderr, "  ssz_static %-7s %-7s %-28s %3d passed, %d failed\n", presets[p], forks[f].name,
+                            containers[c], passed, failed);
             }
+            fprintf(stderr, "  ssz_static %-7s %-7s %zu containers: %4d passed, %d failed\n", presets[p], forks[f].name,
+                    ncont, fork_passed, fork_failed);
             free_list(containers, ncont);
         }
         lc_types_free(&ty);
