@@ -90,7 +90,7 @@ typedef struct {
     int16_t gas;              /* constant gas; -1 = opcode undefined at this fork */
     int16_t min_height;       /* stack items the opcode pops */
     int16_t max_height;       /* largest stack height at which it cannot overflow */
-    int16_t pad;
+    int16_t height_span;      /* max_height - min_height (one unsigned range check) */
 } vm_opinfo;
 
 typedef struct {

@@ -114,7 +114,7 @@ void vm_build_tables(evm_fork fork, vm_opinfo ops[256]) {
         ops[i].gas = t[i];
         ops[i].min_height = op_in[i];
         ops[i].max_height = (int16_t)(op_growth[i] > 0 ? EVM_STACK_LIMIT - op_growth[i] : EVM_STACK_LIMIT);
-        ops[i].pad = 0;
+        ops[i].height_span = (int16_t)(ops[i].max_height - ops[i].min_height);
     }
 }
 
@@ -544,9 +544,9 @@ static vm_result run_frame(evm_vm *vm, const vm_msg *m, const vm_code *code, cd_
         count++;                                                                    \
         const vm_opinfo oi_ = ops[op];                                              \
         if (oi_.gas < 0) goto op_undef;                                             \
-        ptrdiff_t h_ = sp - stack;                                                  \
-        if (h_ < oi_.min_height) goto underflow;                                    \
-        if (h_ > oi_.max_height) goto overflow;                                     \
+        /* one unsigned compare covers both bounds; the cold path tells them apart */ \
+        if ((size_t)((sp - stack) - oi_.min_height) > (size_t)oi_.height_span)     \
+            goto stack_error;                                                       \
         gas -= oi_.gas;                                                           \
         if (gas < 0) goto oog;                                                    \
         goto *labels[op];                                                           \
@@ -945,11 +945,8 @@ op_fail:
 op_undef:
     r.halt = EVM_HALT_INVALID_OPCODE;
     goto halt;
-underflow:
-    r.halt = EVM_HALT_STACK_UNDERFLOW;
-    goto halt;
-overflow:
-    r.halt = EVM_HALT_STACK_OVERFLOW;
+stack_error:
+    r.halt = sp - stack < ops[op].min_height ? EVM_HALT_STACK_UNDERFLOW : EVM_HALT_STACK_OVERFLOW;
     goto halt;
 oog:
     if (vm->fatal != CD_OK) goto fatal;
