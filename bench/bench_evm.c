@@ -9,7 +9,9 @@
  *   erc20 / mandelbrot : an empty eth_call (no code) -> fixed per-call overhead, and ns/instr
  *                        against the arith loop's C ns/op. */
 #define _POSIX_C_SOURCE 200809L
+#include <json-c/json.h>
 #include <stdio.h>
+#include <strings.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -17,6 +19,7 @@
 #include "crypto/keccak.h"
 #include "evm/evm.h"
 #include "evm/u256.h"
+#include "tests/support/bench.h"
 
 #define RUNS 7
 
@@ -171,22 +174,6 @@ static void build_mandel(asm_t *a) {
 
 /* ---- harness ---- */
 
-static double now_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
-static int cmp_d(const void *x, const void *y) {
-    double a = *(const double *)x, b = *(const double *)y;
-    return a < b ? -1 : a > b;
-}
-
-static double median(double *v, int n) {
-    qsort(v, (size_t)n, sizeof *v, cmp_d);
-    return v[n / 2];
-}
-
 static const cd_address BENCH_SENDER = {{0x10, [19] = 0x01}};
 static const cd_address BENCH_CODE = {{0xc0, [19] = 0x02}};
 
@@ -223,7 +210,7 @@ static run_stats bench_code(const uint8_t *code, size_t len, cd_bytes data, int 
     double samples[RUNS];
     rs.ok = true;
     for (int r = 0; r < RUNS; r++) {
-        double t0 = now_ns();
+        double t0 = (bench_wall_seconds() * 1e9);
         for (int i = 0; i < reps; i++) {
             evm_result res;
             cd_status st = evm_call(&h, EVM_OSAKA, &m, &res, NULL);
@@ -232,9 +219,9 @@ static run_stats bench_code(const uint8_t *code, size_t len, cd_bytes data, int 
             rs.instr = res.instructions;
             evm_result_free(&res);
         }
-        samples[r] = (now_ns() - t0) / reps;
+        samples[r] = ((bench_wall_seconds() * 1e9) - t0) / reps;
     }
-    rs.ns = median(samples, RUNS);
+    rs.ns = bench_median(samples, RUNS);
 out:
     evm_memstate_free(ms);
     return rs;
@@ -244,7 +231,7 @@ static double bench_c_arith(uint64_t n) {
     double samples[RUNS];
     volatile uint64_t sink = 0;
     for (int r = 0; r < RUNS; r++) {
-        double t0 = now_ns();
+        double t0 = (bench_wall_seconds() * 1e9);
         cd_u256 x = u256_from_u64(1), k = u256_from_u64(ARITH_K), c = u256_from_u64(ARITH_C);
         for (uint64_t i = 0; i < n; i++) {
             x = u256_mul(&x, &k);
@@ -253,22 +240,22 @@ static double bench_c_arith(uint64_t n) {
             for (int j = 0; j < 4; j++) x.w[j] ^= s.w[j];
         }
         sink += x.w[0];
-        samples[r] = now_ns() - t0;
+        samples[r] = (bench_wall_seconds() * 1e9) - t0;
     }
     (void)sink;
-    return median(samples, RUNS);
+    return bench_median(samples, RUNS);
 }
 
 static double bench_c_keccak(uint64_t n) {
     double samples[RUNS];
     for (int r = 0; r < RUNS; r++) {
         uint8_t buf[64] = {0};
-        double t0 = now_ns();
+        double t0 = (bench_wall_seconds() * 1e9);
         for (uint64_t i = 0; i < n; i++) keccak256(buf, 64, buf);
-        samples[r] = now_ns() - t0;
+        samples[r] = (bench_wall_seconds() * 1e9) - t0;
         if (buf[0] == 0x42 && buf[1] == 0x42) fprintf(stderr, " ");
     }
-    return median(samples, RUNS);
+    return bench_median(samples, RUNS);
 }
 
 static double bench_c_memmove(uint64_t n) {
@@ -276,16 +263,16 @@ static double bench_c_memmove(uint64_t n) {
     uint8_t *mem = calloc(1, 8192);
     if (!mem) return 0;
     for (int r = 0; r < RUNS; r++) {
-        double t0 = now_ns();
+        double t0 = (bench_wall_seconds() * 1e9);
         for (uint64_t i = 0; i < n; i++) {
             memmove(mem + 4096, mem, 4096);
             memmove(mem, mem + 4096, 4096);
             __asm__ volatile("" ::"r"(mem) : "memory");
         }
-        samples[r] = now_ns() - t0;
+        samples[r] = (bench_wall_seconds() * 1e9) - t0;
     }
     free(mem);
-    return median(samples, RUNS);
+    return bench_median(samples, RUNS);
 }
 
 static void line(const char *name, const run_stats *rs, double ref_ns, const char *ref_name) {
@@ -293,6 +280,38 @@ static void line(const char *name, const run_stats *rs, double ref_ns, const cha
     printf("evm %-22s %10.1f us/call  %8.1f Mgas/s  %6.2f ns/instr  ratio %.2fx vs %s%s\n", name, rs->ns / 1e3,
            mgas, rs->instr ? rs->ns / (double)rs->instr : 0, ref_ns > 0 ? rs->ns / ref_ns : 0, ref_name,
            rs->ok ? "" : "  [FAILED RUN]");
+}
+
+
+/* An external contract, read at run time from a state-test file named by
+ * $CANDOR_BENCH_EVM_STATETEST (e.g. evm-benchmarks' snailtracer.json): its first
+ * transaction's target code and first calldata run as an eth_call. Nothing of it is part
+ * of the project; without the variable the workload is skipped and says so. */
+static bool load_statetest_workload(const char *path, cd_buf *code, cd_buf *data, char *name, size_t cap) {
+    json_object *root = json_object_from_file(path);
+    bool ok = false;
+    if (!root || !json_object_is_type(root, json_type_object)) goto out;
+    json_object_object_foreach(root, test_name, test) {
+        json_object *tx, *to, *datas, *pre, *acct, *c;
+        if (!json_object_object_get_ex(test, "transaction", &tx) || !json_object_object_get_ex(tx, "to", &to) ||
+            !json_object_object_get_ex(tx, "data", &datas) || json_object_array_length(datas) < 1 ||
+            !json_object_object_get_ex(test, "pre", &pre))
+            break;
+        const char *want = json_object_get_string(to);
+        json_object_object_foreach(pre, addr, account) {
+            if (strcasecmp(addr, want) != 0) continue;
+            acct = account;
+            if (!json_object_object_get_ex(acct, "code", &c)) break;
+            const char *hex = json_object_get_string(c), *d = json_object_get_string(json_object_array_get_idx(datas, 0));
+            ok = cd_hex_decode_buf(hex, strlen(hex), code) == CD_OK && cd_hex_decode_buf(d, strlen(d), data) == CD_OK;
+            snprintf(name, cap, "%.40s", test_name);
+            break;
+        }
+        break;
+    }
+out:
+    json_object_put(root);
+    return ok;
 }
 
 int main(int argc, char **argv) {
@@ -358,6 +377,23 @@ int main(int argc, char **argv) {
     printf("evm %-22s %10.2f ns/instr interpreter vs %.2f ns/op plain C u256 (arith loop)\n", "mandelbrot",
            rs.instr ? rs.ns / (double)rs.instr : 0, c_ns_per_op);
     bad |= !rs.ok;
+    }
+    if (WANT("external")) {
+        const char *path = getenv("CANDOR_BENCH_EVM_STATETEST");
+        cd_buf code = {0}, data = {0};
+        char name[48] = "";
+        if (!path || !*path) {
+            printf("evm %-22s skipped (set CANDOR_BENCH_EVM_STATETEST=FILE.json, e.g. snailtracer.json)\n", "external");
+        } else if (!load_statetest_workload(path, &code, &data, name, sizeof name)) {
+            printf("evm %-22s cannot load %s\n", "external", path);
+            bad = 1;
+        } else {
+            rs = bench_code(code.data, code.len, cd_buf_bytes(&data), 1, NULL);
+            line(name, &rs, empty.ns, "empty call");
+            bad |= !rs.ok;
+        }
+        cd_buf_free(&code);
+        cd_buf_free(&data);
     }
     return bad;
 }
