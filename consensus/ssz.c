@@ -107,6 +107,13 @@ const ssz_type *ssz_t_bytelist(ssz_schema *s, uint64_t limit) {
     return ssz_t_list(s, ssz_t_uint(s, 1), limit);
 }
 
+static const char *arena_strdup(ssz_schema *s, const char *str) {
+    size_t n = strlen(str) + 1;
+    char *p = cd_arena_alloc(&s->arena, n);
+    if (p) memcpy(p, str, n);
+    return p;
+}
+
 const ssz_type *ssz_t_container_a(ssz_schema *s, const char *name, size_t nfields,
                                   const ssz_field_def *fields) {
     if (nfields == 0 || !fields) return NULL;
@@ -118,12 +125,15 @@ const ssz_type *ssz_t_container_a(ssz_schema *s, const char *name, size_t nfield
     for (size_t i = 0; i < nfields; i++) {
         if (!fields[i].type || !fields[i].name) return NULL;
         copy[i] = fields[i];
+        copy[i].name = arena_strdup(s, fields[i].name); /* callers may pass temporary strings */
+        if (!copy[i].name) return NULL;
         uint64_t add = fields[i].type->variable ? SSZ_OFFSET_SIZE : fields[i].type->size;
         if (fields[i].type->variable) variable = true;
         if (add > SSZ_MAX_SERIALIZED - fixed) return NULL;
         fixed += add;
     }
-    t->name = name;
+    t->name = name ? arena_strdup(s, name) : NULL;
+    if (name && !t->name) return NULL;
     t->fields = copy;
     t->nfields = nfields;
     t->variable = variable;

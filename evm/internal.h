@@ -84,6 +84,16 @@ typedef struct {
 
 typedef struct evm_vm evm_vm;
 
+typedef struct {
+    cd_u256 *stack;           /* EVM_STACK_LIMIT words */
+    uint8_t *mem;
+    size_t mem_cap;
+    cd_buf ret;               /* return data of this depth's last sub-call */
+} vm_scratch;
+
+/* Scratch for call depth d (allocated zeroed on first use). NULL: out of memory. */
+vm_scratch *vm_scratch_at(evm_vm *vm, int d);
+
 struct evm_vm {
     const evm_host *host;
     evm_fork fork;
@@ -96,6 +106,12 @@ struct evm_vm {
     cd_u256 gas_price;
     const cd_hash32 *blob_hashes;
     size_t n_blob_hashes;
+
+    /* warm from the start of the transaction without being read (EIP-2929/2930/3651):
+     * applied when such an account or slot is first loaded, so warming costs no host read */
+    cd_address prewarm[3];
+    size_t n_prewarm;
+    const evm_access_list *prewarm_list;
 
     /* world overlay */
     world_acct *accts;
@@ -114,11 +130,9 @@ struct evm_vm {
     void **owned;               /* code buffers and other allocations freed with the vm */
     size_t n_owned, cap_owned;
 
-    /* per-depth scratch reused across frames */
-    cd_u256 *stacks[EVM_MAX_DEPTH + 1];
-    uint8_t *mems[EVM_MAX_DEPTH + 1];
-    size_t mem_caps[EVM_MAX_DEPTH + 1];
-    cd_buf rets[EVM_MAX_DEPTH + 1];
+    /* per-depth scratch reused across frames, grown on demand (most calls stay shallow) */
+    vm_scratch *scratch;
+    size_t n_scratch;
 
     int16_t gas_table[256];     /* static gas per opcode for this fork; -1 = undefined */
     int16_t stack_max[256];     /* largest stack height at which the opcode cannot overflow */

@@ -135,18 +135,17 @@ static bool mem_grow(frame *f, uint64_t end) {
     f->gas -= (int64_t)(mem_cost(nw) - mem_cost(ow));
     if (f->gas < 0) return false;
     size_t need = (size_t)nw * 32;
-    int d = f->msg->depth;
-    size_t *cap = &f->vm->mem_caps[d];
-    if (need > *cap) {
-        size_t nc = *cap ? *cap : 4096;
+    vm_scratch *sc = &f->vm->scratch[f->msg->depth];
+    if (need > sc->mem_cap) {
+        size_t nc = sc->mem_cap ? sc->mem_cap : 4096;
         while (nc < need) nc *= 2;
-        uint8_t *p = realloc(f->vm->mems[d], nc);
+        uint8_t *p = realloc(sc->mem, nc);
         if (!p) {
             vm_fail(f->vm, CD_ERR_NOMEM, "memory");
             return false;
         }
-        f->vm->mems[d] = p;
-        *cap = nc;
+        sc->mem = p;
+        sc->mem_cap = nc;
         f->mem = p;
     }
     memset(f->mem + f->mem_len, 0, need - f->mem_len);
@@ -488,23 +487,20 @@ static int op_log(frame *f, int ntopics, cd_u256 **spp) {
 static vm_result run_frame(evm_vm *vm, const vm_msg *m, const vm_code *code, cd_buf *out) {
     vm_result r;
     memset(&r, 0, sizeof r);
-    int d = m->depth;
-    if (!vm->stacks[d]) {
-        vm->stacks[d] = malloc(sizeof(cd_u256) * EVM_STACK_LIMIT);
-        if (!vm->stacks[d]) {
-            vm_fail(vm, CD_ERR_NOMEM, "stack");
-            r.status = EVM_FATAL;
-            return r;
-        }
+    vm_scratch *sc = vm_scratch_at(vm, m->depth);
+    if (!sc) {
+        vm_fail(vm, CD_ERR_NOMEM, "stack");
+        r.status = EVM_FATAL;
+        return r;
     }
     frame f;
     f.vm = vm;
     f.msg = m;
     f.code = code;
     f.gas = m->gas;
-    f.mem = vm->mems[d];
+    f.mem = sc->mem;
     f.mem_len = 0;
-    f.ret = &vm->rets[d];
+    f.ret = &sc->ret;
     f.ret->len = 0;
     f.out = out;
     world_acct *selfa = vm_acct(vm, &m->recipient);
@@ -514,7 +510,7 @@ static vm_result run_frame(evm_vm *vm, const vm_msg *m, const vm_code *code, cd_
     }
     f.self = vm_acct_index(vm, selfa);
 
-    cd_u256 *const stack = vm->stacks[d];
+    cd_u256 *const stack = sc->stack;
     cd_u256 *sp = stack;
     const uint8_t *pc = code->code;
     const uint8_t *const code_start = code->code;
@@ -526,7 +522,7 @@ static vm_result run_frame(evm_vm *vm, const vm_msg *m, const vm_code *code, cd_
     const int16_t *smax = vm->stack_max;
 
 #define NEXT goto dispatch
-#define S(i) (sp[-(i)-1])
+#define S(i) (sp[-(ptrdiff_t)(i)-1])
 
     static const void *const labels[256] = {
 #define L(x) &&x
@@ -624,7 +620,7 @@ op_keccak: {
     if (f.gas < 0) goto oog;
     uint8_t h[32];
     keccak256(n ? f.mem + o : (const uint8_t *)"", n, h);
-    S(1) = u256_from_be(h, 32);
+    S(1) = u256_from_be32(h);
     sp--; pc++; NEXT;
 }
 op_address: *sp++ = u256_from_address(&m->recipient); pc++; NEXT;
@@ -643,7 +639,7 @@ op_callvalue: *sp++ = m->value; pc++; NEXT;
 op_calldataload: {
     uint8_t buf[32];
     copy_padded(buf, m->input, m->input_len, &S(0), 32);
-    S(0) = u256_from_be(buf, 32);
+    S(0) = u256_from_be32(buf);
     pc++; NEXT;
 }
 op_calldatasize: *sp++ = u256_from_u64(m->input_len); pc++; NEXT;
@@ -742,7 +738,7 @@ op_mload: {
     uint64_t o, n;
     cd_u256 thirty2 = u256_from_u64(32);
     if (!mem_region(&f, &S(0), &thirty2, &o, &n)) goto oog;
-    S(0) = u256_from_be(f.mem + o, 32);
+    S(0) = u256_from_be32(f.mem + o);
     pc++; NEXT;
 }
 op_mstore: {
@@ -833,8 +829,15 @@ op_mcopy: {
 op_push0: *sp++ = u256_from_u64(0); pc++; NEXT;
 op_push1: *sp++ = u256_from_u64(pc[1]); pc += 2; NEXT;
 op_pushn: {
+    /* The code buffer has EVM_CODE_PAD zero bytes after the end, so reading 32 bytes
+     * past any PUSH opcode stays inside it. */
     unsigned n = (unsigned)(op - 0x5f);
-    *sp++ = u256_from_be(pc + 1, n);
+    if (n <= 8) {
+        *sp++ = u256_from_u64(u256_load_be64(pc + 1) >> (64 - 8 * n));
+    } else {
+        cd_u256 v = u256_from_be32(pc + 1);
+        *sp++ = u256_shr(&v, 256 - 8 * n);
+    }
     pc += 1 + n;
     NEXT;
 }

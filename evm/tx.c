@@ -241,32 +241,22 @@ cd_status vm_transact(evm_vm *vm, const evm_tx *tx, const tx_mode *mode, evm_res
     vm->blob_hashes = tx->blob_hashes;
     vm->n_blob_hashes = tx->n_blob_hashes;
 
-    /* Warm set: sender, target, coinbase (EIP-3651), access list (EIP-2930); precompiles
-     * are warm by address (see vm_acct). */
+    /* Warm set: sender, target, coinbase (EIP-3651), access list (EIP-2930); applied as
+     * each is first loaded (precompiles are warm by address, see vm_acct). Accounts already
+     * loaded (the sender) are warmed here. */
     if (fork >= EVM_BERLIN) {
-        vm_warm_acct(vm, &vm->accts[si]);
-        if (!tx->is_create) {
-            world_acct *to = vm_acct(vm, &tx->to);
-            if (!to) return vm->fatal;
-            vm_warm_acct(vm, to);
-        }
-        if (fork >= EVM_SHANGHAI) {
-            world_acct *cb = vm_acct(vm, &vm->block.coinbase);
-            if (!cb) return vm->fatal;
-            vm_warm_acct(vm, cb);
-        }
-        if (tx->access_list) {
-            for (size_t i = 0; i < tx->access_list->n; i++) {
-                const evm_access_entry *e = &tx->access_list->entries[i];
-                world_acct *a = vm_acct(vm, &e->address);
-                if (!a) return vm->fatal;
-                vm_warm_acct(vm, a);
-                uint32_t ai = vm_acct_index(vm, a);
-                for (size_t k = 0; k < e->n_keys; k++) {
-                    world_slot *s = vm_slot(vm, ai, &e->keys[k], false);
-                    if (!s) return vm->fatal;
-                    vm_warm_slot(vm, s);
-                }
+        vm->prewarm[vm->n_prewarm++] = tx->sender;
+        if (!tx->is_create) vm->prewarm[vm->n_prewarm++] = tx->to;
+        if (fork >= EVM_SHANGHAI) vm->prewarm[vm->n_prewarm++] = vm->block.coinbase;
+        vm->prewarm_list = tx->access_list;
+        for (size_t i = 0; i < vm->n_accts; i++) {
+            world_acct *a = &vm->accts[i];
+            if (!a->warm && (cd_address_eq(&a->addr, &tx->sender) || (!tx->is_create && cd_address_eq(&a->addr, &tx->to)) ||
+                             (fork >= EVM_SHANGHAI && cd_address_eq(&a->addr, &vm->block.coinbase))))
+                a->warm = true;
+            else if (!a->warm && tx->access_list) {
+                for (size_t k = 0; k < tx->access_list->n; k++)
+                    if (cd_address_eq(&tx->access_list->entries[k].address, &a->addr)) a->warm = true;
             }
         }
     }
@@ -336,6 +326,7 @@ cd_status vm_transact(evm_vm *vm, const evm_tx *tx, const tx_mode *mode, evm_res
     out->halt = r.halt;
     out->gas_used = gas_used;
     out->gas_refunded = refund;
+    out->instructions = vm->instructions;
     if (r.status == EVM_SUCCESS) {
         out->logs = vm->logs;
         out->n_logs = vm->n_logs;

@@ -311,11 +311,25 @@ static inline cd_u256 u256_byte(const cd_u256 *i, const cd_u256 *x) {
     return r;
 }
 
+static inline uint64_t u256_load_be64(const uint8_t *p) {
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return __builtin_bswap64(v);
+}
+
+static inline void u256_store_be64(uint8_t *p, uint64_t v) {
+    v = __builtin_bswap64(v);
+    memcpy(p, &v, 8);
+}
+
 static inline void u256_to_be(const cd_u256 *v, uint8_t out[32]) {
-    for (int i = 0; i < 4; i++) {
-        uint64_t w = v->w[3 - i];
-        for (int j = 0; j < 8; j++) out[i * 8 + j] = (uint8_t)(w >> (56 - 8 * j));
-    }
+    for (int i = 0; i < 4; i++) u256_store_be64(out + 8 * i, v->w[3 - i]);
+}
+
+/* 32 big-endian bytes to a word. */
+static inline cd_u256 u256_from_be32(const uint8_t *p) {
+    cd_u256 r = {{u256_load_be64(p + 24), u256_load_be64(p + 16), u256_load_be64(p + 8), u256_load_be64(p)}};
+    return r;
 }
 
 /* Big-endian bytes (len <= 32) to a word. */

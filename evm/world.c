@@ -49,12 +49,31 @@ void vm_free(evm_vm *vm) {
     free(vm->logs);
     for (size_t i = 0; i < vm->n_owned; i++) free(vm->owned[i]);
     free(vm->owned);
-    for (int i = 0; i <= EVM_MAX_DEPTH; i++) {
-        free(vm->stacks[i]);
-        free(vm->mems[i]);
-        cd_buf_free(&vm->rets[i]);
+    for (size_t i = 0; i < vm->n_scratch; i++) {
+        free(vm->scratch[i].stack);
+        free(vm->scratch[i].mem);
+        cd_buf_free(&vm->scratch[i].ret);
     }
+    free(vm->scratch);
     memset(vm, 0, sizeof *vm);
+}
+
+vm_scratch *vm_scratch_at(evm_vm *vm, int d) {
+    if ((size_t)d >= vm->n_scratch) {
+        size_t n = vm->n_scratch ? vm->n_scratch * 2 : 8;
+        while (n <= (size_t)d) n *= 2;
+        vm_scratch *p = realloc(vm->scratch, n * sizeof *p);
+        if (!p) return NULL;
+        memset(p + vm->n_scratch, 0, (n - vm->n_scratch) * sizeof *p);
+        vm->scratch = p;
+        vm->n_scratch = n;
+    }
+    vm_scratch *s = &vm->scratch[d];
+    if (!s->stack) {
+        s->stack = malloc(sizeof(cd_u256) * EVM_STACK_LIMIT);
+        if (!s->stack) return NULL;
+    }
+    return s;
 }
 
 void *vm_own(evm_vm *vm, size_t n) {
@@ -134,6 +153,25 @@ static bool rehash_slots(evm_vm *vm) {
     return true;
 }
 
+static bool prewarmed_acct(const evm_vm *vm, const cd_address *addr) {
+    for (size_t i = 0; i < vm->n_prewarm; i++)
+        if (cd_address_eq(&vm->prewarm[i], addr)) return true;
+    const evm_access_list *al = vm->prewarm_list;
+    for (size_t i = 0; al && i < al->n; i++)
+        if (cd_address_eq(&al->entries[i].address, addr)) return true;
+    return false;
+}
+
+static bool prewarmed_slot(const evm_vm *vm, const cd_address *addr, const cd_u256 *key) {
+    const evm_access_list *al = vm->prewarm_list;
+    for (size_t i = 0; al && i < al->n; i++) {
+        if (!cd_address_eq(&al->entries[i].address, addr)) continue;
+        for (size_t k = 0; k < al->entries[i].n_keys; k++)
+            if (cd_u256_eq(&al->entries[i].keys[k], key)) return true;
+    }
+    return false;
+}
+
 world_acct *vm_acct(evm_vm *vm, const cd_address *addr) {
     size_t h = addr_hash(addr) & (vm->acct_nbuckets - 1);
     for (uint32_t i = vm->acct_buckets[h]; i; i = vm->accts[i - 1].hnext)
@@ -168,8 +206,10 @@ world_acct *vm_acct(evm_vm *vm, const cd_address *addr) {
     a->s.balance = acc.balance;
     a->s.code_hash = acc.exists ? acc.code_hash : evm_empty_code_hash;
     a->s.has_storage = acc.has_storage;
-    /* Precompiles are always warm (EIP-2929), without a journal entry. */
-    if (vm->fork >= EVM_BERLIN && evm_precompile_exists(vm->fork, addr)) a->warm = true;
+    /* Precompiles and the transaction's warm set are warm from the start, without a
+     * journal entry. */
+    if (vm->fork >= EVM_BERLIN && (evm_precompile_exists(vm->fork, addr) || prewarmed_acct(vm, addr)))
+        a->warm = true;
     h = addr_hash(addr) & (vm->acct_nbuckets - 1);
     a->hnext = vm->acct_buckets[h];
     vm->acct_buckets[h] = (uint32_t)(vm->n_accts + 1);
@@ -256,6 +296,7 @@ world_slot *vm_slot(evm_vm *vm, uint32_t ai, const cd_u256 *key, bool transient)
     s->value = value;
     s->original = value;
     s->transient = transient;
+    if (!transient && vm->fork >= EVM_BERLIN && prewarmed_slot(vm, &a->addr, key)) s->warm = true;
     h = slot_hash(ai, key, transient) & (vm->slot_nbuckets - 1);
     s->hnext = vm->slot_buckets[h];
     vm->slot_buckets[h] = (uint32_t)(vm->n_slots + 1);

@@ -147,6 +147,30 @@ class Service {
   }
 
   rpc() { return new JsonRpc(this.url, 30000); }
+
+  /* After a check: if candor died (crash), that is a failure of its own; restart it on the same
+   * store so that the remaining checks still say something. */
+  async reviveIfDead(r, after) {
+    if (this.running()) {
+      if ((await this.health()) !== 0) return true; // it answers
+      // Not answering: a crash is reported by the 'exit' event a little later than the refused
+      // connections that follow it, so give the event time to arrive.
+      await Promise.race([this.exited, sleep(1500)]);
+      if (this.running()) return true;
+    }
+    const { code, sig } = await this.exited;
+    const exit = sig ? `signal ${sig}` : code === 137 || code === 139 || code === 134 ? `exit ${code} (${{ 137: "SIGKILL", 139: "SIGSEGV", 134: "SIGABRT" }[code]})` : `exit ${code}`;
+    r.fail(`candor stays up (${after})`, `candor died: ${exit}; log: ${tail(this.logFile, 2)}`);
+    await this.start({ checkpoint: true });
+    try { await this.waitHealthy(); return true; } catch (e) { r.fail("candor restarts after the crash", e.message); return false; }
+  }
+}
+
+/* r.check, then the liveness check of the service. */
+async function svcCheck(r, svc, name, fn) {
+  const ok = await r.check(name, fn);
+  await svc.reviveIfDead(r, name);
+  return ok;
 }
 
 // ---------------------------------------------------------------- truth from anvil
@@ -284,13 +308,13 @@ async function askRpc(chain, svc, entry, n, tx) {
 
 // ---------------------------------------------------------------- phases
 async function phaseSync(r, chain, svc, ctx) {
-  await r.check("serve: reaches /health 200 from the checkpoint (3 committee rotations)", async () => {
+  await svcCheck(r, svc, "serve: reaches /health 200 from the checkpoint (3 committee rotations)", async () => {
     const ms = await svc.waitHealthy();
     ctx.syncMs = ms;
     return `${ms} ms`;
   });
   if (!ctx.syncMs) return false;
-  await r.check("/attest: address, tee kind, nonce binding", async () => {
+  await svcCheck(r, svc, "/attest: address, tee kind, nonce binding", async () => {
     const nonce = "0x" + "5a".repeat(16);
     const a = await http("GET", `${svc.url}/attest?nonce=${nonce}`);
     assert(a.status === 200 && a.json, `HTTP ${a.status}`);
@@ -300,7 +324,7 @@ async function phaseSync(r, chain, svc, ctx) {
     assert(JSON.stringify(a.json).toLowerCase().includes(nonce.slice(2)), "nonce not in the answer");
     return `${ctx.signer} tee=${a.json.tee ?? a.json.kind ?? "?"}`;
   });
-  await r.check("/block: signed, verified by the client, equal to anvil and the beacon chain", async () => {
+  await svcCheck(r, svc, "/block: signed, verified by the client, equal to anvil and the beacon chain", async () => {
     const b = await http("GET", `${svc.url}/block`);
     assert(b.status === 200, `HTTP ${b.status}: ${b.text.slice(0, 120)}`);
     const c = await checkBlockAnswer(chain, b.json, { signer: ctx.signer });
@@ -309,18 +333,18 @@ async function phaseSync(r, chain, svc, ctx) {
     ctx.lastBlock = c;
     return `block ${BigInt(c.number)}, anvil head ${anvilHead}`;
   });
-  await r.check("/block?tag=finalized: signed, finalized, equal to anvil", async () => {
+  await svcCheck(r, svc, "/block?tag=finalized: signed, finalized, equal to anvil", async () => {
     const b = await http("GET", `${svc.url}/block?tag=finalized`);
     assert(b.status === 200, `HTTP ${b.status}: ${b.text.slice(0, 120)}`);
     const c = await checkBlockAnswer(chain, b.json, { finalized: true, signer: ctx.signer });
     return `block ${BigInt(c.number)}`;
   });
-  await r.check("/block: head advances with the chain", async () => {
+  await svcCheck(r, svc, "/block: head advances with the chain", async () => {
     const n0 = await serviceHead(svc);
     const n1 = await waitFor(async () => { const n = await serviceHead(svc); return n > n0 && n; }, { timeoutMs: 20 * SPS * 1000, what: "a newer head" });
     return `${n0} -> ${n1}`;
   });
-  await r.check("/health and /metrics answer", async () => {
+  await svcCheck(r, svc, "/health and /metrics answer", async () => {
     const m = await http("GET", `${svc.url}/metrics`);
     assert(m.status === 200 && m.text.length > 0, `/metrics HTTP ${m.status}`);
   });
@@ -337,7 +361,7 @@ async function phaseCalls(r, chain, svc, ctx) {
     ["Store.fail (Revert)", chain.store, abiCall("fail(uint256)", 1)],
   ];
   for (const [name, to, input] of calls) {
-    await r.check(`/call ${name}: signed, equal to anvil's eth_call`, async () => {
+    await svcCheck(r, svc, `/call ${name}: signed, equal to anvil's eth_call`, async () => {
       const req = callRequest(chain, to, input);
       const a = await http("POST", `${svc.url}/call`, req);
       assert(a.status === 200 && a.json, `HTTP ${a.status}: ${a.text.slice(0, 160)}`);
@@ -345,12 +369,12 @@ async function phaseCalls(r, chain, svc, ctx) {
       return `block ${BigInt(c.number)} ${JSON.stringify(a.json.response).slice(0, 60)}`;
     });
   }
-  await r.check("/call with bad hex is a 4xx, unsigned", async () => {
+  await svcCheck(r, svc, "/call with bad hex is a 4xx, unsigned", async () => {
     const a = await http("POST", `${svc.url}/call`, { to: chain.token, input: "0xzz" });
     assert(a.status >= 400 && a.status < 500, `HTTP ${a.status}`);
     assert(!isSigned(a.json), "signed");
   });
-  await r.check("/call with an unknown field is a 4xx, unsigned", async () => {
+  await svcCheck(r, svc, "/call with an unknown field is a 4xx, unsigned", async () => {
     const a = await http("POST", `${svc.url}/call`, { to: chain.token, input: "0x", bogus: 1 });
     assert(a.status >= 400 && a.status < 500, `HTTP ${a.status}`);
     assert(!isSigned(a.json), "signed");
@@ -359,7 +383,7 @@ async function phaseCalls(r, chain, svc, ctx) {
 
 async function phaseRpc(r, chain, svc) {
   let head, txb;
-  await r.check("JSON-RPC eth_blockNumber: within the verified head", async () => {
+  await svcCheck(r, svc, "JSON-RPC eth_blockNumber: within the verified head", async () => {
     const n = Number(await svc.rpc().call("eth_blockNumber"));
     const anvilHead = Number(await chain.anvil.call("eth_blockNumber"));
     assert(n <= anvilHead && anvilHead - n <= 3 * 8, `candor ${n}, anvil ${anvilHead}`);
@@ -370,7 +394,7 @@ async function phaseRpc(r, chain, svc) {
   if (head === null) return;
   txb = await recentTxBlock(chain, head);
   for (const e of rpcCatalogue(chain)) {
-    await r.check(`JSON-RPC ${e.name}: equal to anvil`, async () => {
+    await svcCheck(r, svc, `JSON-RPC ${e.name}: equal to anvil`, async () => {
       const n = e.method === "eth_getTransactionReceipt" || e.method === "eth_getBlockReceipts" ? txb.n : head;
       const a = await askRpc(chain, svc, e, n, txb.tx);
       if (e.expectError) {
@@ -380,7 +404,7 @@ async function phaseRpc(r, chain, svc) {
       assert(a.kind === "true", `${a.kind}: ${a.why}`);
     });
   }
-  await r.check("JSON-RPC batch of 3 answers all 3", async () => {
+  await svcCheck(r, svc, "JSON-RPC batch of 3 answers all 3", async () => {
     const b = await http("POST", svc.url, [
       { jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] },
       { jsonrpc: "2.0", id: 2, method: "eth_blockNumber", params: [] },
@@ -389,7 +413,7 @@ async function phaseRpc(r, chain, svc) {
     assert(Array.isArray(b.json) && b.json.length === 3, `HTTP ${b.status}: ${b.text.slice(0, 120)}`);
     assert(BigInt(b.json.find((x) => x.id === 1).result) === BigInt(chain.chainId), "chainId");
   });
-  await r.check("JSON-RPC unknown method is an error", async () => {
+  await svcCheck(r, svc, "JSON-RPC unknown method is an error", async () => {
     const b = await http("POST", svc.url, { jsonrpc: "2.0", id: 1, method: "eth_mine", params: [] });
     assert(b.json && b.json.error, `answered ${b.text.slice(0, 100)}`);
   });
@@ -408,7 +432,7 @@ function strictTargets(mode) {
 async function phaseTamperEl(r, chain, svc, elProxy, ctx) {
   for (const [mode, spec] of Object.entries(EL_MODES)) {
     if (Date.now() > RUN_DEADLINE) { r.skip(`tamper el ${mode}`, "run deadline reached"); continue; }
-    await r.check(`tamper el ${mode}: ${spec.benign ? "answers still true" : "every answer refused or true, none wrongly signed"}`, async () => {
+    await svcCheck(r, svc, `tamper el ${mode}: ${spec.benign ? "answers still true" : "every answer refused or true, none wrongly signed"}`, async () => {
       // Wait for a fresh head so that nothing can come from a cache of honest data.
       const n0 = await serviceHead(svc);
       elProxy.mode = mode;

@@ -118,6 +118,17 @@ async function main() {
       }
       return `head slot ${beacon.head}`;
     });
+    await r.check("no zero-valued storage leaves in our contracts (anvil keeps them if written)", async () => {
+      const head = quantity(beacon.head);
+      const len = Number(await anvil.rpc.call("eth_call", [{ to: contracts.store, data: abiCall("historyLength()") }, head]));
+      const base2 = BigInt(toHex(keccak(fromHex("0x" + "00".repeat(31) + "02"))));
+      const keys = [];
+      for (let i = 0; i < len; i++) keys.push("0x" + (base2 + BigInt(i)).toString(16).padStart(64, "0"));
+      const p = await anvil.rpc.call("eth_getProof", [contracts.store, keys, head]);
+      const zeros = p.storageProof.filter((sp) => BigInt(sp.value) === 0n);
+      assert(len > 0 && zeros.length === 0, `${zeros.length} of ${len} history slots hold zero`);
+      return `${len} history slots`;
+    });
     await r.check("transactions_root covers anvil's raw transactions", async () => {
       const ex = beacon.slots[beacon.head].lcHeader.execution;
       const b = await anvil.rpc.call("eth_getBlockByNumber", [quantity(ex.blockNumber), false]);

@@ -1,0 +1,478 @@
+/* evm unit tests: 256-bit arithmetic against GMP, small programs through eth_call with
+ * exact gas, host failures, estimateGas, createAccessList and transaction application. */
+#include <gmp.h>
+#include <stdlib.h>
+
+#include "evm/evm.h"
+#include "evm/u256.h"
+#include "tests/test.h"
+
+/* ---- arithmetic vs GMP ---- */
+
+static uint64_t rng_next(uint64_t *s) {
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return *s;
+}
+
+/* Random word with a random number of significant limbs (edge-heavy). */
+static cd_u256 rnd_word(uint64_t *s) {
+    cd_u256 v = {{0, 0, 0, 0}};
+    int limbs = (int)(rng_next(s) % 5);
+    for (int i = 0; i < limbs; i++) v.w[i] = rng_next(s);
+    if (limbs && rng_next(s) % 4 == 0) v.w[limbs - 1] >>= rng_next(s) % 64;
+    if (rng_next(s) % 8 == 0) v.w[0] = rng_next(s) % 3;
+    return v;
+}
+
+static void to_mpz(mpz_t z, const cd_u256 *v) {
+    mpz_set_ui(z, 0);
+    for (int i = 3; i >= 0; i--) {
+        mpz_mul_2exp(z, z, 64);
+        mpz_add_ui(z, z, 0); /* keep GMP happy with 64-bit limbs on any platform */
+        mpz_t t;
+        mpz_init(t);
+        mpz_import(t, 1, 1, sizeof(uint64_t), 0, 0, &v->w[i]);
+        mpz_add(z, z, t);
+        mpz_clear(t);
+    }
+}
+
+static cd_u256 from_mpz(const mpz_t z) {
+    mpz_t m, t;
+    mpz_init(m);
+    mpz_init(t);
+    mpz_set_ui(t, 1);
+    mpz_mul_2exp(t, t, 256);
+    mpz_mod(m, z, t);
+    cd_u256 v = {{0, 0, 0, 0}};
+    size_t count = 0;
+    uint64_t limbs[4] = {0};
+    mpz_export(limbs, &count, -1, sizeof(uint64_t), 0, 0, m);
+    for (size_t i = 0; i < count && i < 4; i++) v.w[i] = limbs[i];
+    mpz_clear(m);
+    mpz_clear(t);
+    return v;
+}
+
+static void test_u256_vs_gmp(test_ctx *t) {
+    uint64_t s = 0x1234567887654321ull;
+    mpz_t a, b, c, r;
+    mpz_inits(a, b, c, r, NULL);
+    int bad = 0;
+    for (int i = 0; i < 20000 && bad < 5; i++) {
+        cd_u256 x = rnd_word(&s), y = rnd_word(&s), m = rnd_word(&s);
+        to_mpz(a, &x);
+        to_mpz(b, &y);
+        to_mpz(c, &m);
+        cd_u256 got, want;
+        /* mul */
+        got = u256_mul(&x, &y);
+        mpz_mul(r, a, b);
+        want = from_mpz(r);
+        if (!cd_u256_eq(&got, &want)) { bad++; test_fail_at(t, __FILE__, __LINE__, "%s mismatch", "mul"); }
+        /* div / mod */
+        cd_u256 q, rem;
+        u256_divmod(&x, &y, &q, &rem);
+        if (mpz_sgn(b)) {
+            mpz_fdiv_q(r, a, b);
+            want = from_mpz(r);
+            if (!cd_u256_eq(&q, &want)) { bad++; test_fail_at(t, __FILE__, __LINE__, "%s mismatch", "div"); }
+            mpz_fdiv_r(r, a, b);
+            want = from_mpz(r);
+            if (!cd_u256_eq(&rem, &want)) { bad++; test_fail_at(t, __FILE__, __LINE__, "%s mismatch", "mod"); }
+        } else if (!cd_u256_is_zero(&q) || !cd_u256_is_zero(&rem)) {
+            { bad++; test_fail_at(t, __FILE__, __LINE__, "%s mismatch", "div by zero"); }
+        }
+        /* addmod / mulmod */
+        got = u256_addmod(&x, &y, &m);
+        if (mpz_sgn(c)) {
+            mpz_add(r, a, b);
+            mpz_mod(r, r, c);
+            want = from_mpz(r);
+        } else {
+            want = u256_from_u64(0);
+        }
+        if (!cd_u256_eq(&got, &want)) { bad++; test_fail_at(t, __FILE__, __LINE__, "%s mismatch", "addmod"); }
+        got = u256_mulmod(&x, &y, &m);
+        if (mpz_sgn(c)) {
+            mpz_mul(r, a, b);
+            mpz_mod(r, r, c);
+            want = from_mpz(r);
+        }
+        if (!cd_u256_eq(&got, &want)) { bad++; test_fail_at(t, __FILE__, __LINE__, "%s mismatch", "mulmod"); }
+        /* exp with a small exponent (GMP powm mod 2^256) */
+        cd_u256 e = u256_from_u64(y.w[0] % 300);
+        got = u256_exp(&x, &e);
+        mpz_t two256;
+        mpz_init(two256);
+        mpz_set_ui(two256, 1);
+        mpz_mul_2exp(two256, two256, 256);
+        mpz_powm_ui(r, a, e.w[0], two256);
+        mpz_clear(two256);
+        want = from_mpz(r);
+        if (!cd_u256_eq(&got, &want)) { bad++; test_fail_at(t, __FILE__, __LINE__, "%s mismatch", "exp"); }
+        /* shifts */
+        unsigned sh = (unsigned)(m.w[0] % 260);
+        got = u256_shl(&x, sh);
+        mpz_mul_2exp(r, a, sh);
+        want = from_mpz(r);
+        if (!cd_u256_eq(&got, &want)) { bad++; test_fail_at(t, __FILE__, __LINE__, "%s mismatch", "shl"); }
+        got = u256_shr(&x, sh);
+        mpz_fdiv_q_2exp(r, a, sh);
+        want = from_mpz(r);
+        if (!cd_u256_eq(&got, &want)) { bad++; test_fail_at(t, __FILE__, __LINE__, "%s mismatch", "shr"); }
+    }
+    mpz_clears(a, b, c, r, NULL);
+}
+
+static void test_u256_signed(test_ctx *t) {
+    cd_u256 m1, two = u256_from_u64(2), m3;
+    memset(&m1, 0xff, sizeof m1);
+    cd_u256 three = u256_from_u64(3);
+    m3 = u256_neg(&three);
+    cd_u256 q = u256_sdiv(&m3, &two); /* -3 / 2 = -1 (truncation) */
+    CHECK(t, cd_u256_eq(&q, &m1));
+    cd_u256 r = u256_smod(&m3, &two); /* -3 % 2 = -1 */
+    CHECK(t, cd_u256_eq(&r, &m1));
+    cd_u256 k = u256_from_u64(0), x = u256_from_u64(0x80);
+    r = u256_signextend(&k, &x);
+    CHECK(t, r.w[3] == UINT64_MAX && r.w[0] == 0xffffffffffffff80ull);
+    x = u256_from_u64(0x7f);
+    r = u256_signextend(&k, &x);
+    CHECK(t, r.w[0] == 0x7f && r.w[1] == 0);
+    cd_u256 sh = u256_from_u64(4);
+    r = u256_sar(&m3, &sh); /* -3 >> 4 = -1 */
+    CHECK(t, cd_u256_eq(&r, &m1));
+    cd_u256 big = u256_from_u64(300);
+    r = u256_sar(&m3, &big);
+    CHECK(t, cd_u256_eq(&r, &m1));
+    cd_u256 idx = u256_from_u64(31), v = u256_from_u64(0xab);
+    r = u256_byte(&idx, &v);
+    CHECK_EQ_U64(t, r.w[0], 0xab);
+    CHECK_EQ_INT(t, u256_clz(&v), 248);
+    cd_u256 z = u256_from_u64(0);
+    CHECK_EQ_INT(t, u256_clz(&z), 256);
+}
+
+/* ---- programs ---- */
+
+static const cd_address A_SENDER = {{0x10, [19] = 0x01}};
+static const cd_address A_CONTRACT = {{0xc0, [19] = 0x02}};
+static const cd_address A_OTHER = {{0xc0, [19] = 0x03}};
+
+static evm_memstate *state_with(const uint8_t *code, size_t len) {
+    evm_memstate *ms = NULL;
+    if (evm_memstate_new(&ms) != CD_OK) return NULL;
+    cd_u256 bal = u256_from_u64(1000000000000000000ull);
+    if (evm_memstate_set_account(ms, &A_SENDER, 0, &bal, cd_bytes_make(NULL, 0)) != CD_OK ||
+        evm_memstate_set_account(ms, &A_CONTRACT, 1, &bal, cd_bytes_make(code, len)) != CD_OK) {
+        evm_memstate_free(ms);
+        return NULL;
+    }
+    evm_block b;
+    memset(&b, 0, sizeof b);
+    b.number = 100;
+    b.timestamp = 1000;
+    b.gas_limit = 30000000;
+    b.chain_id = 1;
+    b.base_fee = u256_from_u64(7);
+    evm_memstate_set_block(ms, &b);
+    return ms;
+}
+
+static evm_message msg_to(const cd_address *to, uint64_t gas) {
+    evm_message m;
+    memset(&m, 0, sizeof m);
+    m.from = A_SENDER;
+    m.to = *to;
+    m.gas = gas;
+    return m;
+}
+
+static void test_return_and_gas(test_ctx *t) {
+    /* PUSH1 42 PUSH1 0 MSTORE PUSH1 32 PUSH1 0 RETURN */
+    static const uint8_t code[] = {0x60, 42, 0x60, 0, 0x52, 0x60, 32, 0x60, 0, 0xf3};
+    evm_memstate *ms = state_with(code, sizeof code);
+    CHECK(t, ms != NULL);
+    if (!ms) return;
+    evm_host h;
+    evm_memstate_host(ms, &h);
+    evm_message m = msg_to(&A_CONTRACT, 100000);
+    evm_result r;
+    CHECK_OK(t, evm_call(&h, EVM_CANCUN, &m, &r, NULL));
+    CHECK_EQ_INT(t, r.outcome, EVM_SUCCESS);
+    CHECK_EQ_INT(t, r.output.len, 32);
+    if (r.output.len == 32) CHECK_EQ_INT(t, r.output.data[31], 42);
+    /* 21000 + 4 pushes (12) + MSTORE (3 + 3 memory) + RETURN (0) */
+    CHECK_EQ_U64(t, r.gas_used, 21000 + 12 + 6);
+    evm_result_free(&r);
+    evm_memstate_free(ms);
+}
+
+static void test_revert_and_halt(test_ctx *t) {
+    /* PUSH2 0xdead PUSH1 0 MSTORE PUSH1 2 PUSH1 30 REVERT */
+    static const uint8_t rev[] = {0x61, 0xde, 0xad, 0x60, 0, 0x52, 0x60, 2, 0x60, 30, 0xfd};
+    evm_memstate *ms = state_with(rev, sizeof rev);
+    if (!ms) return;
+    evm_host h;
+    evm_memstate_host(ms, &h);
+    evm_message m = msg_to(&A_CONTRACT, 50000);
+    evm_result r;
+    CHECK_OK(t, evm_call(&h, EVM_PRAGUE, &m, &r, NULL));
+    CHECK_EQ_INT(t, r.outcome, EVM_REVERT);
+    CHECK_EQ_BYTES(t, r.output.data, r.output.len, "\xde\xad", 2);
+    CHECK(t, r.gas_used < 50000);
+    evm_result_free(&r);
+    evm_memstate_free(ms);
+
+    static const uint8_t bad[] = {0x60, 1, 0xfe};
+    ms = state_with(bad, sizeof bad);
+    if (!ms) return;
+    evm_memstate_host(ms, &h);
+    CHECK_OK(t, evm_call(&h, EVM_PRAGUE, &m, &r, NULL));
+    CHECK_EQ_INT(t, r.outcome, EVM_HALT);
+    CHECK_EQ_INT(t, r.halt, EVM_HALT_INVALID_OPCODE);
+    CHECK_EQ_U64(t, r.gas_used, 50000); /* a halt consumes everything */
+    evm_result_free(&r);
+    evm_memstate_free(ms);
+}
+
+static void test_fork_gating(test_ctx *t) {
+    /* PUSH0 STOP: invalid before Shanghai. CLZ(1) = 255 from Osaka. */
+    static const uint8_t push0[] = {0x5f, 0x00};
+    evm_memstate *ms = state_with(push0, sizeof push0);
+    if (!ms) return;
+    evm_host h;
+    evm_memstate_host(ms, &h);
+    evm_message m = msg_to(&A_CONTRACT, 50000);
+    evm_result r;
+    CHECK_OK(t, evm_call(&h, EVM_LONDON, &m, &r, NULL));
+    CHECK_EQ_INT(t, r.halt, EVM_HALT_INVALID_OPCODE);
+    evm_result_free(&r);
+    CHECK_OK(t, evm_call(&h, EVM_SHANGHAI, &m, &r, NULL));
+    CHECK_EQ_INT(t, r.outcome, EVM_SUCCESS);
+    evm_result_free(&r);
+    evm_memstate_free(ms);
+
+    static const uint8_t clz[] = {0x60, 1, 0x1e, 0x60, 0, 0x52, 0x60, 32, 0x60, 0, 0xf3};
+    ms = state_with(clz, sizeof clz);
+    if (!ms) return;
+    evm_memstate_host(ms, &h);
+    CHECK_OK(t, evm_call(&h, EVM_PRAGUE, &m, &r, NULL));
+    CHECK_EQ_INT(t, r.halt, EVM_HALT_INVALID_OPCODE);
+    evm_result_free(&r);
+    CHECK_OK(t, evm_call(&h, EVM_OSAKA, &m, &r, NULL));
+    CHECK_EQ_INT(t, r.outcome, EVM_SUCCESS);
+    if (r.output.len == 32) CHECK_EQ_INT(t, r.output.data[31], 255);
+    evm_result_free(&r);
+    evm_memstate_free(ms);
+}
+
+static void test_unavailable_state_fails(test_ctx *t) {
+    /* BALANCE(0xc0..03) where the strict host knows nothing about that account. */
+    uint8_t code[] = {0x73, 0xc0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x03, 0x31, 0x00};
+    evm_memstate *ms = state_with(code, sizeof code);
+    if (!ms) return;
+    evm_memstate_set_strict(ms, true);
+    evm_host h;
+    evm_memstate_host(ms, &h);
+    evm_message m = msg_to(&A_CONTRACT, 50000);
+    evm_result r;
+    cd_error err;
+    cd_error_clear(&err);
+    CHECK_ERR(t, evm_call(&h, EVM_CANCUN, &m, &r, &err), CD_ERR_EVM_STATE_UNAVAILABLE);
+    evm_result_free(&r);
+    /* Once the account is known, the same call succeeds. */
+    cd_u256 zero = u256_from_u64(0);
+    CHECK_OK(t, evm_memstate_set_account(ms, &A_OTHER, 0, &zero, cd_bytes_make(NULL, 0)));
+    CHECK_OK(t, evm_call(&h, EVM_CANCUN, &m, &r, NULL));
+    CHECK_EQ_INT(t, r.outcome, EVM_SUCCESS);
+    evm_result_free(&r);
+    evm_memstate_free(ms);
+}
+
+static void test_static_violation(test_ctx *t) {
+    /* other: SSTORE(0,1). contract: STATICCALL(gas, other) and return the success flag. */
+    static const uint8_t other[] = {0x60, 1, 0x60, 0, 0x55, 0x00};
+    uint8_t code[] = {0x60, 0, 0x60, 0, 0x60, 0, 0x60, 0, 0x73, 0xc0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                      0, 0, 0x03, 0x5a, 0xfa, 0x60, 0, 0x52, 0x60, 32, 0x60, 0, 0xf3};
+    evm_memstate *ms = state_with(code, sizeof code);
+    if (!ms) return;
+    cd_u256 zero = u256_from_u64(0);
+    CHECK_OK(t, evm_memstate_set_account(ms, &A_OTHER, 1, &zero, cd_bytes_make(other, sizeof other)));
+    evm_host h;
+    evm_memstate_host(ms, &h);
+    evm_message m = msg_to(&A_CONTRACT, 100000);
+    evm_result r;
+    CHECK_OK(t, evm_call(&h, EVM_CANCUN, &m, &r, NULL));
+    CHECK_EQ_INT(t, r.outcome, EVM_SUCCESS);
+    CHECK_EQ_INT(t, r.output.len, 32);
+    if (r.output.len == 32) CHECK_EQ_INT(t, r.output.data[31], 0); /* inner call failed */
+    evm_result_free(&r);
+    evm_memstate_free(ms);
+}
+
+static void test_estimate_and_access_list(test_ctx *t) {
+    /* other: SSTORE(5, SLOAD(5)+1). contract: CALL(gas, other, 0, 0,0,0,0), then STOP. */
+    static const uint8_t other[] = {0x60, 5, 0x54, 0x60, 1, 0x01, 0x60, 5, 0x55, 0x00};
+    /* 0: 5x PUSH1 0; 10: PUSH20 other; 31: GAS; 32: CALL; 33: ISZERO; 34: PUSH1 38;
+     * 36: JUMPI; 37: STOP; 38: JUMPDEST; 39: INVALID (reached only if the call failed) */
+    uint8_t code[40] = {0x60, 0, 0x60, 0, 0x60, 0, 0x60, 0, 0x60, 0, 0x73};
+    memcpy(code + 11, A_OTHER.b, 20);
+    static const uint8_t tail[] = {0x5a, 0xf1, 0x15, 0x60, 38, 0x57, 0x00, 0x5b, 0xfe};
+    memcpy(code + 31, tail, sizeof tail);
+    evm_memstate *ms = state_with(code, sizeof code);
+    if (!ms) return;
+    cd_u256 zero = u256_from_u64(0);
+    CHECK_OK(t, evm_memstate_set_account(ms, &A_OTHER, 1, &zero, cd_bytes_make(other, sizeof other)));
+    evm_host h;
+    evm_memstate_host(ms, &h);
+    evm_message m = msg_to(&A_CONTRACT, 0);
+    m.gas_cap = 1000000;
+    uint64_t gas = 0;
+    evm_result r;
+    CHECK_OK(t, evm_estimate_gas(&h, EVM_CANCUN, &m, &gas, &r, NULL));
+    evm_result_free(&r);
+    CHECK(t, gas > 21000 + 22100);
+    /* The estimate is tight: it works, one less does not. */
+    m.gas = gas;
+    CHECK_OK(t, evm_call(&h, EVM_CANCUN, &m, &r, NULL));
+    CHECK_EQ_INT(t, r.outcome, EVM_SUCCESS);
+    evm_result_free(&r);
+    m.gas = gas - 1;
+    CHECK_OK(t, evm_call(&h, EVM_CANCUN, &m, &r, NULL));
+    CHECK(t, r.outcome != EVM_SUCCESS);
+    evm_result_free(&r);
+
+    m.gas = 0;
+    evm_access_list al;
+    CHECK_OK(t, evm_create_access_list(&h, EVM_CANCUN, &m, &al, &r, NULL));
+    bool found = false;
+    for (size_t i = 0; i < al.n; i++) {
+        CHECK(t, !cd_address_eq(&al.entries[i].address, &A_SENDER));
+        CHECK(t, !cd_address_eq(&al.entries[i].address, &A_CONTRACT));
+        if (cd_address_eq(&al.entries[i].address, &A_OTHER)) {
+            found = true;
+            CHECK_EQ_INT(t, al.entries[i].n_keys, 1);
+            if (al.entries[i].n_keys == 1) CHECK_EQ_U64(t, al.entries[i].keys[0].w[0], 5);
+        }
+    }
+    CHECK(t, found);
+    CHECK_EQ_INT(t, r.outcome, EVM_SUCCESS);
+    evm_result_free(&r);
+    evm_access_list_free(&al);
+
+    /* The memstate itself recorded the reads, too. */
+    CHECK_OK(t, evm_memstate_accessed(ms, &al));
+    CHECK(t, al.n >= 3);
+    evm_access_list_free(&al);
+    evm_memstate_free(ms);
+}
+
+static void test_apply_tx(test_ctx *t) {
+    static const uint8_t code[] = {0x60, 7, 0x60, 1, 0x55, 0x00}; /* SSTORE(1, 7) */
+    evm_memstate *ms = state_with(code, sizeof code);
+    if (!ms) return;
+    cd_hash32 root0, root1;
+    CHECK_OK(t, evm_memstate_root(ms, &root0));
+    evm_tx tx;
+    memset(&tx, 0, sizeof tx);
+    tx.type = 2;
+    tx.sender = A_SENDER;
+    tx.to = A_CONTRACT;
+    tx.gas_limit = 100000;
+    tx.value = u256_from_u64(5);
+    tx.max_fee_per_gas = u256_from_u64(10);
+    tx.max_priority_fee_per_gas = u256_from_u64(1);
+    evm_result r;
+    cd_error err;
+    CHECK_OK(t, evm_memstate_apply_tx(ms, EVM_CANCUN, &tx, NULL, &r, &err));
+    CHECK_EQ_INT(t, r.outcome, EVM_SUCCESS);
+    CHECK_EQ_U64(t, r.gas_used, 21000 + 6 + 22100);
+    evm_result_free(&r);
+    cd_u256 v, k = u256_from_u64(1);
+    evm_memstate_get_storage(ms, &A_CONTRACT, &k, &v);
+    CHECK_EQ_U64(t, v.w[0], 7);
+    evm_account acc;
+    CHECK(t, evm_memstate_get_account(ms, &A_SENDER, &acc, NULL));
+    CHECK_EQ_U64(t, acc.nonce, 1);
+    /* paid value 5 and gas at base fee 7 + tip 1 */
+    CHECK_EQ_U64(t, acc.balance.w[0], 1000000000000000000ull - 5 - (21000 + 6 + 22100) * 8);
+    evm_block b;
+    memset(&b, 0, sizeof b);
+    CHECK_OK(t, evm_memstate_root(ms, &root1));
+    CHECK(t, !cd_hash32_eq(&root0, &root1));
+    /* Replaying the same nonce is rejected and changes nothing. */
+    CHECK_ERR(t, evm_memstate_apply_tx(ms, EVM_CANCUN, &tx, NULL, &r, &err), CD_ERR_EVM_TX_INVALID);
+    evm_result_free(&r);
+    cd_hash32 root2;
+    CHECK_OK(t, evm_memstate_root(ms, &root2));
+    CHECK(t, cd_hash32_eq(&root1, &root2));
+    /* Max fee below the base fee is invalid. */
+    tx.nonce = 1;
+    tx.max_fee_per_gas = u256_from_u64(6);
+    tx.max_priority_fee_per_gas = u256_from_u64(0);
+    CHECK_ERR(t, evm_memstate_apply_tx(ms, EVM_CANCUN, &tx, NULL, &r, &err), CD_ERR_EVM_TX_INVALID);
+    evm_result_free(&r);
+    evm_memstate_free(ms);
+}
+
+static void test_logs_hash_and_names(test_ctx *t) {
+    cd_hash32 h;
+    CHECK_OK(t, evm_logs_hash(NULL, 0, &h));
+    uint8_t want[32];
+    CHECK_EQ_INT(t, test_unhex("1dcc4de8dec75d7aab85b567b6ccd41ad312451b948a7413f0a142fd40d49347", want, 32), 32);
+    CHECK_EQ_BYTES(t, h.b, 32, want, 32);
+    evm_fork f;
+    CHECK(t, evm_fork_from_name("ConstantinopleFix", &f) && f == EVM_PETERSBURG);
+    CHECK(t, evm_fork_from_name("Merge", &f) && f == EVM_PARIS);
+    CHECK(t, !evm_fork_from_name("Cancun+1", &f));
+    cd_u256 fee;
+    evm_blob_base_fee(0, 3338477, &fee);
+    CHECK_EQ_U64(t, fee.w[0], 1);
+    evm_blob_base_fee(10000000, 3338477, &fee); /* e^(10e6/3338477) ~ 19.98 -> 19 */
+    CHECK_EQ_U64(t, fee.w[0], 19);
+}
+
+static void test_deep_recursion_and_memory(test_ctx *t) {
+    /* Calls itself with all gas until the depth limit or gas runs out; must not crash. */
+    static const uint8_t code[] = {0x60, 0, 0x60, 0, 0x60, 0, 0x60, 0, 0x60, 0, 0x30, 0x5a, 0xf1, 0x00};
+    evm_memstate *ms = state_with(code, sizeof code);
+    if (!ms) return;
+    evm_host h;
+    evm_memstate_host(ms, &h);
+    evm_message m = msg_to(&A_CONTRACT, 20000000);
+    evm_result r;
+    CHECK_OK(t, evm_call(&h, EVM_CANCUN, &m, &r, NULL));
+    CHECK_EQ_INT(t, r.outcome, EVM_SUCCESS);
+    evm_result_free(&r);
+    evm_memstate_free(ms);
+    /* MLOAD at a huge offset: out of gas, not a crash. */
+    static const uint8_t big[] = {0x63, 0xff, 0xff, 0xff, 0xff, 0x51, 0x00};
+    ms = state_with(big, sizeof big);
+    if (!ms) return;
+    evm_memstate_host(ms, &h);
+    CHECK_OK(t, evm_call(&h, EVM_CANCUN, &m, &r, NULL));
+    CHECK_EQ_INT(t, r.halt, EVM_HALT_OUT_OF_GAS);
+    evm_result_free(&r);
+    evm_memstate_free(ms);
+}
+
+int main(void) {
+    test_ctx t;
+    test_init(&t, "test_evm");
+    TEST_RUN(&t, test_u256_vs_gmp);
+    TEST_RUN(&t, test_u256_signed);
+    TEST_RUN(&t, test_return_and_gas);
+    TEST_RUN(&t, test_revert_and_halt);
+    TEST_RUN(&t, test_fork_gating);
+    TEST_RUN(&t, test_unavailable_state_fails);
+    TEST_RUN(&t, test_static_violation);
+    TEST_RUN(&t, test_estimate_and_access_list);
+    TEST_RUN(&t, test_apply_tx);
+    TEST_RUN(&t, test_logs_hash_and_names);
+    TEST_RUN(&t, test_deep_recursion_and_memory);
+    return test_finish(&t);
+}
