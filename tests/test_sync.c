@@ -17,6 +17,8 @@
 
 typedef struct {
     cd_buf bootstrap, updates, finality;
+    cd_buf updates_ssz;   /* the chunked SSZ stream, served when the client accepts it */
+    int ssz_served;
     bool tamper;   /* serve a bootstrap with one hex digit of the header changed */
     int requests;
 } beacon_fixture;
@@ -32,6 +34,16 @@ static enum MHD_Result serve(void *cls, struct MHD_Connection *c, const char *ur
     else if (!strcmp(url, "/eth/v1/beacon/light_client/finality_update")) b = &f->finality;
     struct MHD_Response *r;
     unsigned code = 200;
+    const char *accept = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Accept");
+    bool ssz = b == &f->updates && f->updates_ssz.len && accept && strstr(accept, "application/octet-stream");
+    if (ssz) {
+        f->ssz_served++;
+        r = MHD_create_response_from_buffer(f->updates_ssz.len, f->updates_ssz.data, MHD_RESPMEM_PERSISTENT);
+        MHD_add_response_header(r, "Content-Type", "application/octet-stream");
+        enum MHD_Result ret = MHD_queue_response(c, code, r);
+        MHD_destroy_response(r);
+        return ret;
+    }
     if (!b) {
         code = 404;
         r = MHD_create_response_from_buffer(2, (void *)"{}", MHD_RESPMEM_PERSISTENT);
@@ -91,14 +103,11 @@ static struct MHD_Daemon *start(beacon_fixture *f, uint16_t *port) {
     return d;
 }
 
-static void test_sync_restart_and_refusals(test_ctx *t) {
-    if (!test_path_exists(FIX "bootstrap.json")) {
-        test_skip(t, "test_sync", "tests/e2e/fixtures missing");
-        return;
-    }
+static void sync_restart_and_refusals(test_ctx *t, bool ssz_updates) {
     beacon_fixture good = {0}, bad = {0};
     CHECK(t, load(FIX "bootstrap.json", &good.bootstrap) && load(FIX "updates.json", &good.updates) &&
                  load(FIX "finality_update.json", &good.finality));
+    if (ssz_updates) CHECK(t, load(FIX "updates.ssz", &good.updates_ssz));
     CHECK(t, load(FIX "bootstrap.json", &bad.bootstrap));
     bad.tamper = true;
     uint16_t good_port = 0, bad_port = 0;
@@ -131,6 +140,8 @@ static void test_sync_restart_and_refusals(test_ctx *t) {
     cd_hex_encode(root, fin.claim.state_root.b, 32);
     CHECK_EQ_STR(t, root, "0xc7c1f1abf3e816f84c0945f50d3617a616573193fad37450e7a88b8d98e473fe");
     CHECK(t, fin.claim.finalized);
+    /* Committee updates came as the chunked SSZ stream when offered, else as JSON. */
+    CHECK(t, ssz_updates ? good.ssz_served > 0 : good.ssz_served == 0);
     cd_address signer = *svc_signer_address(s->signer);
     svc_service_free(s);
 
@@ -181,13 +192,22 @@ static void test_sync_restart_and_refusals(test_ctx *t) {
     if (dg) MHD_stop_daemon(dg);
     if (db) MHD_stop_daemon(db);
     cd_buf_free(&good.bootstrap), cd_buf_free(&good.updates), cd_buf_free(&good.finality), cd_buf_free(&bad.bootstrap);
+    cd_buf_free(&good.updates_ssz);
 }
+
+static void test_sync_ssz_updates(test_ctx *t) { sync_restart_and_refusals(t, true); }
+static void test_sync_json_updates(test_ctx *t) { sync_restart_and_refusals(t, false); }
 
 int main(void) {
     curl_global_init(CURL_GLOBAL_DEFAULT);
     test_ctx t;
     test_init(&t, "test_sync");
-    TEST_RUN(&t, test_sync_restart_and_refusals);
+    if (!test_path_exists(FIX "bootstrap.json")) {
+        test_skip(&t, "test_sync", "tests/e2e/fixtures missing");
+    } else {
+        TEST_RUN(&t, test_sync_ssz_updates);
+        TEST_RUN(&t, test_sync_json_updates);
+    }
     curl_global_cleanup();
     return test_finish(&t);
 }
