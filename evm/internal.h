@@ -131,7 +131,7 @@ struct evm_vm {
     size_t n_owned, cap_owned;
 
     /* per-depth scratch reused across frames, grown on demand (most calls stay shallow) */
-    vm_scratch *scratch;
+    vm_scratch **scratch;       /* each entry allocated separately: frames keep pointers */
     size_t n_scratch;
 
     int16_t gas_table[256];     /* static gas per opcode for this fork; -1 = undefined */
@@ -217,5 +217,8 @@ typedef struct {
  * overlay holds the post-state (after finalisation). */
 CD_MUST_CHECK cd_status vm_transact(evm_vm *vm, const evm_tx *tx, const tx_mode *mode,
                                     evm_result *out);
+/* vm_transact on a dedicated thread with a stack large enough for 1024 nested frames. */
+CD_MUST_CHECK cd_status vm_transact_isolated(evm_vm *vm, const evm_tx *tx, const tx_mode *mode,
+                                             evm_result *out);
 
 #endif

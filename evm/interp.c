@@ -135,7 +135,7 @@ static bool mem_grow(frame *f, uint64_t end) {
     f->gas -= (int64_t)(mem_cost(nw) - mem_cost(ow));
     if (f->gas < 0) return false;
     size_t need = (size_t)nw * 32;
-    vm_scratch *sc = &f->vm->scratch[f->msg->depth];
+    vm_scratch *sc = f->vm->scratch[f->msg->depth];
     if (need > sc->mem_cap) {
         size_t nc = sc->mem_cap ? sc->mem_cap : 4096;
         while (nc < need) nc *= 2;
@@ -658,9 +658,15 @@ op_returndatacopy: {
     if (!mem_region(&f, &S(0), &S(2), &o, &n)) goto oog;
     f.gas -= (int64_t)(3 * words(n));
     if (f.gas < 0) goto oog;
-    if (op == 0x37) copy_padded(f.mem + o, m->input, m->input_len, &S(1), n);
-    else if (op == 0x39) copy_padded(f.mem + o, code->code, code->len, &S(1), n);
-    else copy_padded(f.mem + o, f.ret->data, f.ret->len, &S(1), n);
+    if (n == 0) {
+        /* nothing to copy (memory may not even exist yet) */
+    } else if (op == 0x37) {
+        copy_padded(f.mem + o, m->input, m->input_len, &S(1), n);
+    } else if (op == 0x39) {
+        copy_padded(f.mem + o, code->code, code->len, &S(1), n);
+    } else {
+        copy_padded(f.mem + o, f.ret->data, f.ret->len, &S(1), n);
+    }
     sp -= 3; pc++; NEXT;
 }
 op_codesize: *sp++ = u256_from_u64(code->len); pc++; NEXT;
@@ -687,7 +693,7 @@ op_extcodecopy: {
     if (f.gas < 0) goto oog;
     acc = &vm->accts[ai];
     if (!vm_load_code(vm, acc)) goto fatal;
-    copy_padded(f.mem + o, acc->s.code.code, acc->s.code.len, &S(2), n);
+    if (n) copy_padded(f.mem + o, acc->s.code.code, acc->s.code.len, &S(2), n);
     sp -= 4; pc++; NEXT;
 }
 op_returndatasize: *sp++ = u256_from_u64(f.ret->len); pc++; NEXT;

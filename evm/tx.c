@@ -2,6 +2,7 @@
  * gas, warming (EIP-2929/2930/3651), EIP-7702 authorizations, the top-level call or
  * creation, refunds (EIP-3529), the EIP-7623 floor, fee payment, and end-of-transaction
  * deletion (SELFDESTRUCT, EIP-161 touched empty accounts). */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -338,4 +339,39 @@ cd_status vm_transact(evm_vm *vm, const evm_tx *tx, const tx_mode *mode, evm_res
         }
     }
     return vm->fatal;
+}
+
+/* ---- running on a stack of known size ---- */
+
+/* The interpreter recurses once per call depth (up to 1024 frames). Rather than depend on
+ * the caller's stack (a server worker thread may have a small one), the transaction runs
+ * on a thread whose stack is sized for the worst case; the pages are only committed as
+ * they are touched. */
+#define VM_THREAD_STACK (256u << 20)
+
+typedef struct {
+    evm_vm *vm;
+    const evm_tx *tx;
+    const tx_mode *mode;
+    evm_result *out;
+    cd_status st;
+} transact_job;
+
+static void *transact_thread(void *arg) {
+    transact_job *j = arg;
+    j->st = vm_transact(j->vm, j->tx, j->mode, j->out);
+    return NULL;
+}
+
+cd_status vm_transact_isolated(evm_vm *vm, const evm_tx *tx, const tx_mode *mode, evm_result *out) {
+    transact_job j = {vm, tx, mode, out, CD_ERR_INTERNAL};
+    pthread_attr_t attr;
+    pthread_t th;
+    if (pthread_attr_init(&attr) != 0) return cd_fail(vm->err, CD_ERR_NOMEM, "evm: thread attributes");
+    bool ok = pthread_attr_setstacksize(&attr, VM_THREAD_STACK) == 0 &&
+              pthread_create(&th, &attr, transact_thread, &j) == 0;
+    pthread_attr_destroy(&attr);
+    if (!ok) return cd_fail(vm->err, CD_ERR_NOMEM, "evm: cannot start execution thread");
+    pthread_join(th, NULL);
+    return j.st;
 }
