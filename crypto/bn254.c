@@ -589,12 +589,17 @@ void bn254_g1_neg(bn254_g1 *out, const bn254_g1 *a) {
     fp_neg(&out->y, &a->y);
 }
 
+/* Fixed 4-bit window: 256 doublings and at most 64 additions from a table of 0..15 * a. */
 void bn254_g1_mul(bn254_g1 *out, const bn254_g1 *a, const uint8_t k_be[32]) {
-    bn254_g1 acc;
+    bn254_g1 table[16], acc;
+    g1_set_infinity(&table[0]);
+    table[1] = *a;
+    for (int i = 2; i < 16; i++) bn254_g1_add(&table[i], &table[i - 1], a);
     g1_set_infinity(&acc);
-    for (int i = 0; i < 256; i++) {
-        bn254_g1_double(&acc, &acc);
-        if ((k_be[i / 8] >> (7 - i % 8)) & 1) bn254_g1_add(&acc, &acc, a);
+    for (int i = 0; i < 64; i++) {
+        for (int d = 0; d < 4; d++) bn254_g1_double(&acc, &acc);
+        unsigned nibble = (k_be[i / 2] >> (i % 2 ? 0 : 4)) & 0xf;
+        if (nibble) bn254_g1_add(&acc, &acc, &table[nibble]);
     }
     *out = acc;
 }
@@ -748,11 +753,15 @@ void bn254_g2_add(bn254_g2 *out, const bn254_g2 *a, const bn254_g2 *b) {
 }
 
 void bn254_g2_mul(bn254_g2 *out, const bn254_g2 *a, const uint8_t k_be[32]) {
-    bn254_g2 acc;
+    bn254_g2 table[16], acc;
+    g2_set_infinity(&table[0]);
+    table[1] = *a;
+    for (int i = 2; i < 16; i++) bn254_g2_add(&table[i], &table[i - 1], a);
     g2_set_infinity(&acc);
-    for (int i = 0; i < 256; i++) {
-        bn254_g2_double(&acc, &acc);
-        if ((k_be[i / 8] >> (7 - i % 8)) & 1) bn254_g2_add(&acc, &acc, a);
+    for (int i = 0; i < 64; i++) {
+        for (int d = 0; d < 4; d++) bn254_g2_double(&acc, &acc);
+        unsigned nibble = (k_be[i / 2] >> (i % 2 ? 0 : 4)) & 0xf;
+        if (nibble) bn254_g2_add(&acc, &acc, &table[nibble]);
     }
     *out = acc;
 }

@@ -84,6 +84,14 @@ typedef struct {
 
 typedef struct evm_vm evm_vm;
 
+/* What the dispatch loop checks before every opcode, in one 8-byte entry. */
+typedef struct {
+    int16_t gas;              /* constant gas; -1 = opcode undefined at this fork */
+    int16_t min_height;       /* stack items the opcode pops */
+    int16_t max_height;       /* largest stack height at which it cannot overflow */
+    int16_t pad;
+} vm_opinfo;
+
 typedef struct {
     cd_u256 *stack;           /* EVM_STACK_LIMIT words */
     uint8_t *mem;
@@ -134,8 +142,7 @@ struct evm_vm {
     vm_scratch **scratch;       /* each entry allocated separately: frames keep pointers */
     size_t n_scratch;
 
-    int16_t gas_table[256];     /* static gas per opcode for this fork; -1 = undefined */
-    int16_t stack_max[256];     /* largest stack height at which the opcode cannot overflow */
+    vm_opinfo ops[256];         /* per-opcode dispatch data for this fork */
 
     /* statistics (bench) */
     uint64_t instructions;
@@ -205,7 +212,7 @@ vm_result vm_call(evm_vm *vm, const vm_msg *m, cd_buf *out);
 vm_result vm_create(evm_vm *vm, const vm_msg *m, cd_buf *out);
 /* Delegation designator (EIP-7702): true and *target if code is 0xef0100 || address. */
 bool vm_delegation(const uint8_t *code, size_t len, cd_address *target);
-void vm_build_tables(evm_fork fork, int16_t gas[256], int16_t stack_max[256]);
+void vm_build_tables(evm_fork fork, vm_opinfo ops[256]);
 
 /* ---- tx.c ---- */
 typedef struct {

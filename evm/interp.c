@@ -1,7 +1,7 @@
 /* The interpreter: one call frame runs in run_frame (computed-goto dispatch over a padded
  * copy of the code), message calls and creations in vm_call / vm_create.
  *
- * Gas: each opcode's constant part comes from vm->gas_table (built per fork; -1 marks an
+ * Gas: each opcode's constant part comes from vm->ops (built per fork; gas -1 marks an
  * opcode the fork does not have); dynamic parts (memory expansion, copies, cold access,
  * SSTORE, calls) are charged in the handlers. Every exceptional halt consumes the frame's
  * gas; the caller reverts the frame's journal. */
@@ -35,20 +35,25 @@ static const uint8_t op_in[256] = {
     /* 0xf0 */ 3, 7, 7, 2, 6, 4, 0, 0, 0, 0, 6, 0, 0, 2, 0, 1,
 };
 
-/* Net stack growth: +1 for pushes, DUPs; 0 for SWAPs; negative otherwise. */
-static int op_out(uint8_t op) {
-    if (op >= 0x5f && op <= 0x7f) return 1;               /* PUSH0..PUSH32 */
-    if (op >= 0x80 && op <= 0x8f) return op_in[op] + 1;   /* DUPn */
-    if (op >= 0x90 && op <= 0x9f) return op_in[op];       /* SWAPn */
-    switch (op) {
-    case 0x00: case 0x50: case 0x52: case 0x53: case 0x55: case 0x56: case 0x57: case 0x5b:
-    case 0x5d: case 0x5e: case 0x37: case 0x39: case 0x3c: case 0x3e: case 0xa0: case 0xa1:
-    case 0xa2: case 0xa3: case 0xa4: case 0xf3: case 0xfd: case 0xfe: case 0xff:
-        return 0;
-    default:
-        return 1;
-    }
-}
+/* Net stack growth of each opcode (pushed minus popped). */
+static const int8_t op_growth[256] = {
+    /* 0x00 */ 0, -1, -1, -1, -1, -1, -1, -1, -2, -2, -1, -1, 1, 1, 1, 1,
+    /* 0x10 */ -1, -1, -1, -1, -1, 0, -1, -1, -1, 0, -1, -1, -1, -1, 0, 1,
+    /* 0x20 */ -1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    /* 0x30 */ 1, 0, 1, 1, 1, 0, 1, -3, 1, -3, 1, 0, -4, 1, -3, 0,
+    /* 0x40 */ 0, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1,
+    /* 0x50 */ -1, 0, -2, -2, 0, -2, -1, -2, 1, 1, 1, 0, 0, -2, -3, 1,
+    /* 0x60 */ 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    /* 0x70 */ 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    /* 0x80 */ 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    /* 0x90 */ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    /* 0xa0 */ -2, -3, -4, -5, -6, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    /* 0xb0 */ 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    /* 0xc0 */ 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    /* 0xd0 */ 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    /* 0xe0 */ 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    /* 0xf0 */ -2, -6, -6, -2, -5, -3, 1, 1, 1, 1, -5, 1, 1, -2, 0, -1,
+};
 
 typedef struct {
     uint8_t op;
@@ -88,12 +93,9 @@ static const op_def op_defs[] = {
     {0xfa, EVM_BYZANTIUM, 700}, {0xfd, EVM_BYZANTIUM, 0}, {0xff, EVM_FRONTIER, 0},
 };
 
-void vm_build_tables(evm_fork fork, int16_t t[256], int16_t stack_max[256]) {
-    for (int i = 0; i < 256; i++) {
-        int growth = op_out((uint8_t)i) - op_in[i];
-        stack_max[i] = (int16_t)(growth > 0 ? EVM_STACK_LIMIT - growth : EVM_STACK_LIMIT);
-        t[i] = -1;
-    }
+void vm_build_tables(evm_fork fork, vm_opinfo ops[256]) {
+    int16_t t[256];
+    for (int i = 0; i < 256; i++) t[i] = -1;
     for (size_t i = 0; i < CD_ARRAY_LEN(op_defs); i++)
         if (fork >= op_defs[i].since) t[op_defs[i].op] = op_defs[i].gas;
     for (int op = 0x60; op <= 0x9f; op++) t[op] = 3; /* PUSH1..32, DUP, SWAP */
@@ -107,6 +109,12 @@ void vm_build_tables(evm_fork fork, int16_t t[256], int16_t stack_max[256]) {
     if (fork >= EVM_BERLIN) { /* EIP-2929: warm cost here, cold surcharge in handlers */
         t[0x31] = t[0x3b] = t[0x3c] = t[0x3f] = t[0x54] = 100;
         t[0xf1] = t[0xf2] = t[0xf4] = t[0xfa] = 100;
+    }
+    for (int i = 0; i < 256; i++) {
+        ops[i].gas = t[i];
+        ops[i].min_height = op_in[i];
+        ops[i].max_height = (int16_t)(op_growth[i] > 0 ? EVM_STACK_LIMIT - op_growth[i] : EVM_STACK_LIMIT);
+        ops[i].pad = 0;
     }
 }
 
@@ -514,12 +522,11 @@ static vm_result run_frame(evm_vm *vm, const vm_msg *m, const vm_code *code, cd_
     cd_u256 *sp = stack;
     const uint8_t *pc = code->code;
     const uint8_t *const code_start = code->code;
-    const int16_t *gt = vm->gas_table;
+    const vm_opinfo *ops = vm->ops;
     uint64_t count = 0;
     int st;
     uint8_t op;
 
-    const int16_t *smax = vm->stack_max;
 
 #define NEXT goto dispatch
 #define S(i) (sp[-(ptrdiff_t)(i)-1])
@@ -568,12 +575,12 @@ dispatch:
     op = *pc;
     count++;
     {
-        int16_t g = gt[op];
-        if (g < 0) goto op_undef;
+        const vm_opinfo oi = ops[op];
+        if (oi.gas < 0) goto op_undef;
         ptrdiff_t h = sp - stack;
-        if (h < op_in[op]) goto underflow;
-        if (h > smax[op]) goto overflow;
-        f.gas -= g;
+        if (h < oi.min_height) goto underflow;
+        if (h > oi.max_height) goto overflow;
+        f.gas -= oi.gas;
         if (f.gas < 0) goto oog;
     }
     goto *labels[op];
@@ -742,6 +749,11 @@ op_blobbasefee: *sp++ = vm->block.blob_base_fee; pc++; NEXT;
 op_pop: sp--; pc++; NEXT;
 op_mload: {
     uint64_t o, n;
+    if (u256_fits_u64(&S(0)) && S(0).w[0] <= f.mem_len && f.mem_len - S(0).w[0] >= 32) {
+        S(0) = u256_from_be32(f.mem + S(0).w[0]);
+        pc++;
+        NEXT;
+    }
     cd_u256 thirty2 = u256_from_u64(32);
     if (!mem_region(&f, &S(0), &thirty2, &o, &n)) goto oog;
     S(0) = u256_from_be32(f.mem + o);
@@ -749,6 +761,12 @@ op_mload: {
 }
 op_mstore: {
     uint64_t o, n;
+    if (u256_fits_u64(&S(0)) && S(0).w[0] <= f.mem_len && f.mem_len - S(0).w[0] >= 32) {
+        u256_to_be(&S(1), f.mem + S(0).w[0]);
+        sp -= 2;
+        pc++;
+        NEXT;
+    }
     cd_u256 thirty2 = u256_from_u64(32);
     if (!mem_region(&f, &S(0), &thirty2, &o, &n)) goto oog;
     u256_to_be(&S(1), f.mem + o);

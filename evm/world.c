@@ -28,7 +28,7 @@ cd_status vm_init(evm_vm *vm, const evm_host *host, evm_fork fork, cd_error *err
     vm->host = host;
     vm->fork = fork;
     vm->err = err;
-    vm_build_tables(fork, vm->gas_table, vm->stack_max);
+    vm_build_tables(fork, vm->ops);
     vm->acct_nbuckets = 64;
     vm->acct_buckets = calloc(vm->acct_nbuckets, sizeof *vm->acct_buckets);
     vm->slot_nbuckets = 256;
