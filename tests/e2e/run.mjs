@@ -16,6 +16,7 @@ import { fileURLToPath } from "node:url";
 import { Report, assert } from "./lib/report.mjs";
 import { startTamperProxy, BEACON_MODES, EL_MODES } from "./lib/tamper.mjs";
 import { boundedSpawn } from "./lib/anvil.mjs";
+import { compileSigCheck, OnChainChecker } from "./lib/onchain.mjs";
 import { verifySignedAnswer, isSigned } from "./lib/signing.mjs";
 import { checkSigningVector, checkVerifierRejectsChanges } from "./lib/signing_vector.mjs";
 import { JsonRpc, abiCall, abiWord, freePort, keccak, fromHex, quantity, sleep, toHex, waitFor } from "./lib/util.mjs";
@@ -247,10 +248,21 @@ function rpcCatalogue(chain) {
     { name: "eth_call(cross-contract)", method: "eth_call", params: (n) => [{ to: chain.store, data: abiCall("balanceVia(address,address)", chain.token, holder) }, quantity(n)], needs: ["account", "code", "storage"] },
     { name: "eth_call(revert)", method: "eth_call", params: (n) => [{ to: chain.store, data: abiCall("fail(uint256)", 1) }, quantity(n)], expectError: true },
     { name: "eth_getBlockByNumber", method: "eth_getBlockByNumber", params: (n) => [quantity(n), false], needs: ["header"], compare: (a, b) => a.hash === b.hash && a.stateRoot === b.stateRoot && a.receiptsRoot === b.receiptsRoot && a.gasUsed === b.gasUsed },
-    { name: "eth_getTransactionReceipt", method: "eth_getTransactionReceipt", params: (n, tx) => [tx], needs: ["receipts"] },
-    { name: "eth_getBlockReceipts", method: "eth_getBlockReceipts", params: (n) => [quantity(n)], needs: ["receipts"] },
+    { name: "eth_getBlockByHash", method: "eth_getBlockByHash", atTxBlock: true, params: (n, t) => [t.hash, false], needs: ["header"], compare: (a, b) => a.hash === b.hash && a.stateRoot === b.stateRoot && a.transactions.length === b.transactions.length },
+    { name: "eth_getTransactionReceipt", method: "eth_getTransactionReceipt", atTxBlock: true, params: (n, t) => [t.tx], needs: ["receipts"] },
+    { name: "eth_getBlockReceipts", method: "eth_getBlockReceipts", atTxBlock: true, params: (n) => [quantity(n)], needs: ["receipts"] },
+    { name: "eth_estimateGas(transfer)", method: "eth_estimateGas", params: (n) => [{ from: holder, to: chain.token, data: abiCall("transfer(address,uint256)", chain.accounts[3], 5) }, quantity(n)], needs: ["account", "code", "storage"],
+      // Estimators differ in their search; both must be within 5% of each other.
+      compare: (a, b) => { const x = Number(BigInt(a)), y = Number(BigInt(b)); return Math.abs(x - y) <= 0.05 * y; } },
+    { name: "eth_createAccessList(balanceVia)", method: "eth_createAccessList", params: (n) => [{ from: holder, to: chain.store, data: abiCall("balanceVia(address,address)", chain.token, holder) }, quantity(n)], needs: ["account", "code", "storage"],
+      compare: (a, b) => JSON.stringify(normAccessList(a.accessList)) === JSON.stringify(normAccessList(b.accessList)) },
     { name: "eth_getLogs", method: "eth_getLogs", params: (n) => [{ fromBlock: quantity(n - 3), toBlock: quantity(n), address: chain.token }], needs: ["receipts", "logs"] },
   ];
+}
+
+function normAccessList(list) {
+  return (list || []).map((e) => ({ address: e.address.toLowerCase(), keys: (e.storageKeys || []).map((k) => k.toLowerCase()).sort() }))
+    .sort((x, y) => (x.address < y.address ? -1 : 1));
 }
 
 const pickFields = (o, ks) => Object.fromEntries(ks.filter((k) => k in o).map((k) => [k, o[k]]));
@@ -278,7 +290,7 @@ function sameAnswer(entry, got, want) {
 async function recentTxBlock(chain, head) {
   for (let n = head; n > head - 8 && n > 2; n--) {
     const b = await anvilBlock(chain, n);
-    if (b.transactions.length) return { n, tx: b.transactions[0] };
+    if (b.transactions.length) return { n, tx: b.transactions[0], hash: b.hash };
   }
   throw new Error("no recent block with a transaction");
 }
@@ -290,8 +302,8 @@ async function serviceHead(svc) {
 }
 
 // One JSON-RPC question to candor; classifies the answer against anvil.
-async function askRpc(chain, svc, entry, n, tx) {
-  const params = entry.params(n, tx);
+async function askRpc(chain, svc, entry, n, txb) {
+  const params = entry.params(n, txb);
   const r = await http("POST", svc.url, { jsonrpc: "2.0", id: 1, method: entry.method, params });
   let truth, truthErr = null;
   try { truth = await chain.anvil.call(entry.method, params); } catch (e) { truthErr = e.message; }
@@ -369,6 +381,23 @@ async function phaseCalls(r, chain, svc, ctx) {
       return `block ${BigInt(c.number)} ${JSON.stringify(a.json.response).slice(0, 60)}`;
     });
   }
+  await svcCheck(r, svc, "docs/signing.md Solidity checker (compiled, run by anvil) recovers the signer of /block and /call", async () => {
+    const checker = new OnChainChecker(chain.anvil, compileSigCheck(path.join(REPO, "docs", "signing.md")));
+    const b = (await http("GET", `${svc.url}/block`)).json;
+    const { claim } = verifySignedAnswer(b, { chainId: chain.chainId });
+    const s1 = await checker.blockSigner(claim, b.signature);
+    assert(s1 === ctx.signer, `contract recovers ${s1} for /block, attested ${ctx.signer}`);
+    const wrong = await checker.blockSigner({ ...claim, number: BigInt(claim.number) + 1n }, b.signature);
+    assert(wrong !== ctx.signer, "contract recovers the signer for a changed block number");
+    const req = callRequest(chain, chain.token, abiCall("balanceOf(address)", chain.accounts[1]));
+    const c = (await http("POST", `${svc.url}/call`, req)).json;
+    const cc = verifySignedAnswer(c, { chainId: chain.chainId, request: req }).claim;
+    const on = await checker.callSigner(cc, req, c, c.signature);
+    assert(on.signer === ctx.signer, `contract recovers ${on.signer} for /call`);
+    if (c.requestHash) assert(on.requestHash === c.requestHash.toLowerCase(), `requestHash ${c.requestHash} vs contract ${on.requestHash}`);
+    if (c.resultHash) assert(on.resultHash === c.resultHash.toLowerCase(), `resultHash ${c.resultHash} vs contract ${on.resultHash}`);
+    return `ecrecover -> ${s1}`;
+  });
   await svcCheck(r, svc, "/call with bad hex is a 4xx, unsigned", async () => {
     const a = await http("POST", `${svc.url}/call`, { to: chain.token, input: "0xzz" });
     assert(a.status >= 400 && a.status < 500, `HTTP ${a.status}`);
@@ -395,8 +424,8 @@ async function phaseRpc(r, chain, svc) {
   txb = await recentTxBlock(chain, head);
   for (const e of rpcCatalogue(chain)) {
     await svcCheck(r, svc, `JSON-RPC ${e.name}: equal to anvil`, async () => {
-      const n = e.method === "eth_getTransactionReceipt" || e.method === "eth_getBlockReceipts" ? txb.n : head;
-      const a = await askRpc(chain, svc, e, n, txb.tx);
+      const n = e.atTxBlock ? txb.n : head;
+      const a = await askRpc(chain, svc, e, n, txb);
       if (e.expectError) {
         assert(a.kind === "refused" && a.truthErr, `want a revert error like anvil: ${a.kind} ${a.why || ""}`);
         return a.why;
@@ -404,6 +433,19 @@ async function phaseRpc(r, chain, svc) {
       assert(a.kind === "true", `${a.kind}: ${a.why}`);
     });
   }
+  await svcCheck(r, svc, "JSON-RPC eth_sendRawTransaction: forwarded to the execution node", async () => {
+    // DEV[3] never sends in the chain's traffic, so its nonce is ours alone.
+    const from = chain.accounts[3];
+    const nonce = await chain.anvil.call("eth_getTransactionCount", [from, "pending"]);
+    const raw = await chain.anvil.call("eth_signTransaction", [{ from, to: chain.accounts[4], value: "0x7", gas: "0x5208", nonce,
+      maxFeePerGas: quantity(10n ** 11n), maxPriorityFeePerGas: "0x1", chainId: quantity(chain.chainId), type: "0x2" }]);
+    const b = await http("POST", svc.url, { jsonrpc: "2.0", id: 9, method: "eth_sendRawTransaction", params: [raw] });
+    assert(b.json && b.json.result, `HTTP ${b.status}: ${b.text.slice(0, 160)}`);
+    assert(b.json.result.toLowerCase() === toHex(keccak(fromHex(raw))), `hash ${b.json.result} is not keccak(raw)`);
+    const seen = await chain.anvil.call("eth_getTransactionByHash", [b.json.result]);
+    assert(seen, "anvil does not know the transaction");
+    return `${b.json.result.slice(0, 18)}…`;
+  });
   await svcCheck(r, svc, "JSON-RPC batch of 3 answers all 3", async () => {
     const b = await http("POST", svc.url, [
       { jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] },
@@ -448,8 +490,8 @@ async function phaseTamperEl(r, chain, svc, elProxy, ctx) {
       const targets = strictTargets(mode);
       for (const e of rpcCatalogue(chain)) {
         if (e.expectError) continue;
-        const n = e.method === "eth_getTransactionReceipt" || e.method === "eth_getBlockReceipts" ? txb.n : head;
-        const a = await askRpc(chain, svc, e, n, txb.tx);
+        const n = e.atTxBlock ? txb.n : head;
+        const a = await askRpc(chain, svc, e, n, txb);
         if (a.kind === "refused") refused.push(e.name);
         else if (a.kind === "true") truthful.push(e.name);
         else problems.push(`${e.name}: ${a.why}`);
@@ -524,16 +566,27 @@ async function phaseTamperBeacon(r, chain, ctx) {
 }
 
 async function phaseRestart(r, chain) {
-  const svc = new Service("restart", { chain, beaconUrl: chain.beaconUrl, elUrl: chain.anvilUrl });
+  // The beacon API answers slowly (250 ms a request) so that a sync takes long enough to be cut.
+  const slow = await startTamperProxy({ upstream: chain.beaconUrl, kind: "beacon", delayMs: 250 });
+  const svc = new Service("restart", { chain, beaconUrl: slow.url, elUrl: chain.anvilUrl });
   const kills = [];
-  await r.check("restart: killed (SIGKILL) at random moments while syncing, 4 times", async () => {
-    for (let i = 0; i < 4; i++) {
+  await r.check("restart: a fresh sync through a slow beacon API takes long enough to be cut", async () => {
+    const probe = new Service("restart-probe", { chain, beaconUrl: slow.url, elUrl: chain.anvilUrl });
+    await probe.start();
+    try { ctxRestart.syncMs = await probe.waitHealthy(); } finally { await probe.stop(); }
+    assert(ctxRestart.syncMs >= 500, `synced in ${ctxRestart.syncMs} ms`);
+    return `${ctxRestart.syncMs} ms`;
+  });
+  await r.check("restart: killed (SIGKILL) at random moments while syncing, 5 times", async () => {
+    const span = Math.max(ctxRestart.syncMs || 1000, 500);
+    for (let i = 0; i < 5; i++) {
       await svc.start();
-      const delay = 150 + Math.floor(Math.random() * 2500);
+      const delay = 30 + Math.floor(Math.random() * span);
       await sleep(delay);
       assert(svc.running(), `service died by itself (${tail(svc.logFile, 3)})`);
+      const synced = (await svc.health()) === 200;
       await svc.stop("SIGKILL");
-      kills.push(delay);
+      kills.push(`${delay}${synced ? "(synced)" : ""}`);
     }
     return `after ${kills.join(", ")} ms`;
   });
@@ -565,8 +618,36 @@ async function phaseRestart(r, chain) {
     const a1 = (await http("GET", `${svc.url}/attest`)).json?.address;
     assert(a0 && a0 === a1, `${a0} then ${a1}`);
   });
+  await r.check("restart: a store under another sealing key is refused (not reset), and works again with its own key", async () => {
+    await svc.stop("SIGTERM");
+    // Another instance's key files (made by starting it once).
+    const other = new Service("other-keys", { chain, beaconUrl: chain.beaconUrl, elUrl: chain.anvilUrl });
+    await other.start();
+    await sleep(1500);
+    await other.stop();
+    const keyFiles = fs.readdirSync(other.dataDir).filter((f) => fs.statSync(path.join(other.dataDir, f)).isFile());
+    assert(keyFiles.length > 0, "the other instance wrote no key files");
+    const saved = path.join(WORK, "saved-keys");
+    fs.mkdirSync(saved, { recursive: true });
+    for (const f of keyFiles) {
+      if (fs.existsSync(path.join(svc.dataDir, f))) fs.copyFileSync(path.join(svc.dataDir, f), path.join(saved, f));
+      fs.copyFileSync(path.join(other.dataDir, f), path.join(svc.dataDir, f));
+    }
+    await svc.start({ checkpoint: false });
+    let healthy = false;
+    for (let i = 0; i < 10 && svc.running(); i++) { await sleep(500); if ((await svc.health()) === 200) healthy = true; }
+    const exited = !svc.running();
+    await svc.stop("SIGKILL");
+    assert(!healthy, "became healthy on a store sealed under another key");
+    for (const f of fs.readdirSync(saved)) fs.copyFileSync(path.join(saved, f), path.join(svc.dataDir, f));
+    await svc.start({ checkpoint: false });
+    const ms = await svc.waitHealthy();
+    return `refused (${exited ? "exited: " + tail(svc.logFile, 40).split(" | ").filter((l) => /error|refus|authentic/i.test(l)).slice(-1)[0]?.slice(0, 120) : "kept running, never healthy"}); own key: healthy in ${ms} ms`;
+  });
   await svc.stop();
+  slow.server.close();
 }
+const ctxRestart = {};
 
 // ---------------------------------------------------------------- demo
 async function demo(chain) {
