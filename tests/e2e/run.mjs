@@ -398,6 +398,32 @@ async function phaseCalls(r, chain, svc, ctx) {
     if (c.resultHash) assert(on.resultHash === c.resultHash.toLowerCase(), `resultHash ${c.resultHash} vs contract ${on.resultHash}`);
     return `ecrecover -> ${s1}`;
   });
+  await svcCheck(r, svc, "candor verify: saved /block and /call answers pass offline (with /attest), changed ones fail", async () => {
+    const dir = fs.mkdtempSync(path.join(WORK, "verify-"));
+    const save = (name, obj) => { const f = path.join(dir, name); fs.writeFileSync(f, JSON.stringify(obj)); return f; };
+    const run = (...args) => spawnSync(CANDOR, ["verify", ...args], { encoding: "utf8", timeout: 20000 });
+    const b = (await http("GET", `${svc.url}/block`)).json;
+    const req = callRequest(chain, chain.token, abiCall("totalSupply()"));
+    const c = (await http("POST", `${svc.url}/call`, req)).json;
+    const att = save("attest.json", (await http("GET", `${svc.url}/attest`)).json);
+    for (const [name, ans] of [["block", b], ["call", c]]) {
+      const ok = run(save(`${name}.json`, ans), "--attestation", att, "--allow-mock");
+      assert(ok.status === 0, `${name}: exit ${ok.status}: ${(ok.stdout + ok.stderr).trim().slice(0, 160)}`);
+    }
+    const changed = [
+      ["block stateRoot", { ...b, stateRoot: "0x" + "11".repeat(32) }],
+      ["block number", { ...b, number: b.number + 1, blocknum: String(b.number + 1) }],
+      ["call output", { ...c, response: { Success: "0x" + "00".repeat(31) + "01" } }],
+      ["call gasUsed", { ...c, gasUsed: c.gasUsed + 1 }],
+    ];
+    for (const [what, ans] of changed) {
+      const bad = run(save("bad.json", ans));
+      assert(bad.status !== 0, `accepted a changed ${what}`);
+    }
+    const noMock = run(save("block.json", b), "--attestation", att);
+    assert(noMock.status !== 0, "accepted a mock quote without --allow-mock");
+    return `2 accepted, ${changed.length + 1} refused`;
+  });
   await svcCheck(r, svc, "/call with bad hex is a 4xx, unsigned", async () => {
     const a = await http("POST", `${svc.url}/call`, { to: chain.token, input: "0xzz" });
     assert(a.status >= 400 && a.status < 500, `HTTP ${a.status}`);
@@ -663,7 +689,14 @@ async function demo(chain) {
     show(`curl ${svc.url}/block`, await http("GET", `${svc.url}/block`));
     const req = callRequest(chain, chain.token, abiCall("balanceOf(address)", chain.accounts[1]));
     show(`curl -X POST ${svc.url}/call -d '${JSON.stringify(req)}'`, await http("POST", `${svc.url}/call`, req));
-    show(`curl ${svc.url}/attest?nonce=0x01`, await http("GET", `${svc.url}/attest?nonce=0x01`));
+    const att = await http("GET", `${svc.url}/attest?nonce=0x01`);
+    show(`curl ${svc.url}/attest?nonce=0x01`, att);
+    const saved = path.join(WORK, "block.json");
+    const attFile = path.join(WORK, "attest.json");
+    fs.writeFileSync(saved, JSON.stringify((await http("GET", `${svc.url}/block`)).json));
+    fs.writeFileSync(attFile, att.text);
+    const v = spawnSync(CANDOR, ["verify", saved, "--attestation", attFile, "--allow-mock"], { encoding: "utf8", timeout: 20000 });
+    console.log(`\n$ curl -s ${svc.url}/block > block.json; curl -s ${svc.url}/attest > attest.json\n$ candor verify block.json --attestation attest.json --allow-mock\n${(v.stdout + v.stderr).trim()}`);
     show(`curl -X POST ${svc.url} -d '{"jsonrpc":"2.0","id":1,"method":"eth_getBalance","params":["${chain.accounts[1]}","latest"]}'`,
       await http("POST", svc.url, { jsonrpc: "2.0", id: 1, method: "eth_getBalance", params: [chain.accounts[1], "latest"] }));
     return 0;
