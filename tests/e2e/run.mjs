@@ -32,7 +32,7 @@ const CANDOR = path.resolve(REPO, opt("--candor", process.env.CANDOR_BIN || "bui
 const SPS = Number(opt("--seconds-per-slot", "2"));
 const DEMO = flag("--demo");
 const KEEP = flag("--keep");
-const ONLY = opt("--only", "sync,rpc,tamper-el,tamper-beacon,restart").split(",");
+const ONLY = opt("--only", "lc,sync,rpc,tamper-el,tamper-beacon,restart").split(",");
 const SYNC_TIMEOUT_MS = Number(opt("--sync-timeout", "90")) * 1000;
 const RUN_DEADLINE = Date.now() + Number(opt("--max-minutes", "25")) * 60000; // whole run is bounded
 
@@ -319,6 +319,59 @@ async function askRpc(chain, svc, entry, n, txb) {
 }
 
 // ---------------------------------------------------------------- phases
+/* `candor lc verify` (the C light client, offline) on the chain's light-client data: honest
+ * data must reach the finalized block our chain says (equal to anvil's), tampered data must fail. */
+async function phaseLcVerify(r, chain) {
+  const dir = fs.mkdtempSync(path.join(WORK, "lc-"));
+  const fetchTo = async (base, name, urlPath, accept) => {
+    const res = await fetch(`${base}${urlPath}`, { headers: { accept }, signal: AbortSignal.timeout(10000) });
+    if (res.status !== 200) throw new Error(`${urlPath}: HTTP ${res.status}`);
+    const f = path.join(dir, name);
+    fs.writeFileSync(f, Buffer.from(await res.arrayBuffer()));
+    return f;
+  };
+  const lcRun = async (base, accept) => {
+    const ext = accept.includes("json") ? "json" : "ssz";
+    const lcp = "/eth/v1/beacon/light_client";
+    const info = (await http("GET", `${chain.beaconUrl}/_e2e/info`)).json;
+    const files = [
+      await fetchTo(base, `bootstrap.${ext}`, `${lcp}/bootstrap/${chain.checkpoint}`, accept),
+      await fetchTo(base, `updates.${ext}`, `${lcp}/updates?start_period=0&count=16`, accept),
+      await fetchTo(base, `finality.${ext}`, `${lcp}/finality_update`, accept),
+      await fetchTo(base, `optimistic.${ext}`, `${lcp}/optimistic_update`, accept),
+    ];
+    const res = spawnSync(CANDOR, ["lc", "verify", "--config", chain.yaml, "--checkpoint", chain.checkpoint, "--bootstrap", files[0],
+      "--updates", files[1], files[2], files[3], "--now-slot", String(info.head + 1)], { encoding: "utf8", timeout: 60000 });
+    return { res, info };
+  };
+  for (const accept of ["application/json", "application/octet-stream"]) {
+    await r.check(`candor lc verify (${accept.includes("json") ? "JSON" : "SSZ"}): reaches our finalized block, equal to anvil`, async () => {
+      const { res, info } = await lcRun(chain.beaconUrl, accept);
+      assert(res.status === 0, `exit ${res.status}: ${(res.stdout + res.stderr).trim().slice(0, 200)}`);
+      const out = JSON.parse(res.stdout);
+      const fin = out.finalized;
+      assert(fin.slot >= info.finalizedSlot - 8, `finalized slot ${fin.slot}, chain finalized ${info.finalizedSlot}`);
+      const b = await anvilBlock(chain, fin.execution.block_number);
+      assert(b.hash === fin.execution.block_hash && b.stateRoot === fin.execution.state_root, "finalized execution header differs from anvil");
+      assert((await beaconRootAt(chain, fin.slot)) === fin.beacon_root, "finalized beacon root differs from our chain");
+      return `finalized slot ${fin.slot}, ${out.updates_applied} updates applied`;
+    });
+  }
+  const bproxy = await startTamperProxy({ upstream: chain.beaconUrl, kind: "beacon" });
+  const refused = [], accepted = [];
+  for (const [i, mode] of Object.keys(BEACON_MODES).entries()) {
+    bproxy.mode = mode;
+    const accept = i % 2 ? "application/octet-stream" : "application/json";
+    const { res } = await lcRun(bproxy.url, accept);
+    (res.status !== 0 ? refused : accepted).push(mode);
+  }
+  bproxy.server.close();
+  await r.check(`candor lc verify refuses each tampered beacon object (${Object.keys(BEACON_MODES).length} modes, JSON and SSZ alternating)`, async () => {
+    assert(!accepted.length, `accepted: ${accepted.join(", ")}`);
+    return `${refused.length} refused`;
+  });
+}
+
 async function phaseSync(r, chain, svc, ctx) {
   await svcCheck(r, svc, "serve: reaches /health 200 from the checkpoint (3 committee rotations)", async () => {
     const ms = await svc.waitHealthy();
@@ -733,6 +786,7 @@ async function main() {
       r.fail("candor serve available", `${CANDOR}: ${serveOk || "missing"} (build it with make; needs the svc branch)`);
       return r.finish();
     }
+    if (ONLY.includes("lc")) await phaseLcVerify(r, chain);
     const elProxy = await startTamperProxy({ upstream: chain.anvilUrl, kind: "el" });
     const ctx = {};
     const svc = new Service("main", { chain, beaconUrl: chain.beaconUrl, elUrl: elProxy.url });
