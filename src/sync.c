@@ -63,11 +63,12 @@ CD_MUST_CHECK static cd_status beacon_fetch_from(svc_service *s, const char *pat
         if (first_ok == CD_OK && atomic_load(&s->beacon.ep[order[k]].penalty_until) > (int64_t)time(NULL)) break;
         cd_buf body = {0};
         long status = 0;
-        bool ssz = want_ssz;
-        st = svc_http(&s->beacon, order[k], path, want_ssz ? "application/octet-stream;q=1,application/json;q=0.5" : "application/json",
-                      NULL, NULL, 0, &body, &status, err);
-        /* A body that starts like JSON is JSON whatever we asked for. */
-        if (st == CD_OK && body.len && (body.data[0] == '{' || body.data[0] == '[')) ssz = false;
+        char ctype[64];
+        st = svc_http_ex(&s->beacon, order[k], path,
+                         want_ssz ? "application/octet-stream;q=1,application/json;q=0.5" : "application/json", NULL,
+                         NULL, 0, &body, &status, ctype, sizeof ctype, err);
+        /* The server says which one it sent; a body without a type is taken as JSON. */
+        bool ssz = want_ssz && !strcmp(ctype, "application/octet-stream");
         if (st == CD_OK) st = apply(s, &body, ssz, arg, err);
         cd_buf_free(&body);
         if (st == CD_ERR_CHECKPOINT_TOO_OLD) return st;
