@@ -167,7 +167,8 @@ void vm_revert(evm_vm *vm, vm_snapshot snap);
 bool vm_journal_push(evm_vm *vm, const jentry *e);
 /* Sets code (copied) on an account, journaled. false: out of memory (fatal). */
 bool vm_set_code(evm_vm *vm, world_acct *a, const uint8_t *code, size_t len);
-/* Makes a padded code copy with its jump table (owned by vm). false: out of memory. */
+/* Makes a padded code copy with its jump table, owned by vm (or, with vm NULL, by the
+ * caller: free((void *)out->code)). false: out of memory. */
 bool vm_make_code(evm_vm *vm, const uint8_t *code, size_t len, vm_code *out);
 void *vm_own(evm_vm *vm, size_t n);   /* malloc'd memory freed with the vm (zeroed) */
 static inline uint32_t vm_acct_index(const evm_vm *vm, const world_acct *a) {

@@ -528,7 +528,21 @@ static vm_result run_frame(evm_vm *vm, const vm_msg *m, const vm_code *code, cd_
     uint8_t op;
 
 
-#define NEXT goto dispatch
+/* Each handler ends with its own copy of the dispatch (threaded code): the indirect jump
+ * after an opcode then predicts the opcode that usually follows it. */
+#define NEXT                                                                        \
+    do {                                                                            \
+        op = *pc;                                                                   \
+        count++;                                                                    \
+        const vm_opinfo oi_ = ops[op];                                              \
+        if (oi_.gas < 0) goto op_undef;                                             \
+        ptrdiff_t h_ = sp - stack;                                                  \
+        if (h_ < oi_.min_height) goto underflow;                                    \
+        if (h_ > oi_.max_height) goto overflow;                                     \
+        f.gas -= oi_.gas;                                                           \
+        if (f.gas < 0) goto oog;                                                    \
+        goto *labels[op];                                                           \
+    } while (0)
 #define S(i) (sp[-(ptrdiff_t)(i)-1])
 
     static const void *const labels[256] = {
@@ -571,19 +585,7 @@ static vm_result run_frame(evm_vm *vm, const vm_msg *m, const vm_code *code, cd_
 #undef L
     };
 
-dispatch:
-    op = *pc;
-    count++;
-    {
-        const vm_opinfo oi = ops[op];
-        if (oi.gas < 0) goto op_undef;
-        ptrdiff_t h = sp - stack;
-        if (h < oi.min_height) goto underflow;
-        if (h > oi.max_height) goto overflow;
-        f.gas -= oi.gas;
-        if (f.gas < 0) goto oog;
-    }
-    goto *labels[op];
+    NEXT;
 
 op_stop:
     out->len = 0;
@@ -1088,8 +1090,9 @@ vm_result vm_create(evm_vm *vm, const vm_msg *m, cd_buf *out) {
         t = &vm->accts[ti];
         t->s.balance = u256_add(&t->s.balance, &m->value);
     }
+    /* Init code lives only as long as its frame (a loop of creates must not pile it up). */
     vm_code init;
-    if (!vm_make_code(vm, m->input, m->input_len, &init)) {
+    if (!vm_make_code(NULL, m->input, m->input_len, &init)) {
         vm_fail(vm, CD_ERR_NOMEM, "init code");
         goto fatal;
     }
@@ -1103,6 +1106,7 @@ vm_result vm_create(evm_vm *vm, const vm_msg *m, cd_buf *out) {
         r.status = EVM_SUCCESS;
         r.gas_left = m->gas;
     }
+    free((void *)init.code);
     if (r.status == EVM_FATAL) return r;
     if (r.status == EVM_SUCCESS) {
         size_t len = out->len;

@@ -98,7 +98,7 @@ void *vm_own(evm_vm *vm, size_t n) {
 
 bool vm_make_code(evm_vm *vm, const uint8_t *code, size_t len, vm_code *out) {
     size_t bitmap = (len + 7) / 8 + 1;
-    uint8_t *buf = vm_own(vm, len + EVM_CODE_PAD + bitmap);
+    uint8_t *buf = vm ? vm_own(vm, len + EVM_CODE_PAD + bitmap) : calloc(1, len + EVM_CODE_PAD + bitmap);
     if (!buf) return false;
     if (len) memcpy(buf, code, len);
     uint8_t *jd = buf + len + EVM_CODE_PAD;

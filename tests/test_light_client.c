@@ -150,6 +150,11 @@ static void test_config(test_ctx *t) {
     lc_fork_digest_at_epoch(&c, 411392, d1);
     lc_fork_digest_at_epoch(&c, 412672, d2);
     CHECK(t, memcmp(d1, d2, 4) != 0);
+    /* Mainnet's digest under BPO2 (epoch 419072, 21 blobs), a value published by other
+     * clients' test suites: pins the blob-parameter mixing of compute_fork_digest. */
+    uint8_t d3[4];
+    lc_fork_digest_at_epoch(&c, 419072, d3);
+    CHECK_EQ_BYTES(t, d3, 4, "\x8c\x9f\x62\xfe", 4);
     CHECK_OK(t, lc_fork_from_digest(&c, d2, &f));
     CHECK_EQ_INT(t, f, LC_FORK_FULU);
     CHECK_OK(t, lc_fork_from_name("Electra", &f));
