@@ -12,7 +12,7 @@
  * Lane i is A[x][y] with i = x + 5*y. One round (theta, rho, pi, chi, iota) computes the
  * output row y' from B[x'][y'] = ROL(A[x][y] ^ D[x], r[x][y]) where x' = y and
  * y' = 2x + 3y (mod 5), i.e. x = x' + 3y' (mod 5), y = x'. The round macros below were
- * produced from exactly that rule by a small generator script (tabulated, not hand-typed),
+ * produced from exactly that rule by crypto/keccak_rounds.py (tabulated, not hand-typed),
  * which also searched, per row, the AND/OR form of chi under the complement mask.
  */
 #include "crypto/keccak.h"
@@ -245,7 +245,7 @@ static const uint64_t keccak_rc[24] = {
         }                                                                                      \
     } while (0)
 
-void keccak_f1600(uint64_t st[25]) {
+void keccak_f1600_portable(uint64_t st[25]) {
     KECCAK_LOAD_STATE(st);
     KECCAK_PERMUTE();
     KECCAK_STORE_STATE(st);
@@ -267,23 +267,72 @@ static inline void store64_le(uint8_t *p, uint64_t v) {
     memcpy(p, &v, 8);
 }
 
+/* XORs n rate blocks (17 lanes each) into the state, permuting after each. */
+#define KECCAK_ABSORB_BLOCKS(st, p, n)                                                         \
+    do {                                                                                       \
+        KECCAK_LOAD_STATE(st);                                                                 \
+        while ((n)--) {                                                                        \
+            s0 ^= load64_le(p);        s1 ^= load64_le(p + 8);    s2 ^= load64_le(p + 16);     \
+            s3 ^= load64_le(p + 24);   s4 ^= load64_le(p + 32);   s5 ^= load64_le(p + 40);     \
+            s6 ^= load64_le(p + 48);   s7 ^= load64_le(p + 56);   s8 ^= load64_le(p + 64);     \
+            s9 ^= load64_le(p + 72);   s10 ^= load64_le(p + 80);  s11 ^= load64_le(p + 88);    \
+            s12 ^= load64_le(p + 96);  s13 ^= load64_le(p + 104); s14 ^= load64_le(p + 112);   \
+            s15 ^= load64_le(p + 120); s16 ^= load64_le(p + 128);                              \
+            KECCAK_PERMUTE();                                                                  \
+            (p) += KECCAK256_RATE;                                                             \
+        }                                                                                      \
+        KECCAK_STORE_STATE(st);                                                                \
+    } while (0)
+
 /* Absorbs n full rate blocks. The state stays in locals (and complemented) across blocks:
  * XORing data into a complemented lane keeps it complemented, so the transform is applied
  * once per call rather than once per block. */
-static void absorb_blocks(uint64_t st[25], const uint8_t *p, size_t n) {
+static void absorb_blocks_portable(uint64_t st[25], const uint8_t *p, size_t n) {
+    KECCAK_ABSORB_BLOCKS(st, p, n);
+}
+
+/* ---- BMI1/BMI2 build of the same code (x86-64, chosen at load time) ----
+ * The C is identical; compiled for BMI2 the rotates become rorx (three-operand, so no
+ * register copy before rotating a lane that is still needed) and chi's a & ~b can use andn.
+ * Measured about 4% faster on 4 KiB inputs. (An AVX-512 version with one zmm per row,
+ * vpternlogq for theta/chi and lane blends for pi, was tried and measured at 0.6x of this:
+ * the permutation is a latency chain and lane shuffles are slow.) */
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <cpuid.h>
+
+__attribute__((target("bmi,bmi2"))) static void absorb_blocks_bmi2(uint64_t st[25], const uint8_t *p, size_t n) {
+    KECCAK_ABSORB_BLOCKS(st, p, n);
+}
+
+__attribute__((target("bmi,bmi2"))) static void keccak_f1600_bmi2(uint64_t st[25]) {
     KECCAK_LOAD_STATE(st);
-    while (n--) {
-        s0 ^= load64_le(p);       s1 ^= load64_le(p + 8);    s2 ^= load64_le(p + 16);
-        s3 ^= load64_le(p + 24);  s4 ^= load64_le(p + 32);   s5 ^= load64_le(p + 40);
-        s6 ^= load64_le(p + 48);  s7 ^= load64_le(p + 56);   s8 ^= load64_le(p + 64);
-        s9 ^= load64_le(p + 72);  s10 ^= load64_le(p + 80);  s11 ^= load64_le(p + 88);
-        s12 ^= load64_le(p + 96); s13 ^= load64_le(p + 104); s14 ^= load64_le(p + 112);
-        s15 ^= load64_le(p + 120); s16 ^= load64_le(p + 128);
-        KECCAK_PERMUTE();
-        p += KECCAK256_RATE;
-    }
+    KECCAK_PERMUTE();
     KECCAK_STORE_STATE(st);
 }
+
+typedef void (*absorb_fn)(uint64_t st[25], const uint8_t *p, size_t n);
+typedef void (*permute_fn)(uint64_t st[25]);
+
+/* Resolved once by the dynamic loader (ifunc), so the choice is no mutable state of ours.
+ * CPUID leaf 7: EBX bit 3 = BMI1, bit 8 = BMI2 (no OS register state involved). */
+static bool have_bmi2(void) {
+    unsigned eax, ebx, ecx, edx;
+    return __get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx) && (ebx & (1u << 3)) && (ebx & (1u << 8));
+}
+__attribute__((used)) static absorb_fn absorb_blocks_resolve(void) {
+    return have_bmi2() ? absorb_blocks_bmi2 : absorb_blocks_portable;
+}
+__attribute__((used)) static permute_fn keccak_f1600_resolve(void) {
+    return have_bmi2() ? keccak_f1600_bmi2 : keccak_f1600_portable;
+}
+static void absorb_blocks(uint64_t st[25], const uint8_t *p, size_t n) __attribute__((ifunc("absorb_blocks_resolve")));
+void keccak_f1600(uint64_t st[25]) __attribute__((ifunc("keccak_f1600_resolve")));
+bool keccak_uses_bmi2(void) { return have_bmi2(); }
+#else
+static void absorb_blocks(uint64_t st[25], const uint8_t *p, size_t n) { absorb_blocks_portable(st, p, n); }
+void keccak_f1600(uint64_t st[25]) { keccak_f1600_portable(st); }
+bool keccak_uses_bmi2(void) { return false; }
+#endif
 
 static void absorb_block(uint64_t st[25], const uint8_t *block) { absorb_blocks(st, block, 1); }
 
@@ -325,11 +374,12 @@ void keccak256_final(keccak256_ctx *ctx, uint8_t out[32]) {
     memset(ctx, 0, sizeof *ctx);
 }
 
-void keccak256(const uint8_t *data, size_t len, uint8_t out[32]) {
+static void keccak256_with(void (*absorb)(uint64_t *, const uint8_t *, size_t), const uint8_t *data,
+                           size_t len, uint8_t out[32]) {
     uint64_t st[25] = {0};
     if (len >= KECCAK256_RATE) {
         size_t blocks = len / KECCAK256_RATE;
-        absorb_blocks(st, data, blocks);
+        absorb(st, data, blocks);
         data += blocks * KECCAK256_RATE;
         len -= blocks * KECCAK256_RATE;
     }
@@ -337,6 +387,12 @@ void keccak256(const uint8_t *data, size_t len, uint8_t out[32]) {
     if (len) memcpy(last, data, len);
     last[len] ^= 0x01;
     last[KECCAK256_RATE - 1] ^= 0x80;
-    absorb_block(st, last);
+    absorb(st, last, 1);
     for (int i = 0; i < 4; i++) store64_le(out + 8 * i, st[i]);
+}
+
+void keccak256(const uint8_t *data, size_t len, uint8_t out[32]) { keccak256_with(absorb_blocks, data, len, out); }
+
+void keccak256_portable(const uint8_t *data, size_t len, uint8_t out[32]) {
+    keccak256_with(absorb_blocks_portable, data, len, out);
 }

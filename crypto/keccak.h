@@ -7,6 +7,7 @@
 #ifndef CANDOR_CRYPTO_KECCAK_H
 #define CANDOR_CRYPTO_KECCAK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -27,5 +28,12 @@ void keccak256_final(keccak256_ctx *ctx, uint8_t out[32]);
 
 /* The Keccak-f[1600] permutation (24 rounds) on 25 little-endian lanes. */
 void keccak_f1600(uint64_t state[25]);
+
+/* The implementation is chosen once at load time: the same C compiled for BMI1/BMI2 on
+ * x86-64 CPUs that have them, else the portable build. These expose the portable path and
+ * the choice, for tests and benches. */
+void keccak_f1600_portable(uint64_t state[25]);
+void keccak256_portable(const uint8_t *data, size_t len, uint8_t out[32]);
+bool keccak_uses_bmi2(void);
 
 #endif
