@@ -23,13 +23,13 @@ static inline cd_u256 u256_from_u64(uint64_t v) {
 static inline bool u256_fits_u64(const cd_u256 *a) { return (a->w[1] | a->w[2] | a->w[3]) == 0; }
 
 static inline cd_u256 u256_add(const cd_u256 *a, const cd_u256 *b) {
-    cd_u256 r;
-    u128 c = 0;
-    for (int i = 0; i < 4; i++) {
-        c += (u128)a->w[i] + b->w[i];
-        r.w[i] = (uint64_t)c;
-        c >>= 64;
-    }
+    unsigned long long r0, r1, r2, t;
+    bool c0 = __builtin_uaddll_overflow(a->w[0], b->w[0], &r0);
+    bool c1 = __builtin_uaddll_overflow(a->w[1], b->w[1], &t);
+    c1 |= __builtin_uaddll_overflow(t, c0, &r1);
+    bool c2 = __builtin_uaddll_overflow(a->w[2], b->w[2], &t);
+    c2 |= __builtin_uaddll_overflow(t, c1, &r2);
+    cd_u256 r = {{r0, r1, r2, a->w[3] + b->w[3] + c2}};
     return r;
 }
 
