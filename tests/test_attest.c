@@ -258,6 +258,7 @@ static void test_attestation_document(test_ctx *t) {
     struct { const char *find; char repl; cd_status want; } edits[] = {
         {hexpub + 20, '0', CD_ERR_ATT_BINDING},        /* public_key: report data no longer matches */
         {"\"version\":\"0.1.0", 'x', CD_ERR_ATT_BINDING}, /* version: digest claim mismatch */
+        {"mainnet", 'X', CD_ERR_ATT_BINDING},               /* config text */
         {"\"nonce\":\"0x09", '1', CD_ERR_ATT_BINDING},
         {"\"quote\":\"0x4344", '5', CD_ERR_ATT_BAD_QUOTE}, /* magic byte of the mock quote */
     };
@@ -273,8 +274,8 @@ static void test_attestation_document(test_ctx *t) {
         if (s != edits[i].want)
             test_fail_at(t, __FILE__, __LINE__, "edit %zu: want %s got %s (%s)", i, cd_status_name(edits[i].want), cd_status_name(s), cd_error_text(&err));
     }
-    CHECK_ERR(t, att_attestation_verify("{\"format\":\"other\"}", 20, cd_bytes_make(NULL, 0), cd_bytes_make(NULL, 0), NULL, &lax, &rep, NULL, &err), CD_ERR_UNSUPPORTED);
-    CHECK_ERR(t, att_attestation_verify("{\"format\":\"candor-attestation/v1\",\"version\":\"1\"}", 49, cd_bytes_make(NULL, 0), cd_bytes_make(NULL, 0), NULL, &lax, &rep, NULL, &err), CD_ERR_BAD_JSON);
+    CHECK_ERR(t, att_attestation_verify("{\"version\":\"1\",\"config\":\"\"}", 28, cd_bytes_make(NULL, 0), cd_bytes_make(NULL, 0), NULL, &lax, &rep, NULL, &err), CD_ERR_BAD_JSON);
+    CHECK_ERR(t, att_attestation_verify("{\"version\":\"1\"}", 15, cd_bytes_make(NULL, 0), cd_bytes_make(NULL, 0), NULL, &lax, &rep, NULL, &err), CD_ERR_BAD_JSON);
     CHECK_ERR(t, att_attestation_verify("[", 1, cd_bytes_make(NULL, 0), cd_bytes_make(NULL, 0), NULL, &lax, &rep, NULL, &err), CD_ERR_BAD_JSON);
     cd_buf_free(&key);
     cd_buf_free(&doc);
