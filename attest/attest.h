@@ -188,6 +188,9 @@ typedef struct {
     const char *collateral_dir;
     bool accept_mock;    /* mock quotes verify (still flagged insecure) */
     bool accept_debug;   /* debug TDs / debug enclaves verify (still flagged insecure) */
+    /* TDX: fail with CD_ERR_ATT_TCB unless the verified TCB status is UpToDate (needs
+     * collateral with a TCB signing chain; an unknown status fails). */
+    bool require_tcb_up_to_date;
 } att_verify_opts;
 
 /* Detects the format of `in` without verifying it. Hex text (optional 0x, whitespace

@@ -596,6 +596,11 @@ static void test_tdx_collateral(test_ctx *t) {
         CHECK(t, strstr(rep.tcb_reason, "tcb_signing_chain.pem") != NULL);
         CHECK(t, strstr(rep.tcb_reason, "pck_crl.der is not current") != NULL); /* 2023 CRL, 2026 time */
         CHECK(t, strstr(rep.tcb_reason, "TDX module TDX_01 UpToDate") != NULL); /* TEE_TCB_SVN 0b01.. */
+        att_verify_opts req = o;
+        req.require_tcb_up_to_date = true; /* status unknown (unsigned collateral): refused */
+        CHECK_ERR(t, att_verify(cd_buf_bytes(&q), &req, &rep, &err), CD_ERR_ATT_TCB);
+        req.collateral_dir = NULL;
+        CHECK_ERR(t, att_verify(cd_buf_bytes(&q), &req, &rep, &err), CD_ERR_ATT_TCB);
         /* A signing chain that reaches the Intel root but whose leaf did not sign the TCB info
          * (here: the quote's own PCK chain) still leaves the status unknown. */
         tdx_layout l;
