@@ -596,6 +596,26 @@ static void test_tdx_collateral(test_ctx *t) {
         CHECK(t, strstr(rep.tcb_reason, "tcb_signing_chain.pem") != NULL);
         CHECK(t, strstr(rep.tcb_reason, "pck_crl.der is not current") != NULL); /* 2023 CRL, 2026 time */
         CHECK(t, strstr(rep.tcb_reason, "TDX module TDX_01 UpToDate") != NULL); /* TEE_TCB_SVN 0b01.. */
+        CHECK(t, strstr(rep.tcb_reason, "QE identity (unverified): QE UpToDate (ISVSVN 7)") != NULL);
+        /* A QE identity naming another MRSIGNER is reported as such. */
+        cd_buf qi = {0};
+        char qsrc[1024], qdst[600];
+        test_data_path(qsrc, sizeof qsrc, TDX_DIR "/sample_qeIdentity_response");
+        snprintf(qdst, sizeof qdst, "%s/qe_identity.json", d5);
+        if (cd_read_file(qsrc, 1 << 16, &qi) == CD_OK && cd_buf_push(&qi, 0) == CD_OK) {
+            char *m = strstr((char *)qi.data, "\"mrsigner\":\"DC9E");
+            CHECK(t, m != NULL);
+            if (m) m[12] = 'E';
+            unlink(qdst);
+            FILE *qf = fopen(qdst, "wb");
+            if (qf) {
+                fwrite(qi.data, 1, qi.len - 1, qf);
+                fclose(qf);
+            }
+            CHECK_OK(t, att_verify(cd_buf_bytes(&q), &o, &rep, &err));
+            CHECK(t, strstr(rep.tcb_reason, "QE identity (unverified): QE MRSIGNER differs") != NULL);
+        }
+        cd_buf_free(&qi);
         att_verify_opts req = o;
         req.require_tcb_up_to_date = true; /* status unknown (unsigned collateral): refused */
         CHECK_ERR(t, att_verify(cd_buf_bytes(&q), &req, &rep, &err), CD_ERR_ATT_TCB);
