@@ -225,11 +225,12 @@ CD_MUST_CHECK cd_status att_policy_check(const att_policy *p, const att_report *
 
 /* Checks that `quote` binds `pubkey` (+ config digest + nonce, via att_report_data), that the
  * quote is valid (att_verify with opts), and that its measurement is allowed by `policy`
- * (NULL = no policy check; the report says so). Order: validity -> binding -> policy, so a
- * forged quote never gets as far as having its report data trusted.
+ * (NULL = no policy check). Order: validity -> binding -> policy, so a forged quote never
+ * gets as far as having its report data trusted. Errors: those of att_verify, then
+ * CD_ERR_ATT_BINDING (key/config or nonce not bound), then CD_ERR_ATT_POLICY.
  * For Nitro, the binding is user_data == report data (and public_key == pubkey if present).
- * config_digest NULL = any config: only [32..64) (nonce) and the pubkey part cannot be
- * checked separately, so NULL is rejected (CD_ERR_INVALID_ARG). */
+ * The pubkey and config digest are hashed together in the report data, so both must be
+ * known to the verifier (ATTEST.json carries version and config for that). */
 CD_MUST_CHECK cd_status att_verify_binding(cd_bytes quote, cd_bytes pubkey,
                                            const cd_hash32 *config_digest, cd_bytes nonce,
                                            const att_policy *policy, const att_verify_opts *opts,
@@ -237,7 +238,7 @@ CD_MUST_CHECK cd_status att_verify_binding(cd_bytes quote, cd_bytes pubkey,
 
 /* ---- the /attest document (ATTEST.json) -------------------------------------------- */
 
-/* What /attest serves and `candor verify --attestation` reads (docs/attestation.md §6):
+/* What /attest serves and `candor verify --attestation` reads (docs/attestation.md §7):
  *   {"format": "candor-attestation/v1", "tee": "<provider>", "public_key": "0x04..",
  *    "version": "...", "config": "0x<config bytes>", "config_digest": "0x..",
  *    "nonce": "0x.." (absent = none), "report_data": "0x..", "quote": "0x..",

@@ -60,6 +60,13 @@ static const char *type_name(uint32_t t) {
     }
 }
 
+/* The unused tail of the CCEL area: all 0xff (or all zero). */
+static bool is_fill(const uint8_t *p, size_t n) {
+    for (size_t i = 1; i < n; i++)
+        if (p[i] != p[0]) return false;
+    return n == 0 || p[0] == 0xff || p[0] == 0x00;
+}
+
 static bool rd32(cd_bytes log, size_t *pos, uint32_t *v) {
     if (log.len - *pos < 4) return false;
     *v = att_le32(log.ptr + *pos);
@@ -95,12 +102,18 @@ cd_status att_ccel_replay(cd_bytes log, att_event_log *out, cd_error *err) {
     while (pos < log.len) {
         /* The table's log area is larger than the log: the rest is 0xff (or 0) fill. */
         if (log.len - pos < 8 || att_le32(log.ptr + pos) == 0xffffffffu ||
-            (att_le32(log.ptr + pos) == 0 && att_le32(log.ptr + pos + 4) == 0))
+            (att_le32(log.ptr + pos) == 0 && att_le32(log.ptr + pos + 4) == 0)) {
+            if (!is_fill(log.ptr + pos, log.len - pos)) {
+                cd_status s = cd_fail(err, CD_ERR_ATT_EVENT_LOG, "ccel: bytes after event %zu are neither an event nor fill", out->count);
+                att_event_log_free(out);
+                return s;
+            }
             break;
+        }
         att_event ev;
         memset(&ev, 0, sizeof ev);
         uint32_t ndig;
-        if (!rd32(log, &pos, &mr) || !rd32(log, &pos, &type) || !rd32(log, &pos, &ndig)) break;
+        if (!rd32(log, &pos, &mr) || !rd32(log, &pos, &type) || !rd32(log, &pos, &ndig)) goto truncated;
         if (ndig != nalg) {
             cd_status s = cd_fail(err, CD_ERR_ATT_EVENT_LOG, "ccel: event %zu has %u digests, header says %u", out->count, ndig, nalg);
             att_event_log_free(out);

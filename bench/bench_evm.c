@@ -295,35 +295,45 @@ static void line(const char *name, const run_stats *rs, double ref_ns, const cha
            rs->ok ? "" : "  [FAILED RUN]");
 }
 
-int main(void) {
+int main(int argc, char **argv) {
+    /* `bench_evm NAME` runs only the workloads whose name starts with NAME (for perf). */
+    const char *only = argc > 1 ? argv[1] : NULL;
+#define WANT(n) (!only || !strncmp(n, only, strlen(only)))
     static asm_t a;
     int bad = 0;
     printf("bench_evm: medians of %d runs; gas = eth_call gas used (incl. 21000 intrinsic)\n", RUNS);
 
     const uint64_t N = 200000;
-    memset(&a, 0, sizeof a);
-    build_arith(&a, N);
-    run_stats rs = bench_code(a.code, a.len, cd_bytes_make(NULL, 0), 1, NULL);
+    run_stats rs;
     double ref = bench_c_arith(N);
-    line("arith-loop (200k)", &rs, ref, "C u256 loop");
-    bad |= !rs.ok;
     double c_ns_per_op = ref / (N * 4.0);
+    if (WANT("arith")) {
+        memset(&a, 0, sizeof a);
+        build_arith(&a, N);
+        rs = bench_code(a.code, a.len, cd_bytes_make(NULL, 0), 1, NULL);
+        line("arith-loop (200k)", &rs, ref, "C u256 loop");
+        bad |= !rs.ok;
+    }
 
-    memset(&a, 0, sizeof a);
-    build_keccak(&a, 50000);
-    rs = bench_code(a.code, a.len, cd_bytes_make(NULL, 0), 1, NULL);
-    line("keccak-loop (50k x64B)", &rs, bench_c_keccak(50000), "C keccak256");
-    bad |= !rs.ok;
-
-    memset(&a, 0, sizeof a);
-    build_mcopy(&a, 20000);
-    rs = bench_code(a.code, a.len, cd_bytes_make(NULL, 0), 1, NULL);
-    line("mcopy-loop (40k x4KiB)", &rs, bench_c_memmove(20000), "C memmove");
-    bad |= !rs.ok;
+    if (WANT("keccak")) {
+        memset(&a, 0, sizeof a);
+        build_keccak(&a, 50000);
+        rs = bench_code(a.code, a.len, cd_bytes_make(NULL, 0), 1, NULL);
+        line("keccak-loop (50k x64B)", &rs, bench_c_keccak(50000), "C keccak256");
+        bad |= !rs.ok;
+    }
+    if (WANT("mcopy")) {
+        memset(&a, 0, sizeof a);
+        build_mcopy(&a, 20000);
+        rs = bench_code(a.code, a.len, cd_bytes_make(NULL, 0), 1, NULL);
+        line("mcopy-loop (40k x4KiB)", &rs, bench_c_memmove(20000), "C memmove");
+        bad |= !rs.ok;
+    }
 
     run_stats empty = bench_code(NULL, 0, cd_bytes_make(NULL, 0), 2000, NULL);
     printf("evm %-22s %10.2f us/call  (reference: fixed cost of one eth_call)\n", "empty-call", empty.ns / 1e3);
 
+    if (WANT("erc20")) {
     memset(&a, 0, sizeof a);
     build_erc20(&a);
     uint8_t cd[68] = {0xa9, 0x05, 0x9c, 0xbb};
@@ -338,7 +348,9 @@ int main(void) {
     rs = bench_code(a.code, a.len, cd_bytes_make(cd, sizeof cd), 2000, &slot);
     line("erc20-transfer", &rs, empty.ns, "empty call");
     bad |= !rs.ok;
+    }
 
+    if (WANT("mandel")) {
     memset(&a, 0, sizeof a);
     build_mandel(&a);
     rs = bench_code(a.code, a.len, cd_bytes_make(NULL, 0), 1, NULL);
@@ -346,5 +358,6 @@ int main(void) {
     printf("evm %-22s %10.2f ns/instr interpreter vs %.2f ns/op plain C u256 (arith loop)\n", "mandelbrot",
            rs.instr ? rs.ns / (double)rs.instr : 0, c_ns_per_op);
     bad |= !rs.ok;
+    }
     return bad;
 }

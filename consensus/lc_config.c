@@ -59,7 +59,7 @@ static const char builtin_sepolia[] =
     "FULU_FORK_VERSION: 0x90000075\nFULU_FORK_EPOCH: 272640\n"
     "SECONDS_PER_SLOT: 12\nMAX_BLOBS_PER_BLOCK_ELECTRA: 9\n"
     "BLOB_SCHEDULE:\n  - EPOCH: 274176\n    MAX_BLOBS_PER_BLOCK: 15\n"
-    "  - EPOCH: 275200\n    MAX_BLOBS_PER_BLOCK: 21\n";
+    "  - EPOCH: 275712\n    MAX_BLOBS_PER_BLOCK: 21\n";
 
 static const char builtin_holesky[] =
     "CONFIG_NAME: holesky\nPRESET_BASE: mainnet\n"

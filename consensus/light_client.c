@@ -174,6 +174,10 @@ static cd_status validate_update(lc_store *st, const lc_update *u, uint64_t curr
                        (unsigned long long)att_slot, (unsigned long long)fin_slot);
     uint64_t store_period = sync_period(st, st->finalized.beacon.slot);
     uint64_t sig_period = sync_period(st, u->signature_slot);
+    /* Stale data is its own case so that batch callers can skip it (the spec rejects it too). */
+    if (sig_period < store_period)
+        return cd_fail(err, CD_ERR_LC_NOT_RELEVANT, "signature period %llu is before the store period %llu",
+                       (unsigned long long)sig_period, (unsigned long long)store_period);
     if (next_committee_known(st) ? (sig_period != store_period && sig_period != store_period + 1)
                                  : sig_period != store_period)
         return cd_fail(err, CD_ERR_LC_BAD_PERIOD, "signature period %llu, store period %llu%s",
@@ -418,7 +422,7 @@ cd_status lc_stream_next(cd_bytes *stream, lc_chunk *chunk, cd_error *err) {
 
 cd_status lc_store_process_update_stream(lc_store *st, cd_bytes stream, uint64_t current_slot, size_t *processed,
                                          cd_error *err) {
-    size_t n = 0;
+    size_t n = 0, index = 0;
     if (processed) *processed = 0;
     for (;;) {
         lc_chunk c;
@@ -427,16 +431,19 @@ cd_status lc_store_process_update_stream(lc_store *st, cd_bytes stream, uint64_t
         if (s != CD_OK) return s;
         lc_fork fork;
         if (lc_fork_from_digest(&st->cfg, c.fork_digest, &fork) != CD_OK)
-            return cd_fail(err, CD_ERR_LC_UNKNOWN_FORK, "update %zu: unknown fork digest %02x%02x%02x%02x", n,
+            return cd_fail(err, CD_ERR_LC_UNKNOWN_FORK, "update %zu: unknown fork digest %02x%02x%02x%02x", index,
                            c.fork_digest[0], c.fork_digest[1], c.fork_digest[2], c.fork_digest[3]);
         s = lc_store_process(st, LC_MSG_UPDATE, fork, c.payload, current_slot, err);
+        index++;
+        if (s == CD_ERR_LC_NOT_RELEVANT) continue; /* e.g. the period we already have */
         if (s != CD_OK) {
-            cd_error_prefix(err, "update %zu: ", n);
+            cd_error_prefix(err, "update %zu: ", index - 1);
             return s;
         }
         n++;
         if (processed) *processed = n;
     }
+    cd_error_clear(err);
     return CD_OK;
 }
 
@@ -524,8 +531,13 @@ cd_status lc_store_process_json(lc_store *st, const char *json, size_t len, uint
         s = json_to_ssz(st, item, &fork, &kind, &ssz, err);
         if (s == CD_OK && kind == LC_MSG_BOOTSTRAP) s = cd_fail(err, CD_ERR_INVALID_ARG, "a bootstrap is not an update");
         if (s == CD_OK) s = lc_store_process(st, kind, fork, cd_buf_bytes(&ssz), current_slot, err);
+        if (s == CD_ERR_LC_NOT_RELEVANT && array) { /* a batch may overlap what we have */
+            s = CD_OK;
+            cd_error_clear(err);
+            continue;
+        }
         if (s != CD_OK && array) cd_error_prefix(err, "update %zu: ", i);
-        if (s == CD_OK && processed) *processed = i + 1;
+        if (s == CD_OK && processed) (*processed)++;
     }
     cd_buf_free(&ssz);
     json_object_put(obj);

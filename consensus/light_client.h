@@ -185,11 +185,14 @@ CD_MUST_CHECK cd_status lc_store_process(lc_store *st, lc_msg_kind kind, lc_fork
                                          uint64_t current_slot, cd_error *err);
 /* Beacon-API JSON: one response object {"version","data"} (finality, optimistic or update;
  * kind told from the fields of data) or an array of them (updates by range), processed in
- * order. `*processed` (may be NULL) counts the objects applied before any failure. */
+ * order. In an array, updates that bring nothing new (CD_ERR_LC_NOT_RELEVANT: stale period,
+ * or not newer than the finalized header) are skipped; any other failure stops the batch.
+ * `*processed` (may be NULL) counts the updates applied. */
 CD_MUST_CHECK cd_status lc_store_process_json(lc_store *st, const char *json, size_t len,
                                               uint64_t current_slot, size_t *processed, cd_error *err);
-/* The SSZ body of /eth/v1/beacon/light_client/updates: chunks of
- * (u64 LE length of the rest, 4-byte fork digest, SSZ LightClientUpdate), processed in order. */
+/* The SSZ body of /eth/v1/beacon/light_client/updates: chunks of (u64 LE length of digest +
+ * payload, 4-byte fork digest, SSZ LightClientUpdate), processed in order; irrelevant updates
+ * are skipped as for JSON arrays. */
 CD_MUST_CHECK cd_status lc_store_process_update_stream(lc_store *st, cd_bytes stream,
                                                        uint64_t current_slot, size_t *processed,
                                                        cd_error *err);

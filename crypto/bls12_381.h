@@ -131,8 +131,9 @@ CD_MUST_CHECK cd_status bls_g2_decompress(bls_g2_affine *out, const uint8_t in[9
 
 /* Pairing product check: *is_one = (prod_i e(p[i], q[i]) == 1). Pairs where either point is
  * infinity contribute 1. Points must be on their curves and in their subgroups (the caller
- * checks; EIP-2537 and EIP-4844 require it anyway). n = 0 gives *is_one = true. No allocation:
- * pairs are processed in fixed-size chunks sharing one final exponentiation. */
+ * checks; EIP-2537 and EIP-4844 require it anyway); otherwise the answer is meaningless.
+ * n = 0 gives *is_one = true. No allocation: pairs are processed in fixed-size chunks of
+ * Miller loops whose product goes through one final exponentiation. */
 CD_MUST_CHECK cd_status bls_pairing_check(const bls_g1_affine *p, const bls_g2_affine *q, size_t n,
                                           bool *is_one);
 
@@ -143,6 +144,13 @@ void bls_map_to_curve_g2(bls_g2 *out, const bls_fp2 *u);
 void bls_clear_cofactor_g2(bls_g2 *out, const bls_g2 *p);
 /* RFC 9380 hash_to_curve with expand_message_xmd(SHA-256) and the given DST (<= 255 bytes). */
 CD_MUST_CHECK cd_status bls_hash_to_g2(bls_g2 *out, const uint8_t *msg, size_t msg_len,
+                                       const uint8_t *dst, size_t dst_len);
+
+/* The same for G1 (EIP-2537 MAP_FP_TO_G1 = clear_cofactor_g1(map_to_curve_g1(u))):
+ * simplified SWU on the 11-isogenous curve E1' + 11-isogeny, and h_eff = 1 - x. */
+void bls_map_to_curve_g1(bls_g1 *out, const bls_fp *u);
+void bls_clear_cofactor_g1(bls_g1 *out, const bls_g1 *p);
+CD_MUST_CHECK cd_status bls_hash_to_g1(bls_g1 *out, const uint8_t *msg, size_t msg_len,
                                        const uint8_t *dst, size_t dst_len);
 
 /* Ethereum's ciphersuite tag (proof-of-possession scheme). */
@@ -163,7 +171,9 @@ void bls_pubkey_compress(uint8_t out[48], const bls_pubkey *pk);
 
 /* Verifying functions return CD_OK for a valid signature, CD_ERR_BAD_SIGNATURE for a
  * well-formed but wrong one, or the decoding error of whichever input was malformed
- * (signature: BAD_POINT_ENCODING / NOT_ON_CURVE / NOT_IN_SUBGROUP; n = 0: CD_ERR_INVALID_ARG). */
+ * (signature: BAD_POINT_ENCODING / NOT_ON_CURVE / NOT_IN_SUBGROUP; n = 0: CD_ERR_INVALID_ARG).
+ * Keys whose sum is the point at infinity (PK and -PK) fail with CD_ERR_INFINITY, as
+ * CoreVerify's KeyValidate of the aggregate requires. Any non-CD_OK result means "invalid". */
 
 /* FastAggregateVerify(PKs, message, signature) with pubkeys already validated. n >= 1. */
 CD_MUST_CHECK cd_status bls_fast_aggregate_verify(const bls_pubkey *const *pks, size_t n,

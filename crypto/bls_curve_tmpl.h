@@ -263,7 +263,11 @@ static void G(mul_ct_impl)(PT *r, const PTA *p, const uint8_t k[32]) {
         acc = sum;
     }
     *r = acc;
+    /* intermediate points depend on the secret scalar */
     cd_wipe(&sel, sizeof sel);
+    cd_wipe(&acc, sizeof acc);
+    cd_wipe(&sum, sizeof sum);
+    cd_wipe(&dbl, sizeof dbl);
 }
 
 void G(mul_x_abs)(PT *r, const PT *p) {
@@ -289,8 +293,9 @@ cd_status G(msm)(PT *r, const PTA *pts, const uint8_t (*k)[32], size_t n) {
         }
         return CD_OK;
     }
+    /* window ~ log2(n) - 2, capped so the buckets stay small (G2: 2^12 * 288 bytes) */
     int c = 4;
-    while (c < 16 && ((size_t)1 << (c + 2)) < n) c++;
+    while (c < 12 && ((size_t)1 << (c + 2)) < n) c++;
     size_t nb = ((size_t)1 << c) - 1;
     PT *buckets = malloc(nb * sizeof *buckets);
     if (!buckets) return CD_ERR_NOMEM;

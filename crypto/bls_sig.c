@@ -44,9 +44,13 @@ static void neg_g1_generator(bls_g1_affine *out) {
     bls_fp_neg(&out->y, &out->y);
 }
 
-/* e(P, H(msg)) * e(-G1, sig) == 1 for an aggregate P (Jacobian). */
+/* CoreVerify on an already validated (or aggregated) key P:
+ * e(P, H(msg)) * e(-G1, sig) == 1. KeyValidate(PK) inside CoreVerify rejects an aggregate that
+ * sums to infinity (e.g. PK and -PK together), which would otherwise accept the infinity
+ * signature for any message; on-curve and subgroup hold for any sum of validated keys. */
 static cd_status core_verify_point(const bls_g1 *P, const uint8_t *msg, size_t msg_len,
                                    const bls_g2_affine *sig) {
+    if (bls_g1_is_infinity(P)) return CD_ERR_INFINITY;
     bls_g2 h;
     cd_status s = bls_hash_to_g2(&h, msg, msg_len, DST, DST_LEN);
     if (s != CD_OK) return s;

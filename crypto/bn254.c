@@ -145,19 +145,81 @@ static void fp_mul(fp *r, const fp *a, const fp *b) {
 
 static void fp_sqr(fp *r, const fp *a) { fp_mul(r, a, a); }
 
-/* a^(p-2) = a^-1 (Fermat); 0 maps to 0. */
-static void fp_inv(fp *r, const fp *a) {
-    uint64_t e[4];
-    memcpy(e, FP_P.l, sizeof e);
-    e[0] -= 2; /* p's low limb is far above 2 */
-    fp acc = FP_ONE, base = *a;
+/* R^3 mod p: turns a plain inverse of a Montgomery value into a Montgomery inverse. */
+static const fp FP_R3 = {{0xb1cd6dafda1530dfull, 0x62f210e6a7283db6ull, 0xef7f0b0c0ada0afbull,
+                          0x20fd6e902d592544ull}};
+
+static bool limbs_is_one(const uint64_t a[4]) { return a[0] == 1 && (a[1] | a[2] | a[3]) == 0; }
+static bool limbs_geq(const uint64_t a[4], const uint64_t b[4]) {
+    for (int i = 3; i >= 0; i--)
+        if (a[i] != b[i]) return a[i] > b[i];
+    return true;
+}
+static void limbs_sub(uint64_t r[4], const uint64_t a[4], const uint64_t b[4]) {
+    uint64_t borrow = 0;
     for (int i = 0; i < 4; i++) {
-        for (int b = 0; b < 64; b++) {
-            if ((e[i] >> b) & 1) fp_mul(&acc, &acc, &base);
-            fp_sqr(&base, &base);
+        u128 d = (u128)a[i] - b[i] - borrow;
+        r[i] = (uint64_t)d;
+        borrow = (uint64_t)(d >> 64) & 1;
+    }
+}
+static void limbs_shr1(uint64_t a[4]) {
+    for (int i = 0; i < 3; i++) a[i] = (a[i] >> 1) | (a[i + 1] << 63);
+    a[3] >>= 1;
+}
+/* x / 2 mod p for x < p: p is odd, so x + p is even when x is odd (and < 2^255). */
+static void limbs_half_mod_p(uint64_t x[4]) {
+    if (x[0] & 1) {
+        uint64_t carry = 0;
+        for (int i = 0; i < 4; i++) {
+            u128 s = (u128)x[i] + FP_P.l[i] + carry;
+            x[i] = (uint64_t)s;
+            carry = (uint64_t)(s >> 64);
         }
     }
-    *r = acc;
+    limbs_shr1(x);
+}
+/* r = a - b mod p for a, b < p */
+static void limbs_sub_mod_p(uint64_t r[4], const uint64_t a[4], const uint64_t b[4]) {
+    fp x, y, z;
+    memcpy(x.l, a, sizeof x.l);
+    memcpy(y.l, b, sizeof y.l);
+    fp_sub(&z, &x, &y);
+    memcpy(r, z.l, sizeof z.l);
+}
+
+/* a^-1 by the binary extended Euclidean algorithm (variable time: inputs are public);
+ * 0 maps to 0. The plain inverse y of the Montgomery value aR is (aR)^-1, and the
+ * Montgomery form of a^-1 is a^-1 R = y R^2 = mont(y, R^3). */
+static void fp_inv(fp *r, const fp *a) {
+    if (fp_is_zero(a)) {
+        *r = *a;
+        return;
+    }
+    uint64_t u[4], v[4], x1[4] = {1, 0, 0, 0}, x2[4] = {0};
+    memcpy(u, a->l, sizeof u);
+    memcpy(v, FP_P.l, sizeof v);
+    /* invariants: x1 * a = u, x2 * a = v (mod p) */
+    while (!limbs_is_one(u) && !limbs_is_one(v)) {
+        while (!(u[0] & 1)) {
+            limbs_shr1(u);
+            limbs_half_mod_p(x1);
+        }
+        while (!(v[0] & 1)) {
+            limbs_shr1(v);
+            limbs_half_mod_p(x2);
+        }
+        if (limbs_geq(u, v)) {
+            limbs_sub(u, u, v);
+            limbs_sub_mod_p(x1, x1, x2);
+        } else {
+            limbs_sub(v, v, u);
+            limbs_sub_mod_p(x2, x2, x1);
+        }
+    }
+    fp y;
+    memcpy(y.l, limbs_is_one(u) ? x1 : x2, sizeof y.l);
+    fp_mul(r, &y, &FP_R3);
 }
 
 /* 32 big-endian bytes to Montgomery form; false if the value is >= p. */
@@ -527,12 +589,17 @@ void bn254_g1_neg(bn254_g1 *out, const bn254_g1 *a) {
     fp_neg(&out->y, &a->y);
 }
 
+/* Fixed 4-bit window: 256 doublings and at most 64 additions from a table of 0..15 * a. */
 void bn254_g1_mul(bn254_g1 *out, const bn254_g1 *a, const uint8_t k_be[32]) {
-    bn254_g1 acc;
+    bn254_g1 table[16], acc;
+    g1_set_infinity(&table[0]);
+    table[1] = *a;
+    for (int i = 2; i < 16; i++) bn254_g1_add(&table[i], &table[i - 1], a);
     g1_set_infinity(&acc);
-    for (int i = 0; i < 256; i++) {
-        bn254_g1_double(&acc, &acc);
-        if ((k_be[i / 8] >> (7 - i % 8)) & 1) bn254_g1_add(&acc, &acc, a);
+    for (int i = 0; i < 64; i++) {
+        for (int d = 0; d < 4; d++) bn254_g1_double(&acc, &acc);
+        unsigned nibble = (k_be[i / 2] >> (i % 2 ? 0 : 4)) & 0xf;
+        if (nibble) bn254_g1_add(&acc, &acc, &table[nibble]);
     }
     *out = acc;
 }
@@ -686,11 +753,15 @@ void bn254_g2_add(bn254_g2 *out, const bn254_g2 *a, const bn254_g2 *b) {
 }
 
 void bn254_g2_mul(bn254_g2 *out, const bn254_g2 *a, const uint8_t k_be[32]) {
-    bn254_g2 acc;
+    bn254_g2 table[16], acc;
+    g2_set_infinity(&table[0]);
+    table[1] = *a;
+    for (int i = 2; i < 16; i++) bn254_g2_add(&table[i], &table[i - 1], a);
     g2_set_infinity(&acc);
-    for (int i = 0; i < 256; i++) {
-        bn254_g2_double(&acc, &acc);
-        if ((k_be[i / 8] >> (7 - i % 8)) & 1) bn254_g2_add(&acc, &acc, a);
+    for (int i = 0; i < 64; i++) {
+        for (int d = 0; d < 4; d++) bn254_g2_double(&acc, &acc);
+        unsigned nibble = (k_be[i / 2] >> (i % 2 ? 0 : 4)) & 0xf;
+        if (nibble) bn254_g2_add(&acc, &acc, &table[nibble]);
     }
     *out = acc;
 }

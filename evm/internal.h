@@ -84,6 +84,14 @@ typedef struct {
 
 typedef struct evm_vm evm_vm;
 
+/* What the dispatch loop checks before every opcode, in one 8-byte entry. */
+typedef struct {
+    int16_t gas;              /* constant gas; -1 = opcode undefined at this fork */
+    int16_t min_height;       /* stack items the opcode pops */
+    int16_t max_height;       /* largest stack height at which it cannot overflow */
+    int16_t pad;
+} vm_opinfo;
+
 typedef struct {
     cd_u256 *stack;           /* EVM_STACK_LIMIT words */
     uint8_t *mem;
@@ -131,11 +139,10 @@ struct evm_vm {
     size_t n_owned, cap_owned;
 
     /* per-depth scratch reused across frames, grown on demand (most calls stay shallow) */
-    vm_scratch *scratch;
+    vm_scratch **scratch;       /* each entry allocated separately: frames keep pointers */
     size_t n_scratch;
 
-    int16_t gas_table[256];     /* static gas per opcode for this fork; -1 = undefined */
-    int16_t stack_max[256];     /* largest stack height at which the opcode cannot overflow */
+    vm_opinfo ops[256];         /* per-opcode dispatch data for this fork */
 
     /* statistics (bench) */
     uint64_t instructions;
@@ -160,7 +167,8 @@ void vm_revert(evm_vm *vm, vm_snapshot snap);
 bool vm_journal_push(evm_vm *vm, const jentry *e);
 /* Sets code (copied) on an account, journaled. false: out of memory (fatal). */
 bool vm_set_code(evm_vm *vm, world_acct *a, const uint8_t *code, size_t len);
-/* Makes a padded code copy with its jump table (owned by vm). false: out of memory. */
+/* Makes a padded code copy with its jump table, owned by vm (or, with vm NULL, by the
+ * caller: free((void *)out->code)). false: out of memory. */
 bool vm_make_code(evm_vm *vm, const uint8_t *code, size_t len, vm_code *out);
 void *vm_own(evm_vm *vm, size_t n);   /* malloc'd memory freed with the vm (zeroed) */
 static inline uint32_t vm_acct_index(const evm_vm *vm, const world_acct *a) {
@@ -205,7 +213,7 @@ vm_result vm_call(evm_vm *vm, const vm_msg *m, cd_buf *out);
 vm_result vm_create(evm_vm *vm, const vm_msg *m, cd_buf *out);
 /* Delegation designator (EIP-7702): true and *target if code is 0xef0100 || address. */
 bool vm_delegation(const uint8_t *code, size_t len, cd_address *target);
-void vm_build_tables(evm_fork fork, int16_t gas[256], int16_t stack_max[256]);
+void vm_build_tables(evm_fork fork, vm_opinfo ops[256]);
 
 /* ---- tx.c ---- */
 typedef struct {
@@ -217,5 +225,8 @@ typedef struct {
  * overlay holds the post-state (after finalisation). */
 CD_MUST_CHECK cd_status vm_transact(evm_vm *vm, const evm_tx *tx, const tx_mode *mode,
                                     evm_result *out);
+/* vm_transact on a dedicated thread with a stack large enough for 1024 nested frames. */
+CD_MUST_CHECK cd_status vm_transact_isolated(evm_vm *vm, const evm_tx *tx, const tx_mode *mode,
+                                             evm_result *out);
 
 #endif

@@ -1,7 +1,7 @@
 /* The interpreter: one call frame runs in run_frame (computed-goto dispatch over a padded
  * copy of the code), message calls and creations in vm_call / vm_create.
  *
- * Gas: each opcode's constant part comes from vm->gas_table (built per fork; -1 marks an
+ * Gas: each opcode's constant part comes from vm->ops (built per fork; gas -1 marks an
  * opcode the fork does not have); dynamic parts (memory expansion, copies, cold access,
  * SSTORE, calls) are charged in the handlers. Every exceptional halt consumes the frame's
  * gas; the caller reverts the frame's journal. */
@@ -35,20 +35,25 @@ static const uint8_t op_in[256] = {
     /* 0xf0 */ 3, 7, 7, 2, 6, 4, 0, 0, 0, 0, 6, 0, 0, 2, 0, 1,
 };
 
-/* Net stack growth: +1 for pushes, DUPs; 0 for SWAPs; negative otherwise. */
-static int op_out(uint8_t op) {
-    if (op >= 0x5f && op <= 0x7f) return 1;               /* PUSH0..PUSH32 */
-    if (op >= 0x80 && op <= 0x8f) return op_in[op] + 1;   /* DUPn */
-    if (op >= 0x90 && op <= 0x9f) return op_in[op];       /* SWAPn */
-    switch (op) {
-    case 0x00: case 0x50: case 0x52: case 0x53: case 0x55: case 0x56: case 0x57: case 0x5b:
-    case 0x5d: case 0x5e: case 0x37: case 0x39: case 0x3c: case 0x3e: case 0xa0: case 0xa1:
-    case 0xa2: case 0xa3: case 0xa4: case 0xf3: case 0xfd: case 0xfe: case 0xff:
-        return 0;
-    default:
-        return 1;
-    }
-}
+/* Net stack growth of each opcode (pushed minus popped). */
+static const int8_t op_growth[256] = {
+    /* 0x00 */ 0, -1, -1, -1, -1, -1, -1, -1, -2, -2, -1, -1, 1, 1, 1, 1,
+    /* 0x10 */ -1, -1, -1, -1, -1, 0, -1, -1, -1, 0, -1, -1, -1, -1, 0, 1,
+    /* 0x20 */ -1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    /* 0x30 */ 1, 0, 1, 1, 1, 0, 1, -3, 1, -3, 1, 0, -4, 1, -3, 0,
+    /* 0x40 */ 0, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1,
+    /* 0x50 */ -1, 0, -2, -2, 0, -2, -1, -2, 1, 1, 1, 0, 0, -2, -3, 1,
+    /* 0x60 */ 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    /* 0x70 */ 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    /* 0x80 */ 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    /* 0x90 */ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    /* 0xa0 */ -2, -3, -4, -5, -6, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    /* 0xb0 */ 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    /* 0xc0 */ 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    /* 0xd0 */ 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    /* 0xe0 */ 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    /* 0xf0 */ -2, -6, -6, -2, -5, -3, 1, 1, 1, 1, -5, 1, 1, -2, 0, -1,
+};
 
 typedef struct {
     uint8_t op;
@@ -88,12 +93,9 @@ static const op_def op_defs[] = {
     {0xfa, EVM_BYZANTIUM, 700}, {0xfd, EVM_BYZANTIUM, 0}, {0xff, EVM_FRONTIER, 0},
 };
 
-void vm_build_tables(evm_fork fork, int16_t t[256], int16_t stack_max[256]) {
-    for (int i = 0; i < 256; i++) {
-        int growth = op_out((uint8_t)i) - op_in[i];
-        stack_max[i] = (int16_t)(growth > 0 ? EVM_STACK_LIMIT - growth : EVM_STACK_LIMIT);
-        t[i] = -1;
-    }
+void vm_build_tables(evm_fork fork, vm_opinfo ops[256]) {
+    int16_t t[256];
+    for (int i = 0; i < 256; i++) t[i] = -1;
     for (size_t i = 0; i < CD_ARRAY_LEN(op_defs); i++)
         if (fork >= op_defs[i].since) t[op_defs[i].op] = op_defs[i].gas;
     for (int op = 0x60; op <= 0x9f; op++) t[op] = 3; /* PUSH1..32, DUP, SWAP */
@@ -107,6 +109,12 @@ void vm_build_tables(evm_fork fork, int16_t t[256], int16_t stack_max[256]) {
     if (fork >= EVM_BERLIN) { /* EIP-2929: warm cost here, cold surcharge in handlers */
         t[0x31] = t[0x3b] = t[0x3c] = t[0x3f] = t[0x54] = 100;
         t[0xf1] = t[0xf2] = t[0xf4] = t[0xfa] = 100;
+    }
+    for (int i = 0; i < 256; i++) {
+        ops[i].gas = t[i];
+        ops[i].min_height = op_in[i];
+        ops[i].max_height = (int16_t)(op_growth[i] > 0 ? EVM_STACK_LIMIT - op_growth[i] : EVM_STACK_LIMIT);
+        ops[i].pad = 0;
     }
 }
 
@@ -135,7 +143,7 @@ static bool mem_grow(frame *f, uint64_t end) {
     f->gas -= (int64_t)(mem_cost(nw) - mem_cost(ow));
     if (f->gas < 0) return false;
     size_t need = (size_t)nw * 32;
-    vm_scratch *sc = &f->vm->scratch[f->msg->depth];
+    vm_scratch *sc = f->vm->scratch[f->msg->depth];
     if (need > sc->mem_cap) {
         size_t nc = sc->mem_cap ? sc->mem_cap : 4096;
         while (nc < need) nc *= 2;
@@ -514,14 +522,27 @@ static vm_result run_frame(evm_vm *vm, const vm_msg *m, const vm_code *code, cd_
     cd_u256 *sp = stack;
     const uint8_t *pc = code->code;
     const uint8_t *const code_start = code->code;
-    const int16_t *gt = vm->gas_table;
+    const vm_opinfo *ops = vm->ops;
     uint64_t count = 0;
     int st;
     uint8_t op;
 
-    const int16_t *smax = vm->stack_max;
 
-#define NEXT goto dispatch
+/* Each handler ends with its own copy of the dispatch (threaded code): the indirect jump
+ * after an opcode then predicts the opcode that usually follows it. */
+#define NEXT                                                                        \
+    do {                                                                            \
+        op = *pc;                                                                   \
+        count++;                                                                    \
+        const vm_opinfo oi_ = ops[op];                                              \
+        if (oi_.gas < 0) goto op_undef;                                             \
+        ptrdiff_t h_ = sp - stack;                                                  \
+        if (h_ < oi_.min_height) goto underflow;                                    \
+        if (h_ > oi_.max_height) goto overflow;                                     \
+        f.gas -= oi_.gas;                                                           \
+        if (f.gas < 0) goto oog;                                                    \
+        goto *labels[op];                                                           \
+    } while (0)
 #define S(i) (sp[-(ptrdiff_t)(i)-1])
 
     static const void *const labels[256] = {
@@ -564,19 +585,7 @@ static vm_result run_frame(evm_vm *vm, const vm_msg *m, const vm_code *code, cd_
 #undef L
     };
 
-dispatch:
-    op = *pc;
-    count++;
-    {
-        int16_t g = gt[op];
-        if (g < 0) goto op_undef;
-        ptrdiff_t h = sp - stack;
-        if (h < op_in[op]) goto underflow;
-        if (h > smax[op]) goto overflow;
-        f.gas -= g;
-        if (f.gas < 0) goto oog;
-    }
-    goto *labels[op];
+    NEXT;
 
 op_stop:
     out->len = 0;
@@ -658,9 +667,15 @@ op_returndatacopy: {
     if (!mem_region(&f, &S(0), &S(2), &o, &n)) goto oog;
     f.gas -= (int64_t)(3 * words(n));
     if (f.gas < 0) goto oog;
-    if (op == 0x37) copy_padded(f.mem + o, m->input, m->input_len, &S(1), n);
-    else if (op == 0x39) copy_padded(f.mem + o, code->code, code->len, &S(1), n);
-    else copy_padded(f.mem + o, f.ret->data, f.ret->len, &S(1), n);
+    if (n == 0) {
+        /* nothing to copy (memory may not even exist yet) */
+    } else if (op == 0x37) {
+        copy_padded(f.mem + o, m->input, m->input_len, &S(1), n);
+    } else if (op == 0x39) {
+        copy_padded(f.mem + o, code->code, code->len, &S(1), n);
+    } else {
+        copy_padded(f.mem + o, f.ret->data, f.ret->len, &S(1), n);
+    }
     sp -= 3; pc++; NEXT;
 }
 op_codesize: *sp++ = u256_from_u64(code->len); pc++; NEXT;
@@ -687,7 +702,7 @@ op_extcodecopy: {
     if (f.gas < 0) goto oog;
     acc = &vm->accts[ai];
     if (!vm_load_code(vm, acc)) goto fatal;
-    copy_padded(f.mem + o, acc->s.code.code, acc->s.code.len, &S(2), n);
+    if (n) copy_padded(f.mem + o, acc->s.code.code, acc->s.code.len, &S(2), n);
     sp -= 4; pc++; NEXT;
 }
 op_returndatasize: *sp++ = u256_from_u64(f.ret->len); pc++; NEXT;
@@ -736,6 +751,11 @@ op_blobbasefee: *sp++ = vm->block.blob_base_fee; pc++; NEXT;
 op_pop: sp--; pc++; NEXT;
 op_mload: {
     uint64_t o, n;
+    if (u256_fits_u64(&S(0)) && S(0).w[0] <= f.mem_len && f.mem_len - S(0).w[0] >= 32) {
+        S(0) = u256_from_be32(f.mem + S(0).w[0]);
+        pc++;
+        NEXT;
+    }
     cd_u256 thirty2 = u256_from_u64(32);
     if (!mem_region(&f, &S(0), &thirty2, &o, &n)) goto oog;
     S(0) = u256_from_be32(f.mem + o);
@@ -743,6 +763,12 @@ op_mload: {
 }
 op_mstore: {
     uint64_t o, n;
+    if (u256_fits_u64(&S(0)) && S(0).w[0] <= f.mem_len && f.mem_len - S(0).w[0] >= 32) {
+        u256_to_be(&S(1), f.mem + S(0).w[0]);
+        sp -= 2;
+        pc++;
+        NEXT;
+    }
     cd_u256 thirty2 = u256_from_u64(32);
     if (!mem_region(&f, &S(0), &thirty2, &o, &n)) goto oog;
     u256_to_be(&S(1), f.mem + o);
@@ -1064,8 +1090,9 @@ vm_result vm_create(evm_vm *vm, const vm_msg *m, cd_buf *out) {
         t = &vm->accts[ti];
         t->s.balance = u256_add(&t->s.balance, &m->value);
     }
+    /* Init code lives only as long as its frame (a loop of creates must not pile it up). */
     vm_code init;
-    if (!vm_make_code(vm, m->input, m->input_len, &init)) {
+    if (!vm_make_code(NULL, m->input, m->input_len, &init)) {
         vm_fail(vm, CD_ERR_NOMEM, "init code");
         goto fatal;
     }
@@ -1079,6 +1106,7 @@ vm_result vm_create(evm_vm *vm, const vm_msg *m, cd_buf *out) {
         r.status = EVM_SUCCESS;
         r.gas_left = m->gas;
     }
+    free((void *)init.code);
     if (r.status == EVM_FATAL) return r;
     if (r.status == EVM_SUCCESS) {
         size_t len = out->len;

@@ -69,16 +69,23 @@ static inline bool u256_slt(const cd_u256 *a, const cd_u256 *b) {
 }
 
 static inline cd_u256 u256_mul(const cd_u256 *a, const cd_u256 *b) {
-    cd_u256 r = {{0, 0, 0, 0}};
-    for (int i = 0; i < 4; i++) {
-        if (!a->w[i]) continue;
-        uint64_t carry = 0;
-        for (int j = 0; i + j < 4; j++) {
-            u128 p = (u128)a->w[i] * b->w[j] + r.w[i + j] + carry;
-            r.w[i + j] = (uint64_t)p;
-            carry = (uint64_t)(p >> 64);
-        }
-    }
+    /* Truncated schoolbook product: only the 10 partial products below 2^256. */
+    const uint64_t a0 = a->w[0], a1 = a->w[1], a2 = a->w[2], a3 = a->w[3];
+    const uint64_t b0 = b->w[0], b1 = b->w[1], b2 = b->w[2], b3 = b->w[3];
+    cd_u256 r;
+    u128 t = (u128)a0 * b0;
+    r.w[0] = (uint64_t)t;
+    t = (t >> 64) + (u128)a0 * b1;
+    u128 t2 = (u128)(uint64_t)t + (u128)a1 * b0;
+    r.w[1] = (uint64_t)t2;
+    /* carries into limb 2 */
+    u128 c2 = (t >> 64) + (t2 >> 64);
+    u128 s = c2 + (u128)a0 * b2;
+    u128 s2 = (u128)(uint64_t)s + (u128)a1 * b1;
+    u128 s3 = (u128)(uint64_t)s2 + (u128)a2 * b0;
+    r.w[2] = (uint64_t)s3;
+    uint64_t c3 = (uint64_t)(s >> 64) + (uint64_t)(s2 >> 64) + (uint64_t)(s3 >> 64);
+    r.w[3] = c3 + a0 * b3 + a1 * b2 + a2 * b1 + a3 * b0;
     return r;
 }
 

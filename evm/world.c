@@ -28,7 +28,7 @@ cd_status vm_init(evm_vm *vm, const evm_host *host, evm_fork fork, cd_error *err
     vm->host = host;
     vm->fork = fork;
     vm->err = err;
-    vm_build_tables(fork, vm->gas_table, vm->stack_max);
+    vm_build_tables(fork, vm->ops);
     vm->acct_nbuckets = 64;
     vm->acct_buckets = calloc(vm->acct_nbuckets, sizeof *vm->acct_buckets);
     vm->slot_nbuckets = 256;
@@ -50,9 +50,11 @@ void vm_free(evm_vm *vm) {
     for (size_t i = 0; i < vm->n_owned; i++) free(vm->owned[i]);
     free(vm->owned);
     for (size_t i = 0; i < vm->n_scratch; i++) {
-        free(vm->scratch[i].stack);
-        free(vm->scratch[i].mem);
-        cd_buf_free(&vm->scratch[i].ret);
+        if (!vm->scratch[i]) continue;
+        free(vm->scratch[i]->stack);
+        free(vm->scratch[i]->mem);
+        cd_buf_free(&vm->scratch[i]->ret);
+        free(vm->scratch[i]);
     }
     free(vm->scratch);
     memset(vm, 0, sizeof *vm);
@@ -62,13 +64,17 @@ vm_scratch *vm_scratch_at(evm_vm *vm, int d) {
     if ((size_t)d >= vm->n_scratch) {
         size_t n = vm->n_scratch ? vm->n_scratch * 2 : 8;
         while (n <= (size_t)d) n *= 2;
-        vm_scratch *p = realloc(vm->scratch, n * sizeof *p);
+        vm_scratch **p = realloc(vm->scratch, n * sizeof *p);
         if (!p) return NULL;
         memset(p + vm->n_scratch, 0, (n - vm->n_scratch) * sizeof *p);
         vm->scratch = p;
         vm->n_scratch = n;
     }
-    vm_scratch *s = &vm->scratch[d];
+    if (!vm->scratch[d]) {
+        vm->scratch[d] = calloc(1, sizeof **vm->scratch);
+        if (!vm->scratch[d]) return NULL;
+    }
+    vm_scratch *s = vm->scratch[d];
     if (!s->stack) {
         s->stack = malloc(sizeof(cd_u256) * EVM_STACK_LIMIT);
         if (!s->stack) return NULL;
@@ -92,7 +98,7 @@ void *vm_own(evm_vm *vm, size_t n) {
 
 bool vm_make_code(evm_vm *vm, const uint8_t *code, size_t len, vm_code *out) {
     size_t bitmap = (len + 7) / 8 + 1;
-    uint8_t *buf = vm_own(vm, len + EVM_CODE_PAD + bitmap);
+    uint8_t *buf = vm ? vm_own(vm, len + EVM_CODE_PAD + bitmap) : calloc(1, len + EVM_CODE_PAD + bitmap);
     if (!buf) return false;
     if (len) memcpy(buf, code, len);
     uint8_t *jd = buf + len + EVM_CODE_PAD;

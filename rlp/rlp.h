@@ -62,7 +62,9 @@ CD_MUST_CHECK cd_status rlp_item_address(const rlp_item *item, cd_address *out);
 CD_MUST_CHECK cd_status rlp_item_string(const rlp_item *item, cd_bytes *out);
 
 /* ---- encoding ---- */
+/* A byte string (a single byte below 0x80 is its own encoding). */
 CD_MUST_CHECK cd_status rlp_encode_bytes(cd_buf *out, const uint8_t *data, size_t len);
+/* Integers: minimal big-endian, 0 encodes as the empty string 0x80. */
 CD_MUST_CHECK cd_status rlp_encode_u64(cd_buf *out, uint64_t v);
 CD_MUST_CHECK cd_status rlp_encode_u256(cd_buf *out, const cd_u256 *v);
 /* A big-endian integer given as bytes: leading zeros are stripped before encoding. */

@@ -956,6 +956,17 @@ static void test_ccel_replay(test_ctx *t) {
     /* Truncated inside an event / bad header. */
     CHECK_ERR(t, att_ccel_replay(cd_bytes_make(log.data, 20), &ev, &err), CD_ERR_TRUNCATED);
     CHECK_ERR(t, att_ccel_replay(cd_bytes_make(log.data, 200), &ev, &err), CD_ERR_TRUNCATED);
+    /* Garbage in the fill after the last event. */
+    log.data[log.len - 100] = 0x00;
+    CHECK_ERR(t, att_ccel_replay(cd_buf_bytes(&log), &ev, &err), CD_ERR_ATT_EVENT_LOG);
+    log.data[log.len - 100] = 0xff;
+    /* Cut right after an event's MR index and type (digest count missing). */
+    att_event_log full;
+    if (att_ccel_replay(cd_buf_bytes(&log), &full, &err) == CD_OK && full.count > 3) {
+        size_t cut = full.events[3].data_offset + full.events[3].data_len + 10;
+        CHECK_ERR(t, att_ccel_replay(cd_bytes_make(log.data, cut), &ev, &err), CD_ERR_TRUNCATED);
+        att_event_log_free(&full);
+    }
     log.data[32] ^= 1; /* "Spec ID Event03" signature */
     CHECK_ERR(t, att_ccel_replay(cd_buf_bytes(&log), &ev, &err), CD_ERR_ATT_EVENT_LOG);
     cd_buf_free(&log);

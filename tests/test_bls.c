@@ -464,6 +464,21 @@ static void test_msm(test_ctx *t) {
     CHECK(t, bls_g1_eq(&got1, &sum3));
     CHECK_OK(t, bls_g1_msm(&got1, p1, (const uint8_t(*)[32])k, 0));
     CHECK(t, bls_g1_is_infinity(&got1));
+    /* a larger input exercises wider Pippenger windows */
+    enum { M = 300 };
+    static bls_g1_affine pm[M];
+    static uint8_t km[M][32];
+    bls_g1 acc, cur = g1;
+    bls_g1_from_affine(&acc, &(bls_g1_affine){.infinity = true});
+    for (int i = 0; i < M; i++) {
+        bls_g1_add(&cur, &cur, &g1); /* (i+2) G */
+        bls_g1_to_affine(&pm[i], &cur);
+        rand_scalar(&r, km[i]);
+        bls_g1_mul(&t1, &cur, km[i]);
+        bls_g1_add(&acc, &acc, &t1);
+    }
+    CHECK_OK(t, bls_g1_msm(&got1, pm, (const uint8_t(*)[32])km, M));
+    CHECK(t, bls_g1_eq(&got1, &acc));
 }
 
 /* Points on the curves but outside the prime-order subgroups must be rejected, and the
@@ -715,6 +730,37 @@ static void test_hash_to_g2_kat(test_ctx *t) {
     CHECK_ERR(t, bls_hash_to_g2(&h, (const uint8_t *)"abc", 3, long_dst, 256), CD_ERR_INVALID_ARG);
 }
 
+/* RFC 9380 appendix J.9.1, BLS12381G1_XMD:SHA-256_SSWU_RO_, msg = "" and "abc". */
+static void test_hash_to_g1_kat(test_ctx *t) {
+    static const char dst[] = "QUUX-V01-CS02-with-BLS12381G1_XMD:SHA-256_SSWU_RO_";
+    static const char *msgs[2] = {"", "abc"};
+    static const char *want_hex[2] = {
+        "052926add2207b76ca4fa57a8734416c8dc95e24501772c814278700eed6d1e4e8cf62d9c09db0fac349612b759e79a1"
+        "08ba738453bfed09cb546dbb0783dbb3a5f1f566ed67bb6be0e8c67e2e81a4cc68ee29813bb7994998f3eae0c9c6a265",
+        "03567bc5ef9c690c2ab2ecdf6a96ef1c139cc0b2f284dca0a9a7943388a49a3aee664ba5379a7655d3c68900be2f6903"
+        "0b9c15f3fe6e5cf4211f346271d7b01c8f3b28be689c8429c85b67af215533311f0b8dfaaa154fa6b88176c229f2885d"};
+    for (int i = 0; i < 2; i++) {
+        uint8_t want[96], got[96];
+        CHECK_EQ_INT(t, test_unhex(want_hex[i], want, sizeof want), 96);
+        bls_g1 h;
+        CHECK_OK(t, bls_hash_to_g1(&h, (const uint8_t *)msgs[i], strlen(msgs[i]), (const uint8_t *)dst,
+                                   strlen(dst)));
+        bls_g1_affine a;
+        bls_g1_to_affine(&a, &h);
+        bls_fp_to_bytes(got, &a.x);
+        bls_fp_to_bytes(got + 48, &a.y);
+        CHECK_EQ_BYTES(t, got, 96, want, 96);
+        CHECK(t, bls_g1_is_in_subgroup(&a));
+    }
+    bls_fp u;
+    bls_fp_zero(&u); /* exceptional input */
+    bls_g1 m;
+    bls_map_to_curve_g1(&m, &u);
+    bls_g1_affine a;
+    bls_g1_to_affine(&a, &m);
+    CHECK(t, bls_g1_is_on_curve(&a));
+}
+
 static void test_sign_verify(test_ctx *t) {
     enum { N = 5 };
     uint8_t sk[N][32], pk[N][48], sig[N][96], agg[96], aggpk[48];
@@ -774,6 +820,31 @@ static void test_sign_verify(test_ctx *t) {
     CHECK_ERR(t, bls_aggregate_verify((const uint8_t(*)[48])pk, msgs, N, agg), CD_ERR_BAD_SIGNATURE);
     CHECK_ERR(t, bls_batch_verify((const uint8_t(*)[48])pk, msgs, (const uint8_t(*)[96])sigs2, N),
               CD_ERR_BAD_SIGNATURE);
+    /* keys summing to infinity: {pk, -pk} with the infinity signature must not verify */
+    {
+        uint8_t sk_neg[32], pk2[2][48], s2[2][96], aggs[96];
+        /* sk_neg = r - sk[0] (sk[0] < 2^254 < r, so no underflow) */
+        int borrow = 0;
+        for (int i = 31; i >= 0; i--) {
+            int d = (int)ORDER_R[i] - (int)sk[0][i] - borrow;
+            borrow = d < 0;
+            sk_neg[i] = (uint8_t)(d + (borrow ? 256 : 0));
+        }
+        CHECK_OK(t, bls_sk_to_pk(sk[0], pk2[0]));
+        CHECK_OK(t, bls_sk_to_pk(sk_neg, pk2[1]));
+        CHECK_OK(t, bls_sign(sk[0], msg, sizeof msg, s2[0]));
+        CHECK_OK(t, bls_sign(sk_neg, msg, sizeof msg, s2[1]));
+        CHECK_OK(t, bls_aggregate_signatures((const uint8_t(*)[96])s2, 2, aggs));
+        CHECK_EQ_BYTES(t, aggs, 96, inf, 96);
+        CHECK_ERR(t, bls_fast_aggregate_verify_compressed((const uint8_t(*)[48])pk2, 2, msg, sizeof msg, aggs),
+                  CD_ERR_INFINITY);
+        bls_pubkey k2[2];
+        CHECK_OK(t, bls_pubkey_decompress(&k2[0], pk2[0]));
+        CHECK_OK(t, bls_pubkey_decompress(&k2[1], pk2[1]));
+        const bls_pubkey *kp[2] = {&k2[0], &k2[1]};
+        CHECK_ERR(t, bls_fast_aggregate_verify(kp, 2, msg, sizeof msg, aggs), CD_ERR_INFINITY);
+        CHECK_ERR(t, bls_eth_fast_aggregate_verify(kp, 2, msg, sizeof msg, aggs), CD_ERR_INFINITY);
+    }
     /* secret key range: 0 and r rejected, r - 1 accepted */
     uint8_t bad_sk[32] = {0}, out[96];
     CHECK_ERR(t, bls_sk_to_pk(bad_sk, pk[0]), CD_ERR_BAD_SCALAR);
@@ -810,6 +881,7 @@ int main(void) {
     TEST_RUN(&t, test_decompress_rejects);
     TEST_RUN(&t, test_pairing_bilinear);
     TEST_RUN(&t, test_hash_to_g2_kat);
+    TEST_RUN(&t, test_hash_to_g1_kat);
     TEST_RUN(&t, test_sign_verify);
     return test_finish(&t);
 }

@@ -450,6 +450,57 @@ static void test_p256verify(test_ctx *t) {
     cd_buf_free(&out);
 }
 
+
+/* EIP-7951 assets/eip-7951/test-vectors.json (Wycheproof ecdsa_secp256r1_sha256_p1363),
+ * plus Wycheproof #113, where R' has an x-coordinate above n (so r = x - n). The gas in
+ * that file is RIP-7212's 3450; Osaka charges 6900. */
+static void test_p256verify_wycheproof(test_ctx *t) {
+    const char *h = "bb5a52f42f9c9261ed4361f59422a1e30036e7c32b270c8807a419feca605023";
+    const char *q = "2927b10512bae3eddcfe467828128bad2903269919f7086069c8c4df6c732838"
+                    "c7787964eaac00e5921fb1498a60f4606766b3d9685001558d1a974e7341513e";
+    static const struct {
+        const char *rs;
+        bool valid;
+    } cases[] = {
+        /* #1 signature malleability (valid) */
+        {"2ba3a8be6b94d5ec80a6d9d1190a436effe50d85a1eee859b8cc6af9bd5c2e18"
+         "4cd60b855d442f5b3c7b11eb6c4e0ae7525fe710fab9aa7c77a67f79e6fadd76", true},
+        /* #3, #5, #8 r or s modified by the group order */
+        {"d45c5740946b2a147f59262ee6f5bc90bd01ed280528b62b3aed5fc93f06f739"
+         "b329f479a2bbd0a5c384ee1493b1f5186a87139cac5df4087c134b49156847db", false},
+        {"d45c5741946b2a137f59262ee6f5bc91001af27a5e1117a64733950642a3d1e8"
+         "b329f479a2bbd0a5c384ee1493b1f5186a87139cac5df4087c134b49156847db", false},
+        {"2ba3a8be6b94d5ec80a6d9d1190a436effe50d85a1eee859b8cc6af9bd5c2e18"
+         "4cd60b865d442f5a3c7b11eb6c4e0ae79578ec6353a20bf783ecb4b6ea97b825", false},
+        /* #11, #16, #25 special values of r and s */
+        {"0000000000000000000000000000000000000000000000000000000000000000"
+         "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551", false},
+        {"0000000000000000000000000000000000000000000000000000000000000001"
+         "0000000000000000000000000000000000000000000000000000000000000000", false},
+        {"ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551"
+         "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551", false},
+    };
+    uint8_t one[32] = {0};
+    one[31] = 1;
+    for (size_t i = 0; i < CD_ARRAY_LEN(cases); i++) {
+        char in[330];
+        snprintf(in, sizeof in, "%s%s%s", h, cases[i].rs, q);
+        expect_run(t, EVM_OSAKA, 0x100, in, cases[i].valid ? test_hex(one, 32) + 2 : "", 6900);
+    }
+    /* #113 k*G has a large x-coordinate (valid), #114 the same with r = x unreduced */
+    const char *q113 = "0ad99500288d466940031d72a9f5445a4d43784640855bf0a69874d2de5fe103"
+                       "c5011e6ef2c42dcd50d5d3d29f99ae6eba2c80c9244f4c5422f0979ff0c3ba5e";
+    char in[330];
+    snprintf(in, sizeof in, "%s%s%s", h,
+             "000000000000000000000000000000004319055358e8617b0c46353d039cdaab"
+             "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc63254e", q113);
+    expect_run(t, EVM_OSAKA, 0x100, in, test_hex(one, 32) + 2, 6900);
+    snprintf(in, sizeof in, "%s%s%s", h,
+             "ffffffff00000001000000000000000000000000fffffffffffffffffffffffc"
+             "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc63254e", q113);
+    expect_run(t, EVM_OSAKA, 0x100, in, "", 6900);
+}
+
 int main(void) {
     test_ctx t;
     test_init(&t, "test_precompiles");
@@ -464,5 +515,6 @@ int main(void) {
     TEST_RUN(&t, test_modexp_limits);
     TEST_RUN(&t, test_blake2f);
     TEST_RUN(&t, test_p256verify);
+    TEST_RUN(&t, test_p256verify_wycheproof);
     return test_finish(&t);
 }

@@ -68,6 +68,11 @@ static void test_g1_group_law(test_ctx *t) {
         scalar_u64(k, i);
         bn254_g1_mul(&m, &g, k);
         CHECK(t, bn254_g1_eq(&m, &acc));
+        /* affine conversion (a field inversion) must land back on the same point */
+        bn254_g1 back;
+        bn254_g1_to_bytes(&m, out);
+        CHECK_OK(t, bn254_g1_from_bytes(&back, out));
+        CHECK(t, bn254_g1_eq(&back, &m));
     }
     /* r G = infinity, (r + 1) G = G, G + (-G) = infinity */
     CHECK_EQ_INT(t, test_unhex(ORDER_R_HEX, k, 32), 32);
@@ -115,6 +120,14 @@ static void test_g2_checks(test_ctx *t) {
     scalar_u64(k, 2);
     bn254_g2_mul(&m, &g, k);
     CHECK(t, bn254_g2_eq(&m, &d));
+    for (uint64_t i = 3; i < 8; i++) { /* affine round trip through the subgroup check */
+        bn254_g2 back;
+        scalar_u64(k, i * 1000003);
+        bn254_g2_mul(&m, &g, k);
+        bn254_g2_to_bytes(&m, out);
+        CHECK_OK(t, bn254_g2_from_bytes(&back, out));
+        CHECK(t, bn254_g2_eq(&back, &m));
+    }
     /* Swapping the Fp2 halves (real first) is a different, off-curve point. */
     uint8_t sw[128];
     memcpy(sw, b + 32, 32);

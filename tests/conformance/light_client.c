@@ -277,6 +277,7 @@ static const struct {
              {"deneb", LC_FORK_DENEB},   {"electra", LC_FORK_ELECTRA},     {"fulu", LC_FORK_FULU}};
 
 static bool run_merkle_case(const char *dir, const char *object, lc_preset preset, lc_fork fork, char *why, size_t whylen);
+static bool run_collection_case(const char *dir, lc_preset preset, lc_fork fork, char *why, size_t whylen);
 
 int main(void) {
     test_ctx t;
@@ -301,9 +302,9 @@ int main(void) {
                 join(hdir, sizeof hdir, base, handlers[h]);
                 bool is_sync = !strcmp(handlers[h], "sync"), is_rank = !strcmp(handlers[h], "update_ranking"),
                      is_merkle = !strcmp(handlers[h], "single_merkle_proof");
-                if (!is_sync && !is_rank && !is_merkle) {
-                    fprintf(stderr, "  light_client %s %s %s: not run (serving-side data collection, not part of "
-                                    "a light client)\n", presets[p], forks[f].name, handlers[h]);
+                bool is_collect = !strcmp(handlers[h], "data_collection");
+                if (!is_sync && !is_rank && !is_merkle && !is_collect) {
+                    test_case(&t, handlers[h], false, "unknown light_client handler");
                     continue;
                 }
                 /* sync/update_ranking: pyspec_tests/<case>; single_merkle_proof: <Object>/<case> */
@@ -322,7 +323,8 @@ int main(void) {
                         bool ok;
                         if (is_sync) ok = run_sync_case(cdir, preset, why, sizeof why);
                         else if (is_rank) ok = run_ranking_case(cdir, preset, forks[f].fork, why, sizeof why);
-                        else ok = run_merkle_case(cdir, groups[g], preset, forks[f].fork, why, sizeof why);
+                        else if (is_merkle) ok = run_merkle_case(cdir, groups[g], preset, forks[f].fork, why, sizeof why);
+                        else ok = run_collection_case(cdir, preset, forks[f].fork, why, sizeof why);
                         test_case(&t, name, ok, why);
                         if (ok) c.passed++;
                         else c.failed++;
@@ -330,8 +332,9 @@ int main(void) {
                     free_list(cases, nc);
                 }
                 free_list(groups, ng);
-                fprintf(stderr, "  light_client %-7s %-9s %-19s %3d passed, %d failed\n", presets[p], forks[f].name,
-                        handlers[h], c.passed, c.failed);
+                fprintf(stderr, "  light_client %-7s %-9s %-19s %3d passed, %d failed%s\n", presets[p], forks[f].name,
+                        handlers[h], c.passed, c.failed,
+                        is_collect ? " (consumer side: blocks hash to their roots, served objects verify/decode)" : "");
             }
             free_list(handlers, nh);
         }
@@ -609,5 +612,205 @@ done_types:
     preset_free(&pv);
     yaml_free(&proof);
     cd_buf_free(&obj);
+    return ok;
+}
+
+/* ---- data_collection, consumer side ---------------------------------------------------
+ * These vectors test a full node that *serves* light-client data. A light client cannot
+ * replay the server logic, but it can check everything the server hands out: each block
+ * (SignedBeaconBlock of its fork) hashes to the root in its file name, each bootstrap
+ * initializes a store from the block root it is served for, and each best update, latest
+ * finality update and latest optimistic update decodes under its fork digest and hashes to
+ * the root in its file name. */
+
+typedef struct {
+    char name[160];
+} seen_name;
+
+typedef struct {
+    const lc_config *cfg;
+    lc_types *lt;
+    ssz_schema *s;
+    const preset_values *pv;
+    const ssz_type *block[LC_FORK_COUNT];
+    const char *dir;
+    seen_name *seen;
+    size_t nseen, cap;
+    lc_store *store;
+    int objects;
+} collect_ctx;
+
+static bool seen_before(collect_ctx *c, const char *name) {
+    for (size_t i = 0; i < c->nseen; i++)
+        if (!strcmp(c->seen[i].name, name)) return true;
+    if (c->nseen == c->cap) {
+        size_t nc = c->cap ? c->cap * 2 : 64;
+        seen_name *n = realloc(c->seen, nc * sizeof *n);
+        if (!n) return false;
+        c->seen = n;
+        c->cap = nc;
+    }
+    snprintf(c->seen[c->nseen++].name, sizeof c->seen[0].name, "%s", name);
+    return false;
+}
+
+/* Root spelled at the end of a file stem: ..._0x<64 hex>. */
+static bool stem_root(const char *stem, cd_hash32 *out) {
+    const char *u = strrchr(stem, '_');
+    return u && test_unhex(u + 1, out->b, 32) == 32;
+}
+
+static const ssz_type *block_type(collect_ctx *c, lc_fork f) {
+    if (!c->block[f]) {
+        state_types st = build_state_types(c->s, c->lt, c->pv, f);
+        const ssz_type *u64 = ssz_t_uint(c->s, 8), *b32 = ssz_t_bytes(c->s, 32);
+        const ssz_type *blk = ssz_t_container(c->s, "BeaconBlock", 5, "slot", u64, "proposer_index", u64, "parent_root",
+                                              b32, "state_root", b32, "body", st.body);
+        c->block[f] = ssz_t_container(c->s, "SignedBeaconBlock", 2, "message", blk, "signature", ssz_t_bytes(c->s, 96));
+    }
+    return c->block[f];
+}
+
+/* One served object {fork_digest, data}; kind -1 = block. */
+static bool check_object(collect_ctx *c, const yaml_node *obj, int kind, const yaml_node *block_root, char *why,
+                         size_t whylen) {
+    const yaml_node *dn = yaml_get(obj, "data");
+    lc_fork f;
+    if (!dn || !digest_fork(c->cfg, yaml_get(obj, "fork_digest"), &f)) {
+        snprintf(why, whylen, "object without data or with an unknown fork digest");
+        return false;
+    }
+    if (seen_before(c, dn->str)) return true;
+    c->objects++;
+    char file[200], path[4096];
+    snprintf(file, sizeof file, "%s.ssz_snappy", dn->str);
+    join(path, sizeof path, c->dir, file);
+    cd_buf b = {0};
+    cd_error e = {0};
+    bool ok = false;
+    cd_hash32 want, got;
+    if (read_snappy(path, &b) != CD_OK) {
+        snprintf(why, whylen, "cannot read %s", file);
+        goto out;
+    }
+    if (!stem_root(dn->str, &want)) {
+        snprintf(why, whylen, "%s: no root in name", dn->str);
+        goto out;
+    }
+    if (kind < 0) {
+        /* file names carry hash_tree_root(SignedBeaconBlock) */
+        const ssz_type *t = block_type(c, f);
+        if (!t || ssz_hash_tree_root(t, cd_buf_bytes(&b), &got, &e) != CD_OK) {
+            snprintf(why, whylen, "%s (%s block): %s", dn->str, lc_fork_name(f), cd_error_text(&e));
+            goto out;
+        }
+    } else {
+        const ssz_type *t = lc_types_for(c->lt, f, (lc_msg_kind)kind);
+        if (ssz_hash_tree_root(t, cd_buf_bytes(&b), &got, &e) != CD_OK) {
+            snprintf(why, whylen, "%s: %s", dn->str, cd_error_text(&e));
+            goto out;
+        }
+        if (kind == LC_MSG_BOOTSTRAP) {
+            cd_hash32 root;
+            if (yaml_hex_exact(block_root, root.b, 32) != CD_OK ||
+                lc_store_bootstrap(c->store, &root, f, cd_buf_bytes(&b), &e) != CD_OK) {
+                snprintf(why, whylen, "%s does not bootstrap from its block root: %s", dn->str, cd_error_text(&e));
+                goto out;
+            }
+        } else {
+            lc_update *u = malloc(sizeof *u);
+            cd_status st = u ? lc_decode_update(c->cfg, c->lt, (lc_msg_kind)kind, f, cd_buf_bytes(&b), u, &e) : CD_ERR_NOMEM;
+            free(u);
+            if (st != CD_OK) {
+                snprintf(why, whylen, "%s: %s", dn->str, cd_error_text(&e));
+                goto out;
+            }
+        }
+    }
+    if (!cd_hash32_eq(&got, &want)) {
+        snprintf(why, whylen, "%s: hash_tree_root %s", dn->str, test_hex(got.b, 32));
+        goto out;
+    }
+    ok = true;
+out:
+    cd_buf_free(&b);
+    return ok;
+}
+
+static bool run_collection_case(const char *dir, lc_preset preset, lc_fork fork, char *why, size_t whylen) {
+    char path[4096];
+    preset_values pv;
+    lc_types lt;
+    ssz_schema s;
+    yaml_doc steps = {0};
+    cd_buf state = {0};
+    lc_config cfg;
+    cd_error e = {0};
+    bool ok = false;
+    collect_ctx c = {0};
+    if (!preset_load(&pv, preset == LC_PRESET_MAINNET ? "mainnet" : "minimal") || lc_types_init(&lt, preset) != CD_OK) {
+        preset_free(&pv);
+        snprintf(why, whylen, "cannot load presets");
+        return false;
+    }
+    if (ssz_schema_init(&s) != CD_OK) goto out_types;
+    join(path, sizeof path, dir, "config.yaml");
+    if (lc_config_load(&cfg, path, &e) != CD_OK) {
+        snprintf(why, whylen, "config: %s", cd_error_text(&e));
+        goto out;
+    }
+    /* The genesis validators root (for fork digests) comes from the initial state. */
+    join(path, sizeof path, dir, "initial_state.ssz_snappy");
+    state_types st = build_state_types(&s, &lt, &pv, fork);
+    cd_hash32 state_root;
+    if (read_snappy(path, &state) != CD_OK || ssz_hash_tree_root(st.state, cd_buf_bytes(&state), &state_root, &e) != CD_OK) {
+        snprintf(why, whylen, "initial_state: %s", cd_error_text(&e));
+        goto out;
+    }
+    memcpy(cfg.genesis_validators_root.b, state.data + 8, 32);
+    join(path, sizeof path, dir, "steps.yaml");
+    if (yaml_parse_file(&steps, path, 64 << 20, &e) != CD_OK) {
+        snprintf(why, whylen, "steps: %s", cd_error_text(&e));
+        goto out;
+    }
+    c.cfg = &cfg;
+    c.lt = &lt;
+    c.s = &s;
+    c.pv = &pv;
+    c.dir = dir;
+    if (lc_store_new(&c.store, &cfg, NULL, &e) != CD_OK) goto out;
+    size_t i = 0;
+    for (const yaml_node *stp = steps.root ? steps.root->first : NULL; stp; stp = stp->next, i++) {
+        const yaml_node *nb = yaml_get(stp, "new_block"), *nh = yaml_get(stp, "new_head");
+        if (nb) {
+            if (!check_object(&c, nb, -1, NULL, why, whylen)) goto out;
+        } else if (nh) {
+            const yaml_node *ck = yaml_get(nh, "checks");
+            for (const yaml_node *b = yaml_get(ck, "bootstraps") ? yaml_get(ck, "bootstraps")->first : NULL; b; b = b->next)
+                if (yaml_get(b, "bootstrap") &&
+                    !check_object(&c, yaml_get(b, "bootstrap"), LC_MSG_BOOTSTRAP, yaml_get(b, "block_root"), why, whylen))
+                    goto out;
+            for (const yaml_node *u = yaml_get(ck, "best_updates") ? yaml_get(ck, "best_updates")->first : NULL; u; u = u->next)
+                if (yaml_get(u, "update") && !check_object(&c, yaml_get(u, "update"), LC_MSG_UPDATE, NULL, why, whylen))
+                    goto out;
+            const yaml_node *fu = yaml_get(ck, "latest_finality_update"), *ou = yaml_get(ck, "latest_optimistic_update");
+            if (fu && !yaml_is_null(fu) && !check_object(&c, fu, LC_MSG_FINALITY_UPDATE, NULL, why, whylen)) goto out;
+            if (ou && !yaml_is_null(ou) && !check_object(&c, ou, LC_MSG_OPTIMISTIC_UPDATE, NULL, why, whylen)) goto out;
+        } else {
+            snprintf(why, whylen, "step %zu: unknown step kind", i);
+            goto out;
+        }
+    }
+    ok = c.objects > 0;
+    if (!ok) snprintf(why, whylen, "no objects checked");
+out:
+    lc_store_free(c.store);
+    free(c.seen);
+    ssz_schema_free(&s);
+out_types:
+    lc_types_free(&lt);
+    preset_free(&pv);
+    yaml_free(&steps);
+    cd_buf_free(&state);
     return ok;
 }
