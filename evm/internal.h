@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "common/arena.h"
 #include "common/common.h"
 #include "evm/evm.h"
 #include "evm/u256.h"
@@ -135,8 +136,7 @@ struct evm_vm {
     evm_log *logs;
     size_t n_logs, cap_logs;
     int64_t refund;
-    void **owned;               /* code buffers and other allocations freed with the vm */
-    size_t n_owned, cap_owned;
+    cd_arena arena;             /* request-scoped: code copies, freed with the vm */
 
     /* per-depth scratch reused across frames, grown on demand (most calls stay shallow) */
     vm_scratch **scratch;       /* each entry allocated separately: frames keep pointers */
@@ -170,7 +170,7 @@ bool vm_set_code(evm_vm *vm, world_acct *a, const uint8_t *code, size_t len);
 /* Makes a padded code copy with its jump table, owned by vm (or, with vm NULL, by the
  * caller: free((void *)out->code)). false: out of memory. */
 bool vm_make_code(evm_vm *vm, const uint8_t *code, size_t len, vm_code *out);
-void *vm_own(evm_vm *vm, size_t n);   /* malloc'd memory freed with the vm (zeroed) */
+void *vm_own(evm_vm *vm, size_t n);   /* zeroed arena memory freed with the vm */
 static inline uint32_t vm_acct_index(const evm_vm *vm, const world_acct *a) {
     return (uint32_t)(a - vm->accts);
 }

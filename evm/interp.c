@@ -526,6 +526,11 @@ static vm_result run_frame(evm_vm *vm, const vm_msg *m, const vm_code *code, cd_
     uint64_t count = 0;
     int st;
     uint8_t op;
+    /* Gas lives in a register here; helpers that charge gas take the frame, so it is
+     * written back to f.gas around their calls (MEMR and the op_* calls). */
+    int64_t gas = f.gas;
+    bool mr_ok_;
+#define MEMR(a_, b_, o_, n_) (f.gas = gas, mr_ok_ = mem_region(&f, (a_), (b_), (o_), (n_)), gas = f.gas, mr_ok_)
 
 
 /* Each handler ends with its own copy of the dispatch (threaded code): the indirect jump
@@ -539,8 +544,8 @@ static vm_result run_frame(evm_vm *vm, const vm_msg *m, const vm_code *code, cd_
         ptrdiff_t h_ = sp - stack;                                                  \
         if (h_ < oi_.min_height) goto underflow;                                    \
         if (h_ > oi_.max_height) goto overflow;                                     \
-        f.gas -= oi_.gas;                                                           \
-        if (f.gas < 0) goto oog;                                                    \
+        gas -= oi_.gas;                                                           \
+        if (gas < 0) goto oog;                                                    \
         goto *labels[op];                                                           \
     } while (0)
 #define S(i) (sp[-(ptrdiff_t)(i)-1])
@@ -601,8 +606,8 @@ op_addmod: S(2) = u256_addmod(&S(0), &S(1), &S(2)); sp -= 2; pc++; NEXT;
 op_mulmod: S(2) = u256_mulmod(&S(0), &S(1), &S(2)); sp -= 2; pc++; NEXT;
 op_exp: {
     unsigned nb = u256_byte_len(&S(1));
-    f.gas -= (int64_t)nb * (vm->fork >= EVM_SPURIOUS_DRAGON ? 50 : 10);
-    if (f.gas < 0) goto oog;
+    gas -= (int64_t)nb * (vm->fork >= EVM_SPURIOUS_DRAGON ? 50 : 10);
+    if (gas < 0) goto oog;
     S(1) = u256_exp(&S(0), &S(1));
     sp--; pc++; NEXT;
 }
@@ -624,9 +629,9 @@ op_sar: S(1) = u256_sar(&S(1), &S(0)); sp--; pc++; NEXT;
 op_clz: S(0) = u256_from_u64((uint64_t)u256_clz(&S(0))); pc++; NEXT;
 op_keccak: {
     uint64_t o, n;
-    if (!mem_region(&f, &S(0), &S(1), &o, &n)) goto oog;
-    f.gas -= (int64_t)(6 * words(n));
-    if (f.gas < 0) goto oog;
+    if (!MEMR(&S(0), &S(1), &o, &n)) goto oog;
+    gas -= (int64_t)(6 * words(n));
+    if (gas < 0) goto oog;
     uint8_t h[32];
     keccak256(n ? f.mem + o : (const uint8_t *)"", n, h);
     S(1) = u256_from_be32(h);
@@ -637,8 +642,8 @@ op_balance: {
     cd_address a = u256_to_address(&S(0));
     world_acct *acc = vm_acct(vm, &a);
     if (!acc) goto fatal;
-    f.gas -= cold_account_cost(vm, acc);
-    if (f.gas < 0) goto oog;
+    gas -= cold_account_cost(vm, acc);
+    if (gas < 0) goto oog;
     S(0) = acc->s.balance;
     pc++; NEXT;
 }
@@ -664,9 +669,9 @@ op_returndatacopy: {
             goto halt;
         }
     }
-    if (!mem_region(&f, &S(0), &S(2), &o, &n)) goto oog;
-    f.gas -= (int64_t)(3 * words(n));
-    if (f.gas < 0) goto oog;
+    if (!MEMR(&S(0), &S(2), &o, &n)) goto oog;
+    gas -= (int64_t)(3 * words(n));
+    if (gas < 0) goto oog;
     if (n == 0) {
         /* nothing to copy (memory may not even exist yet) */
     } else if (op == 0x37) {
@@ -684,8 +689,8 @@ op_extcodesize: {
     cd_address a = u256_to_address(&S(0));
     world_acct *acc = vm_acct(vm, &a);
     if (!acc) goto fatal;
-    f.gas -= cold_account_cost(vm, acc);
-    if (f.gas < 0) goto oog;
+    gas -= cold_account_cost(vm, acc);
+    if (gas < 0) goto oog;
     if (!vm_load_code(vm, acc)) goto fatal;
     S(0) = u256_from_u64(acc->s.code.len);
     pc++; NEXT;
@@ -695,11 +700,11 @@ op_extcodecopy: {
     world_acct *acc = vm_acct(vm, &a);
     if (!acc) goto fatal;
     uint32_t ai = vm_acct_index(vm, acc);
-    f.gas -= cold_account_cost(vm, acc);
+    gas -= cold_account_cost(vm, acc);
     uint64_t o, n;
-    if (!mem_region(&f, &S(1), &S(3), &o, &n)) goto oog;
-    f.gas -= (int64_t)(3 * words(n));
-    if (f.gas < 0) goto oog;
+    if (!MEMR(&S(1), &S(3), &o, &n)) goto oog;
+    gas -= (int64_t)(3 * words(n));
+    if (gas < 0) goto oog;
     acc = &vm->accts[ai];
     if (!vm_load_code(vm, acc)) goto fatal;
     if (n) copy_padded(f.mem + o, acc->s.code.code, acc->s.code.len, &S(2), n);
@@ -710,8 +715,8 @@ op_extcodehash: {
     cd_address a = u256_to_address(&S(0));
     world_acct *acc = vm_acct(vm, &a);
     if (!acc) goto fatal;
-    f.gas -= cold_account_cost(vm, acc);
-    if (f.gas < 0) goto oog;
+    gas -= cold_account_cost(vm, acc);
+    if (gas < 0) goto oog;
     if (!acc->s.exists || vm_acct_empty(acc)) S(0) = u256_from_u64(0);
     else S(0) = u256_from_be(acc->s.code_hash.b, 32);
     pc++; NEXT;
@@ -757,7 +762,7 @@ op_mload: {
         NEXT;
     }
     cd_u256 thirty2 = u256_from_u64(32);
-    if (!mem_region(&f, &S(0), &thirty2, &o, &n)) goto oog;
+    if (!MEMR(&S(0), &thirty2, &o, &n)) goto oog;
     S(0) = u256_from_be32(f.mem + o);
     pc++; NEXT;
 }
@@ -770,14 +775,14 @@ op_mstore: {
         NEXT;
     }
     cd_u256 thirty2 = u256_from_u64(32);
-    if (!mem_region(&f, &S(0), &thirty2, &o, &n)) goto oog;
+    if (!MEMR(&S(0), &thirty2, &o, &n)) goto oog;
     u256_to_be(&S(1), f.mem + o);
     sp -= 2; pc++; NEXT;
 }
 op_mstore8: {
     uint64_t o, n;
     cd_u256 one = u256_from_u64(1);
-    if (!mem_region(&f, &S(0), &one, &o, &n)) goto oog;
+    if (!MEMR(&S(0), &one, &o, &n)) goto oog;
     f.mem[o] = (uint8_t)S(1).w[0];
     sp -= 2; pc++; NEXT;
 }
@@ -785,14 +790,15 @@ op_sload: {
     world_slot *s = vm_slot(vm, f.self, &S(0), false);
     if (!s) goto fatal;
     if (vm->fork >= EVM_BERLIN && vm_warm_slot(vm, s)) {
-        f.gas -= 2000;
-        if (f.gas < 0) goto oog;
+        gas -= 2000;
+        if (gas < 0) goto oog;
     }
     S(0) = s->value;
     pc++; NEXT;
 }
 op_sstore:
-    st = op_sstore(&f, &S(0), &S(1));
+    f.gas = gas; st = op_sstore(&f, &S(0), &S(1));
+    gas = f.gas;
     if (st != OP_OK) goto op_fail;
     sp -= 2; pc++; NEXT;
 op_jump: {
@@ -824,7 +830,7 @@ op_jumpi: {
 }
 op_pc: *sp++ = u256_from_u64((uint64_t)(pc - code_start)); pc++; NEXT;
 op_msize: *sp++ = u256_from_u64(f.mem_len); pc++; NEXT;
-op_gas: *sp++ = u256_from_u64((uint64_t)f.gas); pc++; NEXT;
+op_gas: *sp++ = u256_from_u64((uint64_t)gas); pc++; NEXT;
 op_jumpdest: pc++; NEXT;
 op_tload: {
     world_slot *s = vm_slot(vm, f.self, &S(0), true);
@@ -845,10 +851,10 @@ op_tstore: {
 op_mcopy: {
     uint64_t dst_o, src_o, n;
     /* Expansion covers the larger of the two regions (EIP-5656). */
-    if (!mem_region(&f, &S(0), &S(2), &dst_o, &n)) goto oog;
-    if (!mem_region(&f, &S(1), &S(2), &src_o, &n)) goto oog;
-    f.gas -= (int64_t)(3 * words(n));
-    if (f.gas < 0) goto oog;
+    if (!MEMR(&S(0), &S(2), &dst_o, &n)) goto oog;
+    if (!MEMR(&S(1), &S(2), &src_o, &n)) goto oog;
+    gas -= (int64_t)(3 * words(n));
+    if (gas < 0) goto oog;
     if (n) memmove(f.mem + dst_o, f.mem + src_o, n);
     sp -= 3; pc++; NEXT;
 }
@@ -880,21 +886,24 @@ op_swap: {
     pc++; NEXT;
 }
 op_log:
-    st = op_log(&f, op - 0xa0, &sp);
+    f.gas = gas; st = op_log(&f, op - 0xa0, &sp);
+    gas = f.gas;
     if (st != OP_OK) goto op_fail;
     pc++; NEXT;
 op_create:
-    st = op_create(&f, op, &sp);
+    f.gas = gas; st = op_create(&f, op, &sp);
+    gas = f.gas;
     if (st != OP_OK) goto op_fail;
     pc++; NEXT;
 op_call:
-    st = op_call(&f, op, &sp);
+    f.gas = gas; st = op_call(&f, op, &sp);
+    gas = f.gas;
     if (st != OP_OK) goto op_fail;
     pc++; NEXT;
 op_return:
 op_revert: {
     uint64_t o, n;
-    if (!mem_region(&f, &S(0), &S(1), &o, &n)) goto oog;
+    if (!MEMR(&S(0), &S(1), &o, &n)) goto oog;
     out->len = 0;
     if (n && cd_buf_append(out, f.mem + o, n) != CD_OK) {
         vm_fail(vm, CD_ERR_NOMEM, "return data");
@@ -902,13 +911,14 @@ op_revert: {
     }
     if (op == 0xfd) {
         r.status = EVM_REVERT;
-        r.gas_left = f.gas;
+        r.gas_left = gas;
         goto done;
     }
     goto success;
 }
 op_selfdestruct:
-    st = op_selfdestruct(&f, &S(0));
+    f.gas = gas; st = op_selfdestruct(&f, &S(0));
+    gas = f.gas;
     if (st != OP_OK) goto op_fail;
     out->len = 0;
     goto success;
@@ -943,11 +953,12 @@ fatal:
     goto done;
 success:
     r.status = EVM_SUCCESS;
-    r.gas_left = f.gas;
+    r.gas_left = gas;
 done:
     vm->instructions += count;
 #undef S
 #undef NEXT
+#undef MEMR
     return r;
 }
 

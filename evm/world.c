@@ -28,6 +28,7 @@ cd_status vm_init(evm_vm *vm, const evm_host *host, evm_fork fork, cd_error *err
     vm->host = host;
     vm->fork = fork;
     vm->err = err;
+    cd_arena_init(&vm->arena, 64 << 10, 0);
     vm_build_tables(fork, vm->ops);
     vm->acct_nbuckets = 64;
     vm->acct_buckets = calloc(vm->acct_nbuckets, sizeof *vm->acct_buckets);
@@ -47,8 +48,7 @@ void vm_free(evm_vm *vm) {
     free(vm->journal);
     for (size_t i = 0; i < vm->n_logs; i++) free(vm->logs[i].data);
     free(vm->logs);
-    for (size_t i = 0; i < vm->n_owned; i++) free(vm->owned[i]);
-    free(vm->owned);
+    cd_arena_free(&vm->arena);
     for (size_t i = 0; i < vm->n_scratch; i++) {
         if (!vm->scratch[i]) continue;
         free(vm->scratch[i]->stack);
@@ -82,19 +82,7 @@ vm_scratch *vm_scratch_at(evm_vm *vm, int d) {
     return s;
 }
 
-void *vm_own(evm_vm *vm, size_t n) {
-    if (vm->n_owned == vm->cap_owned) {
-        size_t cap = vm->cap_owned ? vm->cap_owned * 2 : 16;
-        void **p = realloc(vm->owned, cap * sizeof *p);
-        if (!p) return NULL;
-        vm->owned = p;
-        vm->cap_owned = cap;
-    }
-    void *m = calloc(1, n ? n : 1);
-    if (!m) return NULL;
-    vm->owned[vm->n_owned++] = m;
-    return m;
-}
+void *vm_own(evm_vm *vm, size_t n) { return cd_arena_alloc(&vm->arena, n ? n : 1); }
 
 bool vm_make_code(evm_vm *vm, const uint8_t *code, size_t len, vm_code *out) {
     size_t bitmap = (len + 7) / 8 + 1;

@@ -2,8 +2,10 @@
  * exact gas, host failures, estimateGas, createAccessList and transaction application. */
 #include <gmp.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "evm/evm.h"
+#include "src/commands.h"
 #include "evm/u256.h"
 #include "tests/test.h"
 
@@ -460,6 +462,98 @@ static void test_deep_recursion_and_memory(test_ctx *t) {
     evm_memstate_free(ms);
 }
 
+static void test_create_addresses(test_ctx *t) {
+    /* EIP-1014 example 1: deployer 0xdeadbeef00.., salt 0, init code 0x00. */
+    static const uint8_t code[] = {0x60, 0, 0x60, 1, 0x60, 31, 0x60, 0, 0xf5, 0x60, 0, 0x52, 0x60, 32, 0x60, 0, 0xf3};
+    evm_memstate *ms = state_with(NULL, 0);
+    if (!ms) return;
+    cd_address deployer = {{0xde, 0xad, 0xbe, 0xef}};
+    cd_u256 zero = u256_from_u64(0);
+    CHECK_OK(t, evm_memstate_set_account(ms, &deployer, 1, &zero, cd_bytes_make(code, sizeof code)));
+    evm_host h;
+    evm_memstate_host(ms, &h);
+    evm_message m = msg_to(&deployer, 200000);
+    evm_result r;
+    CHECK_OK(t, evm_call(&h, EVM_CANCUN, &m, &r, NULL));
+    CHECK_EQ_INT(t, r.outcome, EVM_SUCCESS);
+    uint8_t want[20];
+    CHECK_EQ_INT(t, test_unhex("b928f69bb1d91cd65274e3c79d8986362984fda3", want, 20), 20);
+    if (r.output.len == 32) CHECK_EQ_BYTES(t, r.output.data + 12, 20, want, 20);
+    evm_result_free(&r);
+
+    /* CREATE by a transaction: keccak(rlp([sender, nonce]))[12:]. */
+    cd_address sender;
+    CHECK_EQ_INT(t, test_unhex("6ac7ea33f8831ea9dcc53393aaa88b25a785dbf0", sender.b, 20), 20);
+    cd_u256 bal = u256_from_u64(1000000000);
+    CHECK_OK(t, evm_memstate_set_account(ms, &sender, 0, &bal, cd_bytes_make(NULL, 0)));
+    memset(&m, 0, sizeof m);
+    m.from = sender;
+    m.is_create = true;
+    m.gas = 100000;
+    CHECK_OK(t, evm_call(&h, EVM_CANCUN, &m, &r, NULL));
+    CHECK(t, r.created);
+    CHECK_EQ_INT(t, test_unhex("cd234a471b72ba2f1ccf0a70fcaba648a5eecd8d", want, 20), 20);
+    CHECK_EQ_BYTES(t, r.created_address.b, 20, want, 20);
+    evm_result_free(&r);
+    evm_memstate_free(ms);
+}
+
+/* A host that serves code not matching the account's codeHash is refused. */
+static cd_status lying_code(void *ctx, const cd_address *addr, const cd_hash32 *code_hash, cd_buf *out) {
+    (void)ctx, (void)addr, (void)code_hash;
+    static const uint8_t other[] = {0x60, 1, 0x00};
+    return cd_buf_append(out, other, sizeof other);
+}
+
+static void test_lying_host_code(test_ctx *t) {
+    static const uint8_t code[] = {0x60, 2, 0x00};
+    evm_memstate *ms = state_with(code, sizeof code);
+    if (!ms) return;
+    evm_host h;
+    evm_memstate_host(ms, &h);
+    h.get_code = lying_code;
+    evm_message m = msg_to(&A_CONTRACT, 50000);
+    evm_result r;
+    CHECK_ERR(t, evm_call(&h, EVM_CANCUN, &m, &r, NULL), CD_ERR_EVM_STATE_UNAVAILABLE);
+    evm_result_free(&r);
+    evm_memstate_free(ms);
+}
+
+/* `candor evm statetest`: an official file passes (exit 0); a case with a wrong expected
+ * root fails (exit 1); a missing path fails. */
+static void test_cli_statetest(test_ctx *t) {
+    char path[512];
+    test_vectors_path(path, sizeof path, "execution/GeneralStateTests/stExample/add11.json");
+    if (test_path_exists(path)) {
+        char *argv[] = {"evm", "statetest", path, NULL};
+        CHECK_EQ_INT(t, cmd_evm(3, argv), 0);
+    }
+    static const char bad_json[] =
+        "{\"t\":{\"env\":{\"currentCoinbase\":\"0x2adc25665018aa1fe0e6bc666dac8fc2697ff9ba\",\"currentGasLimit\":\"0x989680\","
+        "\"currentNumber\":\"0x01\",\"currentTimestamp\":\"0x03e8\",\"currentBaseFee\":\"0x0a\",\"currentRandom\":\"0x00\","
+        "\"currentDifficulty\":\"0x00\"},\"pre\":{\"0xa94f5374fce5edbc8e2a8697c15331677e6ebf0b\":{\"nonce\":\"0x00\","
+        "\"balance\":\"0x0de0b6b3a7640000\",\"code\":\"0x\",\"storage\":{}}},\"transaction\":{\"nonce\":\"0x00\","
+        "\"gasPrice\":\"0x0a\",\"gasLimit\":[\"0x5208\"],\"to\":\"0x1000000000000000000000000000000000000000\","
+        "\"value\":[\"0x01\"],\"data\":[\"0x\"],\"sender\":\"0xa94f5374fce5edbc8e2a8697c15331677e6ebf0b\"},"
+        "\"post\":{\"Cancun\":[{\"indexes\":{\"data\":0,\"gas\":0,\"value\":0},\"hash\":\"0x"
+        "0000000000000000000000000000000000000000000000000000000000000000\",\"logs\":\"0x"
+        "1dcc4de8dec75d7aab85b567b6ccd41ad312451b948a7413f0a142fd40d49347\"}]}}}";
+    char tmp[] = "/tmp/candor_evm_cli_XXXXXX";
+    int fd = mkstemp(tmp);
+    CHECK(t, fd >= 0);
+    if (fd < 0) return;
+    FILE *f = fdopen(fd, "w");
+    CHECK(t, f != NULL);
+    if (!f) return;
+    fputs(bad_json, f);
+    fclose(f);
+    char *argv2[] = {"evm", "statetest", tmp, NULL};
+    CHECK_EQ_INT(t, cmd_evm(3, argv2), 1);
+    unlink(tmp);
+    char *argv3[] = {"evm", "statetest", "/nonexistent/candor/none.json", NULL};
+    CHECK_EQ_INT(t, cmd_evm(3, argv3), 1);
+}
+
 int main(void) {
     test_ctx t;
     test_init(&t, "test_evm");
@@ -474,5 +568,8 @@ int main(void) {
     TEST_RUN(&t, test_apply_tx);
     TEST_RUN(&t, test_logs_hash_and_names);
     TEST_RUN(&t, test_deep_recursion_and_memory);
+    TEST_RUN(&t, test_create_addresses);
+    TEST_RUN(&t, test_lying_host_code);
+    TEST_RUN(&t, test_cli_statetest);
     return test_finish(&t);
 }
