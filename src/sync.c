@@ -119,7 +119,8 @@ static cd_status apply_updates(svc_service *s, const cd_buf *body, bool ssz, voi
     atomic_fetch_add(&s->m.lc_applied, processed);
     svc_heads_refresh_locked(s);
     pthread_mutex_unlock(&s->mu);
-    return st;
+    /* Updates for periods we already have are not lies, only old news. */
+    return st == CD_ERR_LC_NOT_RELEVANT ? CD_OK : st;
 }
 
 static cd_status apply_single(svc_service *s, const cd_buf *body, bool ssz, void *arg, cd_error *err) {
