@@ -176,7 +176,6 @@ async function svcCheck(r, svc, name, fn) {
 }
 
 // ---------------------------------------------------------------- truth from anvil
-const ZERO20 = "0x" + "00".repeat(20);
 function balanceSlot(holder) {
   return toHex(keccak(fromHex("0x" + abiWord(holder) + abiWord(0))));
 }
@@ -238,26 +237,26 @@ function rpcCatalogue(chain) {
   const holder = chain.accounts[1];
   return [
     { name: "eth_chainId", method: "eth_chainId", params: () => [] },
-    { name: "eth_getBalance", method: "eth_getBalance", params: (n) => [holder, quantity(n)], needs: ["account"] },
-    { name: "eth_getTransactionCount", method: "eth_getTransactionCount", params: (n) => [holder, quantity(n)], needs: ["account"] },
-    { name: "eth_getCode", method: "eth_getCode", params: (n) => [chain.token, quantity(n)], needs: ["account", "code"] },
-    { name: "eth_getStorageAt(totalSupply)", method: "eth_getStorageAt", params: (n) => [chain.token, toHex(fromHex("0x" + abiWord(2))), quantity(n)], needs: ["account", "storage"] },
-    { name: "eth_getStorageAt(balance)", method: "eth_getStorageAt", params: (n) => [chain.token, balanceSlot(holder), quantity(n)], needs: ["account", "storage"] },
-    { name: "eth_getProof", method: "eth_getProof", params: (n) => [chain.token, [toHex(fromHex("0x" + abiWord(2)))], quantity(n)], needs: ["account", "storage"] },
-    { name: "eth_call(totalSupply)", method: "eth_call", params: (n) => [{ to: chain.token, data: abiCall("totalSupply()") }, quantity(n)], needs: ["account", "code", "storage"] },
-    { name: "eth_call(balanceOf)", method: "eth_call", params: (n) => [{ to: chain.token, data: abiCall("balanceOf(address)", holder) }, quantity(n)], needs: ["account", "code", "storage"] },
-    { name: "eth_call(cross-contract)", method: "eth_call", params: (n) => [{ to: chain.store, data: abiCall("balanceVia(address,address)", chain.token, holder) }, quantity(n)], needs: ["account", "code", "storage"] },
+    { name: "eth_getBalance", method: "eth_getBalance", params: (n) => [holder, quantity(n)] },
+    { name: "eth_getTransactionCount", method: "eth_getTransactionCount", params: (n) => [holder, quantity(n)] },
+    { name: "eth_getCode", method: "eth_getCode", params: (n) => [chain.token, quantity(n)] },
+    { name: "eth_getStorageAt(totalSupply)", method: "eth_getStorageAt", params: (n) => [chain.token, toHex(fromHex("0x" + abiWord(2))), quantity(n)] },
+    { name: "eth_getStorageAt(balance)", method: "eth_getStorageAt", params: (n) => [chain.token, balanceSlot(holder), quantity(n)] },
+    { name: "eth_getProof", method: "eth_getProof", params: (n) => [chain.token, [toHex(fromHex("0x" + abiWord(2)))], quantity(n)] },
+    { name: "eth_call(totalSupply)", method: "eth_call", params: (n) => [{ to: chain.token, data: abiCall("totalSupply()") }, quantity(n)] },
+    { name: "eth_call(balanceOf)", method: "eth_call", params: (n) => [{ to: chain.token, data: abiCall("balanceOf(address)", holder) }, quantity(n)] },
+    { name: "eth_call(cross-contract)", method: "eth_call", params: (n) => [{ to: chain.store, data: abiCall("balanceVia(address,address)", chain.token, holder) }, quantity(n)] },
     { name: "eth_call(revert)", method: "eth_call", params: (n) => [{ to: chain.store, data: abiCall("fail(uint256)", 1) }, quantity(n)], expectError: true },
-    { name: "eth_getBlockByNumber", method: "eth_getBlockByNumber", params: (n) => [quantity(n), false], needs: ["header"], compare: (a, b) => a.hash === b.hash && a.stateRoot === b.stateRoot && a.receiptsRoot === b.receiptsRoot && a.gasUsed === b.gasUsed },
-    { name: "eth_getBlockByHash", method: "eth_getBlockByHash", atTxBlock: true, params: (n, t) => [t.hash, false], needs: ["header"], compare: (a, b) => a.hash === b.hash && a.stateRoot === b.stateRoot && a.transactions.length === b.transactions.length },
-    { name: "eth_getTransactionReceipt", method: "eth_getTransactionReceipt", atTxBlock: true, params: (n, t) => [t.tx], needs: ["receipts"] },
-    { name: "eth_getBlockReceipts", method: "eth_getBlockReceipts", atTxBlock: true, params: (n) => [quantity(n)], needs: ["receipts"] },
-    { name: "eth_estimateGas(transfer)", method: "eth_estimateGas", params: (n) => [{ from: holder, to: chain.token, data: abiCall("transfer(address,uint256)", chain.accounts[3], 5) }, quantity(n)], needs: ["account", "code", "storage"],
+    { name: "eth_getBlockByNumber", method: "eth_getBlockByNumber", params: (n) => [quantity(n), false], compare: (a, b) => a.hash === b.hash && a.stateRoot === b.stateRoot && a.receiptsRoot === b.receiptsRoot && a.gasUsed === b.gasUsed },
+    { name: "eth_getBlockByHash", method: "eth_getBlockByHash", atTxBlock: true, params: (n, t) => [t.hash, false], compare: (a, b) => a.hash === b.hash && a.stateRoot === b.stateRoot && a.transactions.length === b.transactions.length },
+    { name: "eth_getTransactionReceipt", method: "eth_getTransactionReceipt", atTxBlock: true, params: (n, t) => [t.tx] },
+    { name: "eth_getBlockReceipts", method: "eth_getBlockReceipts", atTxBlock: true, params: (n) => [quantity(n)] },
+    { name: "eth_estimateGas(transfer)", method: "eth_estimateGas", params: (n) => [{ from: holder, to: chain.token, data: abiCall("transfer(address,uint256)", chain.accounts[3], 5) }, quantity(n)],
       // Estimators differ in their search; both must be within 5% of each other.
       compare: (a, b) => { const x = Number(BigInt(a)), y = Number(BigInt(b)); return Math.abs(x - y) <= 0.05 * y; } },
-    { name: "eth_createAccessList(balanceVia)", method: "eth_createAccessList", params: (n) => [{ from: holder, to: chain.store, data: abiCall("balanceVia(address,address)", chain.token, holder) }, quantity(n)], needs: ["account", "code", "storage"],
+    { name: "eth_createAccessList(balanceVia)", method: "eth_createAccessList", params: (n) => [{ from: holder, to: chain.store, data: abiCall("balanceVia(address,address)", chain.token, holder) }, quantity(n)],
       compare: (a, b) => JSON.stringify(normAccessList(a.accessList)) === JSON.stringify(normAccessList(b.accessList)) },
-    { name: "eth_getLogs", method: "eth_getLogs", params: (n) => [{ fromBlock: quantity(n - 3), toBlock: quantity(n), address: chain.token }], needs: ["receipts", "logs"] },
+    { name: "eth_getLogs", method: "eth_getLogs", params: (n) => [{ fromBlock: quantity(n - 3), toBlock: quantity(n), address: chain.token }] },
   ];
 }
 
