@@ -3,7 +3,7 @@
 // (chain.mjs, a child process), tampering proxies in front of both upstreams, and a client that
 // checks every answer against anvil and verifies every signature.
 //
-//   node run.mjs [--candor build/candor] [--only sync,rpc,tamper-el,tamper-beacon,restart]
+//   node run.mjs [--candor build/candor] [--only lc,sync,rpc,tamper-el,tamper-beacon,config,restart]
 //                [--seconds-per-slot 2] [--keep] [--demo]
 //
 // One line per check, then "N passed, N failed". Exit status 1 when a check failed.
@@ -32,7 +32,7 @@ const CANDOR = path.resolve(REPO, opt("--candor", process.env.CANDOR_BIN || "bui
 const SPS = Number(opt("--seconds-per-slot", "2"));
 const DEMO = flag("--demo");
 const KEEP = flag("--keep");
-const ONLY = opt("--only", "lc,sync,rpc,tamper-el,tamper-beacon,restart").split(",");
+const ONLY = opt("--only", "lc,sync,rpc,tamper-el,tamper-beacon,config,restart").split(",");
 const SYNC_TIMEOUT_MS = Number(opt("--sync-timeout", "90")) * 1000;
 const RUN_DEADLINE = Date.now() + Number(opt("--max-minutes", "25")) * 60000; // whole run is bounded
 
@@ -99,12 +99,13 @@ class Service {
     this.proc = null;
   }
 
-  async start({ checkpoint = true } = {}) {
+  async start({ checkpoint = true, extraArgs = [], network = null } = {}) {
     this.port = await freePort();
     this.url = `http://127.0.0.1:${this.port}`;
-    const args = ["serve", "--network", this.chain.yaml, "--consensus-rpc", this.beaconUrl, "--execution-rpc", this.elUrl,
+    const args = ["serve", "--network", network || this.chain.yaml, "--consensus-rpc", this.beaconUrl, "--execution-rpc", this.elUrl,
       "--listen", `127.0.0.1:${this.port}`, "--data-dir", this.dataDir, "--tee", "mock", "--log-level", "debug"];
     if (checkpoint) args.push("--checkpoint", this.chain.checkpoint);
+    args.push(...extraArgs);
     const out = fs.openSync(this.logFile, "a");
     fs.writeSync(out, `\n=== start ${new Date().toISOString()} candor ${args.join(" ")}\n`);
     this.proc = boundedSpawn(CANDOR, args, (RUN_DEADLINE - Date.now()) / 1000 + 120, { stdio: ["ignore", out, out] });
@@ -175,7 +176,6 @@ async function svcCheck(r, svc, name, fn) {
 }
 
 // ---------------------------------------------------------------- truth from anvil
-const ZERO20 = "0x" + "00".repeat(20);
 function balanceSlot(holder) {
   return toHex(keccak(fromHex("0x" + abiWord(holder) + abiWord(0))));
 }
@@ -237,26 +237,26 @@ function rpcCatalogue(chain) {
   const holder = chain.accounts[1];
   return [
     { name: "eth_chainId", method: "eth_chainId", params: () => [] },
-    { name: "eth_getBalance", method: "eth_getBalance", params: (n) => [holder, quantity(n)], needs: ["account"] },
-    { name: "eth_getTransactionCount", method: "eth_getTransactionCount", params: (n) => [holder, quantity(n)], needs: ["account"] },
-    { name: "eth_getCode", method: "eth_getCode", params: (n) => [chain.token, quantity(n)], needs: ["account", "code"] },
-    { name: "eth_getStorageAt(totalSupply)", method: "eth_getStorageAt", params: (n) => [chain.token, toHex(fromHex("0x" + abiWord(2))), quantity(n)], needs: ["account", "storage"] },
-    { name: "eth_getStorageAt(balance)", method: "eth_getStorageAt", params: (n) => [chain.token, balanceSlot(holder), quantity(n)], needs: ["account", "storage"] },
-    { name: "eth_getProof", method: "eth_getProof", params: (n) => [chain.token, [toHex(fromHex("0x" + abiWord(2)))], quantity(n)], needs: ["account", "storage"] },
-    { name: "eth_call(totalSupply)", method: "eth_call", params: (n) => [{ to: chain.token, data: abiCall("totalSupply()") }, quantity(n)], needs: ["account", "code", "storage"] },
-    { name: "eth_call(balanceOf)", method: "eth_call", params: (n) => [{ to: chain.token, data: abiCall("balanceOf(address)", holder) }, quantity(n)], needs: ["account", "code", "storage"] },
-    { name: "eth_call(cross-contract)", method: "eth_call", params: (n) => [{ to: chain.store, data: abiCall("balanceVia(address,address)", chain.token, holder) }, quantity(n)], needs: ["account", "code", "storage"] },
+    { name: "eth_getBalance", method: "eth_getBalance", params: (n) => [holder, quantity(n)] },
+    { name: "eth_getTransactionCount", method: "eth_getTransactionCount", params: (n) => [holder, quantity(n)] },
+    { name: "eth_getCode", method: "eth_getCode", params: (n) => [chain.token, quantity(n)] },
+    { name: "eth_getStorageAt(totalSupply)", method: "eth_getStorageAt", params: (n) => [chain.token, toHex(fromHex("0x" + abiWord(2))), quantity(n)] },
+    { name: "eth_getStorageAt(balance)", method: "eth_getStorageAt", params: (n) => [chain.token, balanceSlot(holder), quantity(n)] },
+    { name: "eth_getProof", method: "eth_getProof", params: (n) => [chain.token, [toHex(fromHex("0x" + abiWord(2)))], quantity(n)] },
+    { name: "eth_call(totalSupply)", method: "eth_call", params: (n) => [{ to: chain.token, data: abiCall("totalSupply()") }, quantity(n)] },
+    { name: "eth_call(balanceOf)", method: "eth_call", params: (n) => [{ to: chain.token, data: abiCall("balanceOf(address)", holder) }, quantity(n)] },
+    { name: "eth_call(cross-contract)", method: "eth_call", params: (n) => [{ to: chain.store, data: abiCall("balanceVia(address,address)", chain.token, holder) }, quantity(n)] },
     { name: "eth_call(revert)", method: "eth_call", params: (n) => [{ to: chain.store, data: abiCall("fail(uint256)", 1) }, quantity(n)], expectError: true },
-    { name: "eth_getBlockByNumber", method: "eth_getBlockByNumber", params: (n) => [quantity(n), false], needs: ["header"], compare: (a, b) => a.hash === b.hash && a.stateRoot === b.stateRoot && a.receiptsRoot === b.receiptsRoot && a.gasUsed === b.gasUsed },
-    { name: "eth_getBlockByHash", method: "eth_getBlockByHash", atTxBlock: true, params: (n, t) => [t.hash, false], needs: ["header"], compare: (a, b) => a.hash === b.hash && a.stateRoot === b.stateRoot && a.transactions.length === b.transactions.length },
-    { name: "eth_getTransactionReceipt", method: "eth_getTransactionReceipt", atTxBlock: true, params: (n, t) => [t.tx], needs: ["receipts"] },
-    { name: "eth_getBlockReceipts", method: "eth_getBlockReceipts", atTxBlock: true, params: (n) => [quantity(n)], needs: ["receipts"] },
-    { name: "eth_estimateGas(transfer)", method: "eth_estimateGas", params: (n) => [{ from: holder, to: chain.token, data: abiCall("transfer(address,uint256)", chain.accounts[3], 5) }, quantity(n)], needs: ["account", "code", "storage"],
+    { name: "eth_getBlockByNumber", method: "eth_getBlockByNumber", params: (n) => [quantity(n), false], compare: (a, b) => a.hash === b.hash && a.stateRoot === b.stateRoot && a.receiptsRoot === b.receiptsRoot && a.gasUsed === b.gasUsed },
+    { name: "eth_getBlockByHash", method: "eth_getBlockByHash", atTxBlock: true, params: (n, t) => [t.hash, false], compare: (a, b) => a.hash === b.hash && a.stateRoot === b.stateRoot && a.transactions.length === b.transactions.length },
+    { name: "eth_getTransactionReceipt", method: "eth_getTransactionReceipt", atTxBlock: true, params: (n, t) => [t.tx] },
+    { name: "eth_getBlockReceipts", method: "eth_getBlockReceipts", atTxBlock: true, params: (n) => [quantity(n)] },
+    { name: "eth_estimateGas(transfer)", method: "eth_estimateGas", params: (n) => [{ from: holder, to: chain.token, data: abiCall("transfer(address,uint256)", chain.accounts[3], 5) }, quantity(n)],
       // Estimators differ in their search; both must be within 5% of each other.
       compare: (a, b) => { const x = Number(BigInt(a)), y = Number(BigInt(b)); return Math.abs(x - y) <= 0.05 * y; } },
-    { name: "eth_createAccessList(balanceVia)", method: "eth_createAccessList", params: (n) => [{ from: holder, to: chain.store, data: abiCall("balanceVia(address,address)", chain.token, holder) }, quantity(n)], needs: ["account", "code", "storage"],
+    { name: "eth_createAccessList(balanceVia)", method: "eth_createAccessList", params: (n) => [{ from: holder, to: chain.store, data: abiCall("balanceVia(address,address)", chain.token, holder) }, quantity(n)],
       compare: (a, b) => JSON.stringify(normAccessList(a.accessList)) === JSON.stringify(normAccessList(b.accessList)) },
-    { name: "eth_getLogs", method: "eth_getLogs", params: (n) => [{ fromBlock: quantity(n - 3), toBlock: quantity(n), address: chain.token }], needs: ["receipts", "logs"] },
+    { name: "eth_getLogs", method: "eth_getLogs", params: (n) => [{ fromBlock: quantity(n - 3), toBlock: quantity(n), address: chain.token }] },
   ];
 }
 
@@ -644,6 +644,44 @@ async function phaseTamperBeacon(r, chain, ctx) {
   bproxy.server.close();
 }
 
+/* The service must take its trust from the configuration: an old checkpoint, a wrong genesis
+ * validators root or a wrong fork version must each keep it from ever signing. */
+async function phaseConfig(r, chain) {
+  const yaml = fs.readFileSync(chain.yaml, "utf8");
+  const variant = (name, from, to) => {
+    const f = path.join(WORK, `network-${name}.yaml`);
+    const text = yaml.replace(from, to);
+    if (text === yaml) throw new Error(`cannot make ${name}: pattern not found`);
+    fs.writeFileSync(f, text);
+    return f;
+  };
+  const gvr = /GENESIS_VALIDATORS_ROOT: 0x([0-9a-f]{64})/.exec(yaml)[1];
+  const cases = [
+    ["a checkpoint older than --max-checkpoint-age", { extraArgs: ["--max-checkpoint-age", "30"] }],
+    ["a wrong GENESIS_VALIDATORS_ROOT", { network: variant("gvr", gvr, (gvr[0] === "0" ? "1" : "0") + gvr.slice(1)) }],
+    ["a wrong ELECTRA_FORK_VERSION", { network: variant("fork", "ELECTRA_FORK_VERSION: 0x05000e2e", "ELECTRA_FORK_VERSION: 0x05000e2f") }],
+  ];
+  for (const [what, opts] of cases) {
+    await r.check(`config: ${what} keeps candor from syncing or signing`, async () => {
+      const svc = new Service(`config-${cases.findIndex((c) => c[0] === what)}`, { chain, beaconUrl: chain.beaconUrl, elUrl: chain.anvilUrl });
+      await svc.start(opts);
+      try {
+        let healthy = false, signed = false;
+        for (let i = 0; i < 12 && svc.running(); i++) {
+          await sleep(500);
+          if ((await svc.health()) === 200) healthy = true;
+          try { if (isSigned((await http("GET", `${svc.url}/block`)).json)) signed = true; } catch { /* not listening */ }
+        }
+        assert(!healthy && !signed, `${healthy ? "healthy" : ""} ${signed ? "signed a /block" : ""}`);
+        const why = tail(svc.logFile, 40).split(" | ").filter((l) => /level=error/.test(l)).slice(-1)[0] || "";
+        return `${svc.running() ? "kept running, never synced" : "exited"}${why ? ": " + why.replace(/^ts=\S+ /, "").slice(0, 150) : ""}`;
+      } finally {
+        await svc.stop();
+      }
+    });
+  }
+}
+
 async function phaseRestart(r, chain) {
   // The beacon API answers slowly (250 ms a request) so that a sync takes long enough to be cut.
   const slow = await startTamperProxy({ upstream: chain.beaconUrl, kind: "beacon", delayMs: 250 });
@@ -799,6 +837,7 @@ async function main() {
     await svc.stop();
     elProxy.server.close();
     if (ONLY.includes("tamper-beacon")) await phaseTamperBeacon(r, chain, ctx);
+    if (ONLY.includes("config")) await phaseConfig(r, chain);
     if (ONLY.includes("restart")) await phaseRestart(r, chain);
     code = r.finish();
     if (code) log(`service logs in ${WORK} (use --keep to keep them)`);
