@@ -188,6 +188,9 @@ typedef struct {
     const char *collateral_dir;
     bool accept_mock;    /* mock quotes verify (still flagged insecure) */
     bool accept_debug;   /* debug TDs / debug enclaves verify (still flagged insecure) */
+    /* TDX: fail with CD_ERR_ATT_TCB unless the verified TCB status is UpToDate (needs
+     * collateral with a TCB signing chain; an unknown status fails). */
+    bool require_tcb_up_to_date;
 } att_verify_opts;
 
 /* Detects the format of `in` without verifying it. Hex text (optional 0x, whitespace
@@ -238,17 +241,19 @@ CD_MUST_CHECK cd_status att_verify_binding(cd_bytes quote, cd_bytes pubkey,
 
 /* ---- the /attest document (ATTEST.json) -------------------------------------------- */
 
-/* What /attest serves and `candor verify --attestation` reads (docs/attestation.md §7):
- *   {"format": "candor-attestation/v1", "tee": "<provider>", "public_key": "0x04..",
- *    "version": "...", "config": "0x<config bytes>", "config_digest": "0x..",
- *    "nonce": "0x.." (absent = none), "report_data": "0x..", "quote": "0x..",
- *    "event_log": "<dstack JSON event log text>" (absent = none)}
+/* What /attest serves and `candor verify --attestation` reads (docs/attestation.md §7; the
+ * field names are those of the service's /attest route):
+ *   {"publicKey": "0x04..", "tee": "<provider>", "insecure": bool, "quote": "0x..",
+ *    "reportData": "0x..", "version": "...", "config": "<config text>", "configDigest": "0x..",
+ *    "nonce": "0x.." | null, "eventLog": "<dstack JSON event log text>" (optional)}
+ * (the service adds "address" and "chainId"; verifiers ignore unknown fields).
  * Appends the JSON object to `out`. */
 CD_MUST_CHECK cd_status att_attestation_json(const att_evidence *ev, const char *tee, cd_bytes pubkey,
                                              const char *version, cd_bytes config, cd_bytes nonce,
                                              cd_buf *out) CD_NONNULL(1, 2, 4, 7);
 
-/* Verifies an ATTEST.json end to end: recomputes the config digest from version+config,
+/* Verifies an ATTEST.json end to end: recomputes the config digest from version+config
+ * (a configDigest field that disagrees is CD_ERR_ATT_BINDING),
  * then att_verify_binding(quote, public_key, digest, nonce, policy, opts), then (TDX with an
  * event log) replays the log against RTMR0..3.
  * expected_pubkey: the key the caller trusts (e.g. the signer of an answer); len 0 = take the

@@ -1,6 +1,7 @@
-/* attest: the ATTEST.json document that /attest serves and `candor verify` checks. It carries
- * everything a third party needs to recompute the report data (public key, version, config,
- * nonce) next to the quote, so that verification is: recompute -> att_verify_binding. */
+/* attest: the ATTEST.json document that /attest serves and `candor verify` checks (the field
+ * names are the ones the service's /attest route uses). It carries everything a third party
+ * needs to recompute the report data (public key, version, config, nonce) next to the quote,
+ * so that verification is: recompute -> att_verify_binding -> event-log replay. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,7 +9,6 @@
 
 #include "attest/att_internal.h"
 
-#define DOC_FORMAT "candor-attestation/v1"
 #define DOC_MAX (8 * ATT_MAX_QUOTE_LEN + 16 * 1024 * 1024) /* quote hex + event log */
 #define MAX_CONFIG (64 * 1024)
 
@@ -23,21 +23,22 @@ static json_object *hex0x(const uint8_t *p, size_t n) {
 
 cd_status att_attestation_json(const att_evidence *ev, const char *tee, cd_bytes pubkey, const char *version,
                                cd_bytes config, cd_bytes nonce, cd_buf *out) {
+    if (config.len > MAX_CONFIG || config.len > INT32_MAX) return CD_ERR_TOO_LARGE;
     cd_hash32 digest;
     att_config_digest(version, config, &digest);
     json_object *o = json_object_new_object();
     if (!o) return CD_ERR_NOMEM;
-    json_object_object_add(o, "format", json_object_new_string(DOC_FORMAT));
+    json_object_object_add(o, "publicKey", hex0x(pubkey.ptr, pubkey.len));
     json_object_object_add(o, "tee", json_object_new_string(tee));
-    json_object_object_add(o, "public_key", hex0x(pubkey.ptr, pubkey.len));
-    json_object_object_add(o, "version", json_object_new_string(version));
-    json_object_object_add(o, "config", hex0x(config.ptr, config.len));
-    json_object_object_add(o, "config_digest", hex0x(digest.b, 32));
-    if (nonce.len) json_object_object_add(o, "nonce", hex0x(nonce.ptr, nonce.len));
-    json_object_object_add(o, "report_data", hex0x(ev->report_data, ATT_REPORT_DATA_LEN));
+    json_object_object_add(o, "insecure", json_object_new_boolean(!strcmp(tee, "mock")));
     json_object_object_add(o, "quote", hex0x(ev->quote.data, ev->quote.len));
+    json_object_object_add(o, "reportData", hex0x(ev->report_data, ATT_REPORT_DATA_LEN));
+    json_object_object_add(o, "version", json_object_new_string(version));
+    json_object_object_add(o, "config", json_object_new_string_len(config.len ? (const char *)config.ptr : "", (int)config.len));
+    json_object_object_add(o, "configDigest", hex0x(digest.b, 32));
+    json_object_object_add(o, "nonce", nonce.len ? hex0x(nonce.ptr, nonce.len) : NULL);
     if (ev->event_log.len)
-        json_object_object_add(o, "event_log", json_object_new_string_len((const char *)ev->event_log.data, (int)ev->event_log.len));
+        json_object_object_add(o, "eventLog", json_object_new_string_len((const char *)ev->event_log.data, (int)ev->event_log.len));
     const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
     cd_status st = s ? cd_buf_append(out, s, strlen(s)) : CD_ERR_NOMEM;
     json_object_put(o);
@@ -47,7 +48,7 @@ cd_status att_attestation_json(const att_evidence *ev, const char *tee, cd_bytes
 /* A "0x.." member decoded into out (bounded by max); absent -> CD_ERR_NOT_FOUND. */
 static cd_status hex_member(json_object *o, const char *key, size_t max, cd_buf *out, cd_error *err) {
     json_object *v = NULL;
-    if (!json_object_object_get_ex(o, key, &v)) return CD_ERR_NOT_FOUND;
+    if (!json_object_object_get_ex(o, key, &v) || json_object_is_type(v, json_type_null)) return CD_ERR_NOT_FOUND;
     if (!json_object_is_type(v, json_type_string)) return cd_fail(err, CD_ERR_BAD_JSON, "attestation: %s is not a string", key);
     size_t n = (size_t)json_object_get_string_len(v);
     if (n > 2 + 2 * max) return cd_fail(err, CD_ERR_TOO_LARGE, "attestation: %s longer than %zu bytes", key, max);
@@ -70,29 +71,23 @@ cd_status att_attestation_verify(const char *json, size_t len, cd_bytes expected
         json_object_put(o);
         return cd_fail(err, CD_ERR_BAD_JSON, "attestation document is not a JSON object");
     }
-    cd_buf pub = {0}, config = {0}, nonce = {0}, quote = {0}, digest_claim = {0};
+    cd_buf pub = {0}, nonce = {0}, quote = {0}, digest_claim = {0};
     cd_status st = CD_OK;
-    json_object *v = NULL;
-    const char *fmt = json_object_object_get_ex(o, "format", &v) ? json_object_get_string(v) : NULL;
+    json_object *v = NULL, *cfg = NULL;
     const char *version = json_object_object_get_ex(o, "version", &v) && json_object_is_type(v, json_type_string)
                               ? json_object_get_string(v) : NULL;
-    if (!fmt || strcmp(fmt, DOC_FORMAT) != 0) {
-        st = cd_fail(err, CD_ERR_UNSUPPORTED, "attestation: format is not %s", DOC_FORMAT);
+    if (!version || !json_object_object_get_ex(o, "config", &cfg) || !json_object_is_type(cfg, json_type_string)) {
+        st = cd_fail(err, CD_ERR_BAD_JSON, "attestation: 'version' and 'config' strings are required");
         goto out;
     }
-    if (!version) {
-        st = cd_fail(err, CD_ERR_BAD_JSON, "attestation: version missing");
-        goto out;
-    }
-    if ((st = hex_member(o, "public_key", ATT_MAX_PUBKEY_LEN, &pub, err)) ||
-        (st = hex_member(o, "config", MAX_CONFIG, &config, err)) ||
+    if ((st = hex_member(o, "publicKey", ATT_MAX_PUBKEY_LEN, &pub, err)) ||
         (st = hex_member(o, "quote", ATT_MAX_QUOTE_LEN, &quote, err))) {
-        if (st == CD_ERR_NOT_FOUND) st = cd_fail(err, CD_ERR_BAD_JSON, "attestation: public_key, config and quote are required");
+        if (st == CD_ERR_NOT_FOUND) st = cd_fail(err, CD_ERR_BAD_JSON, "attestation: 'publicKey' and 'quote' are required");
         goto out;
     }
     st = hex_member(o, "nonce", ATT_MAX_NONCE_LEN, &nonce, err);
     if (st && st != CD_ERR_NOT_FOUND) goto out;
-    st = hex_member(o, "config_digest", 32, &digest_claim, err);
+    st = hex_member(o, "configDigest", 32, &digest_claim, err);
     if (st && st != CD_ERR_NOT_FOUND) goto out;
     st = CD_OK;
     if (expected_pubkey.len && !cd_bytes_eq(expected_pubkey, cd_buf_bytes(&pub))) {
@@ -104,15 +99,15 @@ cd_status att_attestation_verify(const char *json, size_t len, cd_bytes expected
         goto out;
     }
     cd_hash32 digest;
-    att_config_digest(version, cd_buf_bytes(&config), &digest);
+    att_config_digest(version, cd_bytes_make(json_object_get_string(cfg), (size_t)json_object_get_string_len(cfg)), &digest);
     if (digest_claim.len && (digest_claim.len != 32 || memcmp(digest_claim.data, digest.b, 32) != 0)) {
-        st = cd_fail(err, CD_ERR_ATT_BINDING, "attestation: config_digest does not match version and config");
+        st = cd_fail(err, CD_ERR_ATT_BINDING, "attestation: configDigest does not match version and config");
         goto out;
     }
     if ((st = att_verify_binding(cd_buf_bytes(&quote), cd_buf_bytes(&pub), &digest, cd_buf_bytes(&nonce), policy, opts,
                                  rep, err)))
         goto out;
-    if (rep->format == ATT_FORMAT_TDX && json_object_object_get_ex(o, "event_log", &v) &&
+    if (rep->format == ATT_FORMAT_TDX && json_object_object_get_ex(o, "eventLog", &v) &&
         json_object_is_type(v, json_type_string) && json_object_get_string_len(v) > 0) {
         att_event_log log;
         st = att_dstack_log_replay(json_object_get_string(v), (size_t)json_object_get_string_len(v), &log, err);
@@ -125,7 +120,6 @@ cd_status att_attestation_verify(const char *json, size_t len, cd_bytes expected
     if (pubkey_out && cd_buf_append(pubkey_out, pub.data, pub.len)) st = cd_fail(err, CD_ERR_NOMEM, "out of memory");
 out:
     cd_buf_free(&pub);
-    cd_buf_free(&config);
     cd_buf_free(&nonce);
     cd_buf_free(&quote);
     cd_buf_free(&digest_claim);

@@ -310,6 +310,21 @@ static bool fmspc_matches(json_object *ti, const att_report *rep) {
     return s && !cd_hex_decode_exact(s, f, 6) && memcmp(f, rep->fmspc, 6) == 0;
 }
 
+/* (report & mask) == (expected & mask) for hex fields of the QE identity. MISCSELECT is a
+ * little-endian u32 in the report and a big-endian hex number in the identity. */
+static bool masked_eq(json_object *id, const char *vkey, const char *mkey, const uint8_t *report, size_t n) {
+    uint8_t v[16], m[16], r[16];
+    const char *vs = json_object_get_string(get(id, vkey)), *ms = json_object_get_string(get(id, mkey));
+    if (!vs || !ms || cd_hex_decode_exact(vs, v, n) || cd_hex_decode_exact(ms, m, n)) return false;
+    for (size_t i = 0; i < n; i++) r[i] = n == 4 ? report[3 - i] : report[i];
+    for (size_t i = 0; i < n; i++)
+        if ((r[i] & m[i]) != (v[i] & m[i])) return false;
+    return true;
+}
+
+/* Checks the QE report against the QE identity (MRSIGNER, ISVPRODID, masked MISCSELECT and
+ * ATTRIBUTES) and notes the QE's TCB level. The comparison runs even when the identity's
+ * signature cannot be checked, so an operator sees the result — marked "unverified". */
 static void qe_identity_note(const char *dir, const tdx_parsed *tp, att_report *rep, int64_t at) {
     cd_buf b = {0};
     if (att_read_optional(dir, "qe_identity.json", MAX_COLLATERAL, &b) || !b.len) {
@@ -321,18 +336,30 @@ static void qe_identity_note(const char *dir, const tdx_parsed *tp, att_report *
     if (tok) json_tokener_free(tok);
     cd_bytes raw;
     json_object *id = raw_member((const char *)b.data, b.len, "enclaveIdentity", &raw) ? parse_slice(raw) : NULL;
+    if (!id) {
+        note(rep, "%s", "QE identity: malformed");
+        json_object_put(root);
+        cd_buf_free(&b);
+        return;
+    }
+    const char *sig_why = check_collateral_sig(dir, raw, json_object_get_string(get(root, "signature")), at);
+    const char *tag = sig_why ? "QE identity (unverified)" : "QE identity";
     const char *why = NULL;
-    if (!id) why = "malformed";
-    else why = check_collateral_sig(dir, raw, json_object_get_string(get(root, "signature")), at);
     uint8_t mrsigner[32];
     const char *ms = json_object_get_string(get(id, "mrsigner"));
     json_object *prod = get(id, "isvprodid");
-    if (!why && (!ms || cd_hex_decode_exact(ms, mrsigner, 32) || memcmp(mrsigner, tp->qe_report + 128, 32) != 0))
-        why = "QE MRSIGNER differs from the QE identity";
-    if (!why && (!prod || json_object_get_int64(prod) != att_le16(tp->qe_report + 256)))
-        why = "QE ISVPRODID differs from the QE identity";
-    if (why) note(rep, "QE identity: %s", why);
-    else {
+    if (!ms || cd_hex_decode_exact(ms, mrsigner, 32) || memcmp(mrsigner, tp->qe_report + 128, 32) != 0)
+        why = "QE MRSIGNER differs";
+    else if (!prod || json_object_get_int64(prod) != att_le16(tp->qe_report + 256))
+        why = "QE ISVPRODID differs";
+    else if (!masked_eq(id, "miscselect", "miscselectMask", tp->qe_report + 16, 4))
+        why = "QE MISCSELECT differs under the mask";
+    else if (!masked_eq(id, "attributes", "attributesMask", tp->qe_report + 48, 16))
+        why = "QE ATTRIBUTES differ under the mask";
+    char msg[96];
+    if (why) {
+        snprintf(msg, sizeof msg, "%s: %s", tag, why);
+    } else {
         unsigned isvsvn = att_le16(tp->qe_report + 258);
         json_object *lv = get(id, "tcbLevels");
         const char *status = "no matching level";
@@ -344,8 +371,10 @@ static void qe_identity_note(const char *dir, const tdx_parsed *tp, att_report *
                 break;
             }
         }
-        note(rep, "QE identity %s", status ? status : "?");
+        snprintf(msg, sizeof msg, "%s: QE %s (ISVSVN %u)", tag, status ? status : "?", isvsvn);
     }
+    note(rep, "%s", msg);
+    if (sig_why) note(rep, "QE identity not trusted: %s", sig_why);
     json_object_put(id);
     json_object_put(root);
     cd_buf_free(&b);

@@ -212,8 +212,13 @@ cd_status att_tdx_verify(cd_bytes q, const att_verify_opts *opts, att_report *re
         if ((st = att_tdx_check_crls(opts->collateral_dir, chain, at, rep, err))) goto out;
         att_tdx_eval_tcb(opts->collateral_dir, sk_X509_value(chain, sk_X509_num(chain) - 1), &tp, rep, at);
     }
-    if (rep->debug && !opts->accept_debug)
+    if (rep->debug && !opts->accept_debug) {
         st = cd_fail(err, CD_ERR_ATT_DEBUG, "tdx: TD attributes have DEBUG set (not accepted)");
+        goto out;
+    }
+    if (opts->require_tcb_up_to_date && rep->tcb_status != ATT_TCB_UP_TO_DATE)
+        st = cd_fail(err, CD_ERR_ATT_TCB, "tdx: TCB status is %s, UpToDate required (%s)",
+                     att_tcb_status_name(rep->tcb_status), rep->tcb_reason);
 out:
     sk_X509_pop_free(chain, X509_free);
     return st;

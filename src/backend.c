@@ -96,6 +96,12 @@ static void route_block(void *ctx, bool finalized, api_response *out) {
 
 static void route_attest(void *ctx, const uint8_t *nonce, size_t nonce_len, api_response *out) {
     svc_service *s = ctx;
+    if (!nonce) {
+        pthread_mutex_lock(&s->mu);
+        if (s->attest_answer) api_response_text(out, 200, NULL, s->attest_answer, s->attest_answer_len);
+        pthread_mutex_unlock(&s->mu);
+        if (out->body) return;
+    }
     att_evidence ev;
     memset(&ev, 0, sizeof ev);
     cd_error err;
@@ -127,6 +133,20 @@ static void route_attest(void *ctx, const uint8_t *nonce, size_t nonce_len, api_
         json_object_object_add(o, "eventLog", json_object_new_string_len((const char *)ev.event_log.data, (int)ev.event_log.len));
     att_evidence_free(&ev);
     api_response_json(out, 200, o);
+    if (!nonce && out->status == 200 && out->body) {
+        char *copy = malloc(out->len + 1);
+        if (copy) {
+            memcpy(copy, out->body, out->len + 1);
+            pthread_mutex_lock(&s->mu);
+            if (!s->attest_answer) {
+                s->attest_answer = copy;
+                s->attest_answer_len = out->len;
+                copy = NULL;
+            }
+            pthread_mutex_unlock(&s->mu);
+            free(copy);
+        }
+    }
 }
 
 static void route_health(void *ctx, api_response *out) {

@@ -16,13 +16,15 @@ static void usage(FILE *out) {
     fprintf(out,
             "usage: candor quote verify FILE [--at TIME] [--collateral DIR] [--allow FILE]\n"
             "                               [--accept-mock] [--accept-debug] [--event-log FILE]\n"
+            "                               [--require-uptodate]\n"
             "  FILE            binary TDX quote (v4/v5), Nitro attestation document (CBOR),\n"
             "                  Candor mock quote, or hex/base64 of one\n"
             "  --at TIME       verification time, RFC 3339 (2022-11-09T23:00:00Z); default now\n"
             "  --collateral D  dir with pck_crl.der, root_crl.der, tcb_info.json, qe_identity.json,\n"
             "                  tcb_signing_chain.pem; without it the TCB status is \"unknown\"\n"
             "  --allow FILE    policy: JSON array of allowed measurements\n"
-            "  --event-log F   TDX: CCEL binary or dstack JSON event log to replay against RTMR0-3\n");
+            "  --event-log F   TDX: CCEL binary or dstack JSON event log to replay against RTMR0-3\n"
+            "  --require-uptodate  TDX: fail unless the (signed) TCB status is UpToDate\n");
 }
 
 /* RFC 3339 with 'Z' or a numeric offset, optional fractional seconds. */
@@ -65,6 +67,7 @@ static int verify(int argc, char **argv) {
         else if (!strcmp(a, "--event-log") && has_val) evlog = argv[++i];
         else if (!strcmp(a, "--accept-mock")) opts.accept_mock = true;
         else if (!strcmp(a, "--accept-debug")) opts.accept_debug = true;
+        else if (!strcmp(a, "--require-uptodate")) opts.require_tcb_up_to_date = true;
         else if (!strcmp(a, "--help") || !strcmp(a, "-h")) { usage(stdout); return 0; }
         else if (a[0] != '-' && !file) file = a;
         else { usage(stderr); return 2; }

@@ -626,27 +626,30 @@ static void m_send_raw(svc_service *s, json_object *params, api_rpc_result *r) {
         return api_rpc_fail(r, API_RPC_INTERNAL, "out of memory");
     }
     cd_buf_free(&raw);
+    /* Sent to every provider: one that drops transactions cannot censor ours. */
     unsigned order[SVC_MAX_UPSTREAMS];
-    svc_pool_order(&s->exec, order);
-    json_object *res = NULL;
-    st = svc_rpc(&s->exec, order[0], "eth_sendRawTransaction", (const char *)ps.data, &res, &err);
+    unsigned np = svc_pool_order(&s->exec, order), accepted = 0;
+    st = CD_ERR_UPSTREAM;
+    for (unsigned k = 0; k < np; k++) {
+        json_object *res = NULL;
+        cd_status one = svc_rpc(&s->exec, order[k], "eth_sendRawTransaction", (const char *)ps.data, &res, &err);
+        cd_hash32 said;
+        if (one == CD_OK) {
+            if (api_get_hash(res, "hash", &said, &err) == CD_OK && cd_hash32_eq(&said, &h)) accepted++;
+            else svc_pool_report_lie(&s->exec, order[k], "eth_sendRawTransaction answered a different hash");
+        }
+        json_object_put(res);
+    }
     cd_buf_free(&ps);
     r->meta = json_object_new_object();
     if (r->meta) {
         json_object_object_add(r->meta, "forwarded", json_object_new_boolean(true));
+        json_object_object_add(r->meta, "acceptedBy", json_object_new_int((int)accepted));
+        json_object_object_add(r->meta, "providers", json_object_new_int((int)np));
         json_object_object_add(r->meta, "note", json_object_new_string(
-            "forwarded unverified to the execution provider; the hash is computed locally, inclusion is not checked"));
+            "forwarded unverified to the execution providers; the hash is computed locally, inclusion is not checked"));
     }
-    if (st != CD_OK) {
-        json_object_put(res);
-        return fail_from(r, st, &err);
-    }
-    cd_hash32 said;
-    if (api_get_hash(res, "hash", &said, &err) != CD_OK || !cd_hash32_eq(&said, &h)) {
-        json_object_put(res);
-        return api_rpc_fail(r, API_RPC_UPSTREAM, "upstream answered a different transaction hash");
-    }
-    json_object_put(res);
+    if (!accepted) return fail_from(r, st, &err);
     r->result = api_json_hex(h.b, 32);
 }
 

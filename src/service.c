@@ -116,6 +116,7 @@ void svc_service_free(svc_service *s) {
     svc_store_close(s->store);
     if (s->tee) att_provider_close(s->tee);
     for (int i = 0; i < 2; i++) free(s->block_answer[i]);
+    free(s->attest_answer);
     pthread_mutex_destroy(&s->mu);
     memset(s, 0, sizeof *s);
 }

@@ -63,6 +63,8 @@ typedef struct svc_service {
     size_t recent_next, recent_count;
     char *block_answer[2];      /* cached signed /block answers: [0] latest, [1] finalized */
     size_t block_answer_len[2];
+    char *attest_answer;        /* cached /attest without nonce (quotes can take a while) */
+    size_t attest_answer_len;
     char sync_error[256];
     uint64_t last_progress;     /* unix time the head last advanced */
     uint64_t persisted_finalized_slot;

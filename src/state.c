@@ -162,6 +162,10 @@ cd_status svc_state_get_proof(svc_state *st, const cd_address *a, const cd_u256 
         cd_buf_free(&params);
         return cd_fail(err, s, "eth_getProof params");
     }
+    if (st->round_trips >= SVC_STATE_MAX_ROUND_TRIPS) {
+        cd_buf_free(&params);
+        return cd_fail(err, CD_ERR_TOO_LARGE, "more than %d upstream requests for one answer", SVC_STATE_MAX_ROUND_TRIPS);
+    }
     unsigned order[SVC_MAX_UPSTREAMS];
     unsigned np = svc_pool_order(&st->s->exec, order);
     s = cd_fail(err, CD_ERR_UPSTREAM, "no execution provider");
@@ -316,6 +320,8 @@ cd_status svc_state_code_get(svc_state *st, const cd_address *a, cd_bytes *code,
         *code = cd_bytes_make(NULL, 0);
         return CD_OK;
     }
+    if (st->round_trips >= SVC_STATE_MAX_ROUND_TRIPS)
+        return cd_fail(err, CD_ERR_TOO_LARGE, "more than %d upstream requests for one answer", SVC_STATE_MAX_ROUND_TRIPS);
     char params[80];
     char hex[43];
     cd_hex_encode(hex, a->b, 20);

@@ -15,6 +15,9 @@
 
 #define SVC_STATE_MAX_ACCOUNTS 1024
 #define SVC_STATE_MAX_SLOTS 8192
+/* Upstream requests one request may cause: bounds what a call crafted to touch many
+ * unprefetched slots can cost (each miss is a round trip). */
+#define SVC_STATE_MAX_ROUND_TRIPS 256
 
 typedef struct {
     cd_address addr;

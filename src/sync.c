@@ -53,22 +53,30 @@ CD_MUST_CHECK static cd_status persist_locked(svc_service *s, cd_error *err) {
  * a verification status. A provider whose body fails verification is reported. */
 typedef cd_status (*apply_fn)(svc_service *s, const cd_buf *body, bool ssz, void *arg, cd_error *err);
 
-CD_MUST_CHECK static cd_status beacon_fetch(svc_service *s, const char *path, bool want_ssz, apply_fn apply,
-                                            void *arg, cd_error *err) {
+CD_MUST_CHECK static cd_status beacon_fetch_from(svc_service *s, const char *path, bool want_ssz, apply_fn apply,
+                                                 void *arg, bool ask_all, cd_error *err) {
     unsigned order[SVC_MAX_UPSTREAMS];
     unsigned n = svc_pool_order(&s->beacon, order);
-    cd_status st = cd_fail(err, CD_ERR_UPSTREAM, "no consensus provider");
+    cd_status st = cd_fail(err, CD_ERR_UPSTREAM, "no consensus provider"), first_ok = CD_ERR_UPSTREAM;
     for (unsigned k = 0; k < n; k++) {
+        /* Providers caught lying come last; once an honest one answered, skip them. */
+        if (first_ok == CD_OK && atomic_load(&s->beacon.ep[order[k]].penalty_until) > (int64_t)time(NULL)) break;
         cd_buf body = {0};
         long status = 0;
-        bool ssz = want_ssz;
-        st = svc_http(&s->beacon, order[k], path, want_ssz ? "application/octet-stream;q=1,application/json;q=0.5" : "application/json",
-                      NULL, NULL, 0, &body, &status, err);
-        /* A body that starts like JSON is JSON whatever we asked for. */
-        if (st == CD_OK && body.len && (body.data[0] == '{' || body.data[0] == '[')) ssz = false;
+        char ctype[64];
+        st = svc_http_ex(&s->beacon, order[k], path,
+                         want_ssz ? "application/octet-stream;q=1,application/json;q=0.5" : "application/json", NULL,
+                         NULL, 0, &body, &status, ctype, sizeof ctype, err);
+        /* The server says which one it sent; a body without a type is taken as JSON. */
+        bool ssz = want_ssz && !strcmp(ctype, "application/octet-stream");
         if (st == CD_OK) st = apply(s, &body, ssz, arg, err);
         cd_buf_free(&body);
-        if (st == CD_OK || st == CD_ERR_CHECKPOINT_TOO_OLD) return st;
+        if (st == CD_ERR_CHECKPOINT_TOO_OLD) return st;
+        if (st == CD_OK) {
+            if (!ask_all) return st;
+            first_ok = CD_OK;
+            continue;
+        }
         if (is_verification_failure(st)) {
             atomic_fetch_add(&s->m.lc_rejected, 1);
             char what[320];
@@ -80,7 +88,19 @@ CD_MUST_CHECK static cd_status beacon_fetch(svc_service *s, const char *path, bo
                      s->beacon.ep[order[k]].display, svc_log_quote(q, sizeof q, cd_error_text(err)));
         }
     }
-    return st;
+    return first_ok == CD_OK ? CD_OK : st;
+}
+
+/* The first provider whose answer verifies. */
+CD_MUST_CHECK static cd_status beacon_fetch(svc_service *s, const char *path, bool want_ssz, apply_fn apply, void *arg,
+                                            cd_error *err) {
+    return beacon_fetch_from(s, path, want_ssz, apply, arg, false, err);
+}
+
+/* Every provider: the light client keeps the best valid update, so a provider that lags or
+ * withholds new updates cannot hold the service back while another one is honest. */
+CD_MUST_CHECK static cd_status beacon_fetch_all(svc_service *s, const char *path, apply_fn apply, cd_error *err) {
+    return beacon_fetch_from(s, path, false, apply, NULL, true, err);
 }
 
 static cd_status apply_bootstrap(svc_service *s, const cd_buf *body, bool ssz, void *arg, cd_error *err) {
@@ -119,7 +139,8 @@ static cd_status apply_updates(svc_service *s, const cd_buf *body, bool ssz, voi
     atomic_fetch_add(&s->m.lc_applied, processed);
     svc_heads_refresh_locked(s);
     pthread_mutex_unlock(&s->mu);
-    return st;
+    /* Updates for periods we already have are not lies, only old news. */
+    return st == CD_ERR_LC_NOT_RELEVANT ? CD_OK : st;
 }
 
 static cd_status apply_single(svc_service *s, const cd_buf *body, bool ssz, void *arg, cd_error *err) {
@@ -207,9 +228,9 @@ cd_status svc_sync_step(svc_service *s, cd_error *err) {
      * and whatever was gained is persisted; the first failure is reported. */
     cd_error err2;
     cd_error_clear(&err2);
-    cd_status fin = beacon_fetch(s, "/eth/v1/beacon/light_client/finality_update", false, apply_single, NULL, err);
-    cd_status opt = beacon_fetch(s, "/eth/v1/beacon/light_client/optimistic_update", false, apply_single, NULL,
-                                 fin == CD_OK ? err : &err2);
+    cd_status fin = beacon_fetch_all(s, "/eth/v1/beacon/light_client/finality_update", apply_single, err);
+    cd_status opt = beacon_fetch_all(s, "/eth/v1/beacon/light_client/optimistic_update", apply_single,
+                                     fin == CD_OK ? err : &err2);
     pthread_mutex_lock(&s->mu);
     const lc_header *f = lc_store_finalized(s->lc);
     if (f && f->beacon.slot > s->persisted_finalized_slot) st = persist_locked(s, fin == CD_OK && opt == CD_OK ? err : &err2);

@@ -190,6 +190,21 @@ static void sleep_ms(unsigned ms) {
 cd_status svc_http(svc_pool *p, unsigned ep, const char *path, const char *accept,
                    const char *content_type, const char *body, size_t body_len, cd_buf *resp,
                    long *status, cd_error *err) {
+    return svc_http_ex(p, ep, path, accept, content_type, body, body_len, resp, status, NULL, 0, err);
+}
+
+/* "Application/Octet-Stream; charset=x" -> "application/octet-stream". */
+static void media_type(const char *in, char *out, size_t cap) {
+    size_t o = 0;
+    for (const char *c = in ? in : ""; *c && *c != ';' && o + 1 < cap; c++)
+        if (*c != ' ') out[o++] = (char)((*c >= 'A' && *c <= 'Z') ? *c + 32 : *c);
+    out[o] = '\0';
+}
+
+cd_status svc_http_ex(svc_pool *p, unsigned ep, const char *path, const char *accept,
+                      const char *content_type, const char *body, size_t body_len, cd_buf *resp,
+                      long *status, char *ctype, size_t cap, cd_error *err) {
+    if (ctype && cap) ctype[0] = '\0';
     if (ep >= p->n) return cd_fail(err, CD_ERR_INVALID_ARG, "no such upstream");
     svc_endpoint *e = &p->ep[ep];
     char url[SVC_URL_MAX + 512];
@@ -248,6 +263,11 @@ cd_status svc_http(svc_pool *p, unsigned ep, const char *path, const char *accep
         CURLcode rc = curl_easy_perform(c);
         long code = 0;
         curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+        if (ctype && cap) {
+            char *ct = NULL;
+            curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &ct);
+            media_type(ct, ctype, cap);
+        }
         curl_slist_free_all(hdr);
         give_handle(e, c);
         *status = code;

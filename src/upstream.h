@@ -70,6 +70,11 @@ void svc_pool_metrics(svc_pool *p, cd_buf *out);
 CD_MUST_CHECK cd_status svc_http(svc_pool *p, unsigned ep, const char *path, const char *accept,
                                  const char *content_type, const char *body, size_t body_len,
                                  cd_buf *resp, long *status, cd_error *err);
+/* Same, and the response's Content-Type (media type only, lower case) into ctype (cap bytes;
+ * "" when absent). */
+CD_MUST_CHECK cd_status svc_http_ex(svc_pool *p, unsigned ep, const char *path, const char *accept,
+                                    const char *content_type, const char *body, size_t body_len,
+                                    cd_buf *resp, long *status, char *ctype, size_t cap, cd_error *err);
 
 /* JSON-RPC to endpoint `ep`. `params` is JSON text of an array ("[]" when NULL). On success
  * *result is the "result" member (owned by the caller, may be JSON null). An error object

@@ -1,7 +1,12 @@
 /* The HTTP layer against bad input: a real server on 127.0.0.1 (port 0), real requests
  * with libcurl, and a recording backend (no verification here, only framing). */
+#include <arpa/inet.h>
 #include <curl/curl.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "api/api.h"
 #include "tests/test.h"
@@ -280,6 +285,73 @@ static void test_block_refs(test_ctx *t) {
     CHECK_ERR(t, api_json_parse("{'a':1}", 7, &o, &e), CD_ERR_BAD_JSON);
 }
 
+static int connect_local(uint16_t port) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_port = htons(port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
+        close(fd);
+        fd = -1;
+    }
+    return fd;
+}
+
+/* True when the server closes `fd` (EOF or reset) within `ms`. */
+static bool closed_within(int fd, int ms) {
+    struct pollfd p = {fd, POLLIN, 0};
+    if (poll(&p, 1, ms) <= 0) return false;
+    char buf[256];
+    ssize_t n = recv(fd, buf, sizeof buf, 0);
+    return n <= 0;
+}
+
+static void test_connection_limit_and_timeout(test_ctx *t) {
+    fake f;
+    memset(&f, 0, sizeof f);
+    api_backend b = {&f, fake_block, fake_call, fake_attest, fake_health, fake_metrics, fake_rpc, NULL};
+    api_options o;
+    api_options_default(&o);
+    o.port = 0;
+    o.threads = 1;
+    o.max_connections = 2;
+    o.timeout_s = 1;
+    api_server *s = NULL;
+    cd_error e;
+    CHECK_OK(t, api_server_start(&s, &o, &b, &e));
+    if (!s) return;
+    uint16_t port = api_server_port(s);
+    int c1 = connect_local(port), c2 = connect_local(port);
+    CHECK(t, c1 >= 0 && c2 >= 0);
+    /* Two connections hold the limit: a third waits in the backlog, unserved. */
+    const char partial[] = "GET /health HTTP/1.1\r\nHost: x\r\n";
+    const char full[] = "GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    CHECK(t, send(c1, partial, sizeof partial - 1, 0) > 0);
+    usleep(100000);
+    int c3 = connect_local(port);
+    CHECK(t, c3 >= 0);
+    if (c3 >= 0) CHECK(t, send(c3, full, sizeof full - 1, 0) > 0);
+    struct pollfd p3 = {c3, POLLIN, 0};
+    CHECK_EQ_INT(t, poll(&p3, 1, 300), 0);
+    /* The half-sent request and the idle connection are dropped after the 1 s timeout... */
+    CHECK(t, closed_within(c1, 4000));
+    /* ...and the waiting request is then answered. */
+    char buf[64] = {0};
+    struct pollfd q3 = {c3, POLLIN, 0};
+    CHECK(t, poll(&q3, 1, 4000) == 1 && recv(c3, buf, sizeof buf - 1, 0) > 12 && !strncmp(buf, "HTTP/1.1 503", 12));
+    if (c1 >= 0) close(c1);
+    if (c2 >= 0) close(c2);
+    if (c3 >= 0) close(c3);
+    /* Once they are gone, requests are served again. */
+    usleep(200000);
+    http_answer a;
+    request(port, "GET", "/health", NULL, 0, &a);
+    CHECK_EQ_INT(t, a.status, 503);
+    api_server_stop(s);
+}
+
 int main(void) {
     curl_global_init(CURL_GLOBAL_DEFAULT);
     test_ctx t;
@@ -287,6 +359,7 @@ int main(void) {
     TEST_RUN(&t, test_routes_and_call_validation);
     TEST_RUN(&t, test_jsonrpc_shapes);
     TEST_RUN(&t, test_block_refs);
+    TEST_RUN(&t, test_connection_limit_and_timeout);
     curl_global_cleanup();
     return test_finish(&t);
 }

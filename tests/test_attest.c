@@ -258,6 +258,7 @@ static void test_attestation_document(test_ctx *t) {
     struct { const char *find; char repl; cd_status want; } edits[] = {
         {hexpub + 20, '0', CD_ERR_ATT_BINDING},        /* public_key: report data no longer matches */
         {"\"version\":\"0.1.0", 'x', CD_ERR_ATT_BINDING}, /* version: digest claim mismatch */
+        {"mainnet", 'X', CD_ERR_ATT_BINDING},               /* config text */
         {"\"nonce\":\"0x09", '1', CD_ERR_ATT_BINDING},
         {"\"quote\":\"0x4344", '5', CD_ERR_ATT_BAD_QUOTE}, /* magic byte of the mock quote */
     };
@@ -273,8 +274,8 @@ static void test_attestation_document(test_ctx *t) {
         if (s != edits[i].want)
             test_fail_at(t, __FILE__, __LINE__, "edit %zu: want %s got %s (%s)", i, cd_status_name(edits[i].want), cd_status_name(s), cd_error_text(&err));
     }
-    CHECK_ERR(t, att_attestation_verify("{\"format\":\"other\"}", 20, cd_bytes_make(NULL, 0), cd_bytes_make(NULL, 0), NULL, &lax, &rep, NULL, &err), CD_ERR_UNSUPPORTED);
-    CHECK_ERR(t, att_attestation_verify("{\"format\":\"candor-attestation/v1\",\"version\":\"1\"}", 49, cd_bytes_make(NULL, 0), cd_bytes_make(NULL, 0), NULL, &lax, &rep, NULL, &err), CD_ERR_BAD_JSON);
+    CHECK_ERR(t, att_attestation_verify("{\"version\":\"1\",\"config\":\"\"}", 28, cd_bytes_make(NULL, 0), cd_bytes_make(NULL, 0), NULL, &lax, &rep, NULL, &err), CD_ERR_BAD_JSON);
+    CHECK_ERR(t, att_attestation_verify("{\"version\":\"1\"}", 15, cd_bytes_make(NULL, 0), cd_bytes_make(NULL, 0), NULL, &lax, &rep, NULL, &err), CD_ERR_BAD_JSON);
     CHECK_ERR(t, att_attestation_verify("[", 1, cd_bytes_make(NULL, 0), cd_bytes_make(NULL, 0), NULL, &lax, &rep, NULL, &err), CD_ERR_BAD_JSON);
     cd_buf_free(&key);
     cd_buf_free(&doc);
@@ -595,6 +596,31 @@ static void test_tdx_collateral(test_ctx *t) {
         CHECK(t, strstr(rep.tcb_reason, "tcb_signing_chain.pem") != NULL);
         CHECK(t, strstr(rep.tcb_reason, "pck_crl.der is not current") != NULL); /* 2023 CRL, 2026 time */
         CHECK(t, strstr(rep.tcb_reason, "TDX module TDX_01 UpToDate") != NULL); /* TEE_TCB_SVN 0b01.. */
+        CHECK(t, strstr(rep.tcb_reason, "QE identity (unverified): QE UpToDate (ISVSVN 7)") != NULL);
+        /* A QE identity naming another MRSIGNER is reported as such. */
+        cd_buf qi = {0};
+        char qsrc[1024], qdst[600];
+        test_data_path(qsrc, sizeof qsrc, TDX_DIR "/sample_qeIdentity_response");
+        snprintf(qdst, sizeof qdst, "%s/qe_identity.json", d5);
+        if (cd_read_file(qsrc, 1 << 16, &qi) == CD_OK && cd_buf_push(&qi, 0) == CD_OK) {
+            char *m = strstr((char *)qi.data, "\"mrsigner\":\"DC9E");
+            CHECK(t, m != NULL);
+            if (m) m[12] = 'E';
+            unlink(qdst);
+            FILE *qf = fopen(qdst, "wb");
+            if (qf) {
+                fwrite(qi.data, 1, qi.len - 1, qf);
+                fclose(qf);
+            }
+            CHECK_OK(t, att_verify(cd_buf_bytes(&q), &o, &rep, &err));
+            CHECK(t, strstr(rep.tcb_reason, "QE identity (unverified): QE MRSIGNER differs") != NULL);
+        }
+        cd_buf_free(&qi);
+        att_verify_opts req = o;
+        req.require_tcb_up_to_date = true; /* status unknown (unsigned collateral): refused */
+        CHECK_ERR(t, att_verify(cd_buf_bytes(&q), &req, &rep, &err), CD_ERR_ATT_TCB);
+        req.collateral_dir = NULL;
+        CHECK_ERR(t, att_verify(cd_buf_bytes(&q), &req, &rep, &err), CD_ERR_ATT_TCB);
         /* A signing chain that reaches the Intel root but whose leaf did not sign the TCB info
          * (here: the quote's own PCK chain) still leaves the status unknown. */
         tdx_layout l;

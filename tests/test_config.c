@@ -128,6 +128,33 @@ static void test_file(test_ctx *t) {
     CHECK_ERR(t, svc_config_parse_file_text(&c, bad5, strlen(bad5), "f", &e), CD_ERR_CONFIG);
 }
 
+static void test_log_lines(test_ctx *t) {
+    char q[64];
+    CHECK_EQ_STR(t, svc_log_quote(q, sizeof q, "plain"), "plain");
+    CHECK_EQ_STR(t, svc_log_quote(q, sizeof q, "a b"), "\"a b\"");
+    CHECK_EQ_STR(t, svc_log_quote(q, sizeof q, "x=\"y\""), "\"x=\\\"y\\\"\"");
+    CHECK_EQ_STR(t, svc_log_quote(q, sizeof q, ""), "\"\"");
+    FILE *f = tmpfile();
+    if (!f) return;
+    svc_log lg;
+    svc_log_init(&lg, SVC_LOG_INFO, f);
+    /* Upstream text with newlines cannot split or forge a line. */
+    SVC_LOGW(&lg, "upstream_lied", "what=%s", "bad\nts=0 level=error event=forged");
+    SVC_LOGD(&lg, "dropped", "x=%d", 1); /* above the level */
+    SVC_LOGE(&lg, "boom", NULL);
+    rewind(f);
+    char buf[1024];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    int lines = 0;
+    for (size_t i = 0; i < n; i++) lines += buf[i] == '\n';
+    CHECK_EQ_INT(t, lines, 2);
+    CHECK(t, strstr(buf, "level=warn event=upstream_lied what=bad ts=0") != NULL);
+    CHECK(t, strstr(buf, "level=error event=boom\n") != NULL);
+    CHECK(t, strstr(buf, "dropped") == NULL);
+}
+
 int main(void) {
     test_ctx t;
     test_init(&t, "test_config");
@@ -137,5 +164,6 @@ int main(void) {
     TEST_RUN(&t, test_listen);
     TEST_RUN(&t, test_duration);
     TEST_RUN(&t, test_file);
+    TEST_RUN(&t, test_log_lines);
     return test_finish(&t);
 }

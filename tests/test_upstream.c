@@ -82,8 +82,10 @@ static void test_rpc_and_limits(test_ctx *t) {
     CHECK_ERR(t, svc_http(&p, 0, "/block", NULL, NULL, NULL, 0, &body, &status, &e), CD_ERR_TOO_LARGE);
     p.max_response = 4000;
     body.len = 0;
-    CHECK_OK(t, svc_http(&p, 0, "/block", NULL, NULL, NULL, 0, &body, &status, &e));
+    char ctype[64];
+    CHECK_OK(t, svc_http_ex(&p, 0, "/block", NULL, NULL, NULL, 0, &body, &status, ctype, sizeof ctype, &e));
     CHECK_EQ_INT(t, body.len, 3000);
+    CHECK_EQ_STR(t, ctype, "text/plain");
     /* 5xx is retried (1 + retries attempts), 404 is not. */
     p.retries = 2;
     body.len = 0;

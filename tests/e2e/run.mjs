@@ -3,7 +3,7 @@
 // (chain.mjs, a child process), tampering proxies in front of both upstreams, and a client that
 // checks every answer against anvil and verifies every signature.
 //
-//   node run.mjs [--candor build/candor] [--only sync,rpc,tamper-el,tamper-beacon,restart]
+//   node run.mjs [--candor build/candor] [--only lc,sync,rpc,tamper-el,tamper-beacon,config,restart]
 //                [--seconds-per-slot 2] [--keep] [--demo]
 //
 // One line per check, then "N passed, N failed". Exit status 1 when a check failed.
@@ -16,6 +16,7 @@ import { fileURLToPath } from "node:url";
 import { Report, assert } from "./lib/report.mjs";
 import { startTamperProxy, BEACON_MODES, EL_MODES } from "./lib/tamper.mjs";
 import { boundedSpawn } from "./lib/anvil.mjs";
+import { compileSigCheck, OnChainChecker } from "./lib/onchain.mjs";
 import { verifySignedAnswer, isSigned } from "./lib/signing.mjs";
 import { checkSigningVector, checkVerifierRejectsChanges } from "./lib/signing_vector.mjs";
 import { JsonRpc, abiCall, abiWord, freePort, keccak, fromHex, quantity, sleep, toHex, waitFor } from "./lib/util.mjs";
@@ -31,7 +32,7 @@ const CANDOR = path.resolve(REPO, opt("--candor", process.env.CANDOR_BIN || "bui
 const SPS = Number(opt("--seconds-per-slot", "2"));
 const DEMO = flag("--demo");
 const KEEP = flag("--keep");
-const ONLY = opt("--only", "sync,rpc,tamper-el,tamper-beacon,restart").split(",");
+const ONLY = opt("--only", "lc,sync,rpc,tamper-el,tamper-beacon,config,restart").split(",");
 const SYNC_TIMEOUT_MS = Number(opt("--sync-timeout", "90")) * 1000;
 const RUN_DEADLINE = Date.now() + Number(opt("--max-minutes", "25")) * 60000; // whole run is bounded
 
@@ -98,12 +99,13 @@ class Service {
     this.proc = null;
   }
 
-  async start({ checkpoint = true } = {}) {
+  async start({ checkpoint = true, extraArgs = [], network = null } = {}) {
     this.port = await freePort();
     this.url = `http://127.0.0.1:${this.port}`;
-    const args = ["serve", "--network", this.chain.yaml, "--consensus-rpc", this.beaconUrl, "--execution-rpc", this.elUrl,
+    const args = ["serve", "--network", network || this.chain.yaml, "--consensus-rpc", this.beaconUrl, "--execution-rpc", this.elUrl,
       "--listen", `127.0.0.1:${this.port}`, "--data-dir", this.dataDir, "--tee", "mock", "--log-level", "debug"];
     if (checkpoint) args.push("--checkpoint", this.chain.checkpoint);
+    args.push(...extraArgs);
     const out = fs.openSync(this.logFile, "a");
     fs.writeSync(out, `\n=== start ${new Date().toISOString()} candor ${args.join(" ")}\n`);
     this.proc = boundedSpawn(CANDOR, args, (RUN_DEADLINE - Date.now()) / 1000 + 120, { stdio: ["ignore", out, out] });
@@ -174,7 +176,6 @@ async function svcCheck(r, svc, name, fn) {
 }
 
 // ---------------------------------------------------------------- truth from anvil
-const ZERO20 = "0x" + "00".repeat(20);
 function balanceSlot(holder) {
   return toHex(keccak(fromHex("0x" + abiWord(holder) + abiWord(0))));
 }
@@ -236,21 +237,32 @@ function rpcCatalogue(chain) {
   const holder = chain.accounts[1];
   return [
     { name: "eth_chainId", method: "eth_chainId", params: () => [] },
-    { name: "eth_getBalance", method: "eth_getBalance", params: (n) => [holder, quantity(n)], needs: ["account"] },
-    { name: "eth_getTransactionCount", method: "eth_getTransactionCount", params: (n) => [holder, quantity(n)], needs: ["account"] },
-    { name: "eth_getCode", method: "eth_getCode", params: (n) => [chain.token, quantity(n)], needs: ["account", "code"] },
-    { name: "eth_getStorageAt(totalSupply)", method: "eth_getStorageAt", params: (n) => [chain.token, toHex(fromHex("0x" + abiWord(2))), quantity(n)], needs: ["account", "storage"] },
-    { name: "eth_getStorageAt(balance)", method: "eth_getStorageAt", params: (n) => [chain.token, balanceSlot(holder), quantity(n)], needs: ["account", "storage"] },
-    { name: "eth_getProof", method: "eth_getProof", params: (n) => [chain.token, [toHex(fromHex("0x" + abiWord(2)))], quantity(n)], needs: ["account", "storage"] },
-    { name: "eth_call(totalSupply)", method: "eth_call", params: (n) => [{ to: chain.token, data: abiCall("totalSupply()") }, quantity(n)], needs: ["account", "code", "storage"] },
-    { name: "eth_call(balanceOf)", method: "eth_call", params: (n) => [{ to: chain.token, data: abiCall("balanceOf(address)", holder) }, quantity(n)], needs: ["account", "code", "storage"] },
-    { name: "eth_call(cross-contract)", method: "eth_call", params: (n) => [{ to: chain.store, data: abiCall("balanceVia(address,address)", chain.token, holder) }, quantity(n)], needs: ["account", "code", "storage"] },
+    { name: "eth_getBalance", method: "eth_getBalance", params: (n) => [holder, quantity(n)] },
+    { name: "eth_getTransactionCount", method: "eth_getTransactionCount", params: (n) => [holder, quantity(n)] },
+    { name: "eth_getCode", method: "eth_getCode", params: (n) => [chain.token, quantity(n)] },
+    { name: "eth_getStorageAt(totalSupply)", method: "eth_getStorageAt", params: (n) => [chain.token, toHex(fromHex("0x" + abiWord(2))), quantity(n)] },
+    { name: "eth_getStorageAt(balance)", method: "eth_getStorageAt", params: (n) => [chain.token, balanceSlot(holder), quantity(n)] },
+    { name: "eth_getProof", method: "eth_getProof", params: (n) => [chain.token, [toHex(fromHex("0x" + abiWord(2)))], quantity(n)] },
+    { name: "eth_call(totalSupply)", method: "eth_call", params: (n) => [{ to: chain.token, data: abiCall("totalSupply()") }, quantity(n)] },
+    { name: "eth_call(balanceOf)", method: "eth_call", params: (n) => [{ to: chain.token, data: abiCall("balanceOf(address)", holder) }, quantity(n)] },
+    { name: "eth_call(cross-contract)", method: "eth_call", params: (n) => [{ to: chain.store, data: abiCall("balanceVia(address,address)", chain.token, holder) }, quantity(n)] },
     { name: "eth_call(revert)", method: "eth_call", params: (n) => [{ to: chain.store, data: abiCall("fail(uint256)", 1) }, quantity(n)], expectError: true },
-    { name: "eth_getBlockByNumber", method: "eth_getBlockByNumber", params: (n) => [quantity(n), false], needs: ["header"], compare: (a, b) => a.hash === b.hash && a.stateRoot === b.stateRoot && a.receiptsRoot === b.receiptsRoot && a.gasUsed === b.gasUsed },
-    { name: "eth_getTransactionReceipt", method: "eth_getTransactionReceipt", params: (n, tx) => [tx], needs: ["receipts"] },
-    { name: "eth_getBlockReceipts", method: "eth_getBlockReceipts", params: (n) => [quantity(n)], needs: ["receipts"] },
-    { name: "eth_getLogs", method: "eth_getLogs", params: (n) => [{ fromBlock: quantity(n - 3), toBlock: quantity(n), address: chain.token }], needs: ["receipts", "logs"] },
+    { name: "eth_getBlockByNumber", method: "eth_getBlockByNumber", params: (n) => [quantity(n), false], compare: (a, b) => a.hash === b.hash && a.stateRoot === b.stateRoot && a.receiptsRoot === b.receiptsRoot && a.gasUsed === b.gasUsed },
+    { name: "eth_getBlockByHash", method: "eth_getBlockByHash", atTxBlock: true, params: (n, t) => [t.hash, false], compare: (a, b) => a.hash === b.hash && a.stateRoot === b.stateRoot && a.transactions.length === b.transactions.length },
+    { name: "eth_getTransactionReceipt", method: "eth_getTransactionReceipt", atTxBlock: true, params: (n, t) => [t.tx] },
+    { name: "eth_getBlockReceipts", method: "eth_getBlockReceipts", atTxBlock: true, params: (n) => [quantity(n)] },
+    { name: "eth_estimateGas(transfer)", method: "eth_estimateGas", params: (n) => [{ from: holder, to: chain.token, data: abiCall("transfer(address,uint256)", chain.accounts[3], 5) }, quantity(n)],
+      // Estimators differ in their search; both must be within 5% of each other.
+      compare: (a, b) => { const x = Number(BigInt(a)), y = Number(BigInt(b)); return Math.abs(x - y) <= 0.05 * y; } },
+    { name: "eth_createAccessList(balanceVia)", method: "eth_createAccessList", params: (n) => [{ from: holder, to: chain.store, data: abiCall("balanceVia(address,address)", chain.token, holder) }, quantity(n)],
+      compare: (a, b) => JSON.stringify(normAccessList(a.accessList)) === JSON.stringify(normAccessList(b.accessList)) },
+    { name: "eth_getLogs", method: "eth_getLogs", params: (n) => [{ fromBlock: quantity(n - 3), toBlock: quantity(n), address: chain.token }] },
   ];
+}
+
+function normAccessList(list) {
+  return (list || []).map((e) => ({ address: e.address.toLowerCase(), keys: (e.storageKeys || []).map((k) => k.toLowerCase()).sort() }))
+    .sort((x, y) => (x.address < y.address ? -1 : 1));
 }
 
 const pickFields = (o, ks) => Object.fromEntries(ks.filter((k) => k in o).map((k) => [k, o[k]]));
@@ -278,7 +290,7 @@ function sameAnswer(entry, got, want) {
 async function recentTxBlock(chain, head) {
   for (let n = head; n > head - 8 && n > 2; n--) {
     const b = await anvilBlock(chain, n);
-    if (b.transactions.length) return { n, tx: b.transactions[0] };
+    if (b.transactions.length) return { n, tx: b.transactions[0], hash: b.hash };
   }
   throw new Error("no recent block with a transaction");
 }
@@ -290,8 +302,8 @@ async function serviceHead(svc) {
 }
 
 // One JSON-RPC question to candor; classifies the answer against anvil.
-async function askRpc(chain, svc, entry, n, tx) {
-  const params = entry.params(n, tx);
+async function askRpc(chain, svc, entry, n, txb) {
+  const params = entry.params(n, txb);
   const r = await http("POST", svc.url, { jsonrpc: "2.0", id: 1, method: entry.method, params });
   let truth, truthErr = null;
   try { truth = await chain.anvil.call(entry.method, params); } catch (e) { truthErr = e.message; }
@@ -307,6 +319,59 @@ async function askRpc(chain, svc, entry, n, tx) {
 }
 
 // ---------------------------------------------------------------- phases
+/* `candor lc verify` (the C light client, offline) on the chain's light-client data: honest
+ * data must reach the finalized block our chain says (equal to anvil's), tampered data must fail. */
+async function phaseLcVerify(r, chain) {
+  const dir = fs.mkdtempSync(path.join(WORK, "lc-"));
+  const fetchTo = async (base, name, urlPath, accept) => {
+    const res = await fetch(`${base}${urlPath}`, { headers: { accept }, signal: AbortSignal.timeout(10000) });
+    if (res.status !== 200) throw new Error(`${urlPath}: HTTP ${res.status}`);
+    const f = path.join(dir, name);
+    fs.writeFileSync(f, Buffer.from(await res.arrayBuffer()));
+    return f;
+  };
+  const lcRun = async (base, accept) => {
+    const ext = accept.includes("json") ? "json" : "ssz";
+    const lcp = "/eth/v1/beacon/light_client";
+    const info = (await http("GET", `${chain.beaconUrl}/_e2e/info`)).json;
+    const files = [
+      await fetchTo(base, `bootstrap.${ext}`, `${lcp}/bootstrap/${chain.checkpoint}`, accept),
+      await fetchTo(base, `updates.${ext}`, `${lcp}/updates?start_period=0&count=16`, accept),
+      await fetchTo(base, `finality.${ext}`, `${lcp}/finality_update`, accept),
+      await fetchTo(base, `optimistic.${ext}`, `${lcp}/optimistic_update`, accept),
+    ];
+    const res = spawnSync(CANDOR, ["lc", "verify", "--config", chain.yaml, "--checkpoint", chain.checkpoint, "--bootstrap", files[0],
+      "--updates", files[1], files[2], files[3], "--now-slot", String(info.head + 1)], { encoding: "utf8", timeout: 60000 });
+    return { res, info };
+  };
+  for (const accept of ["application/json", "application/octet-stream"]) {
+    await r.check(`candor lc verify (${accept.includes("json") ? "JSON" : "SSZ"}): reaches our finalized block, equal to anvil`, async () => {
+      const { res, info } = await lcRun(chain.beaconUrl, accept);
+      assert(res.status === 0, `exit ${res.status}: ${(res.stdout + res.stderr).trim().slice(0, 200)}`);
+      const out = JSON.parse(res.stdout);
+      const fin = out.finalized;
+      assert(fin.slot >= info.finalizedSlot - 8, `finalized slot ${fin.slot}, chain finalized ${info.finalizedSlot}`);
+      const b = await anvilBlock(chain, fin.execution.block_number);
+      assert(b.hash === fin.execution.block_hash && b.stateRoot === fin.execution.state_root, "finalized execution header differs from anvil");
+      assert((await beaconRootAt(chain, fin.slot)) === fin.beacon_root, "finalized beacon root differs from our chain");
+      return `finalized slot ${fin.slot}, ${out.updates_applied} updates applied`;
+    });
+  }
+  const bproxy = await startTamperProxy({ upstream: chain.beaconUrl, kind: "beacon" });
+  const refused = [], accepted = [];
+  for (const [i, mode] of Object.keys(BEACON_MODES).entries()) {
+    bproxy.mode = mode;
+    const accept = i % 2 ? "application/octet-stream" : "application/json";
+    const { res } = await lcRun(bproxy.url, accept);
+    (res.status !== 0 ? refused : accepted).push(mode);
+  }
+  bproxy.server.close();
+  await r.check(`candor lc verify refuses each tampered beacon object (${Object.keys(BEACON_MODES).length} modes, JSON and SSZ alternating)`, async () => {
+    assert(!accepted.length, `accepted: ${accepted.join(", ")}`);
+    return `${refused.length} refused`;
+  });
+}
+
 async function phaseSync(r, chain, svc, ctx) {
   await svcCheck(r, svc, "serve: reaches /health 200 from the checkpoint (3 committee rotations)", async () => {
     const ms = await svc.waitHealthy();
@@ -369,6 +434,49 @@ async function phaseCalls(r, chain, svc, ctx) {
       return `block ${BigInt(c.number)} ${JSON.stringify(a.json.response).slice(0, 60)}`;
     });
   }
+  await svcCheck(r, svc, "docs/signing.md Solidity checker (compiled, run by anvil) recovers the signer of /block and /call", async () => {
+    const checker = new OnChainChecker(chain.anvil, compileSigCheck(path.join(REPO, "docs", "signing.md")));
+    const b = (await http("GET", `${svc.url}/block`)).json;
+    const { claim } = verifySignedAnswer(b, { chainId: chain.chainId });
+    const s1 = await checker.blockSigner(claim, b.signature);
+    assert(s1 === ctx.signer, `contract recovers ${s1} for /block, attested ${ctx.signer}`);
+    const wrong = await checker.blockSigner({ ...claim, number: BigInt(claim.number) + 1n }, b.signature);
+    assert(wrong !== ctx.signer, "contract recovers the signer for a changed block number");
+    const req = callRequest(chain, chain.token, abiCall("balanceOf(address)", chain.accounts[1]));
+    const c = (await http("POST", `${svc.url}/call`, req)).json;
+    const cc = verifySignedAnswer(c, { chainId: chain.chainId, request: req }).claim;
+    const on = await checker.callSigner(cc, req, c, c.signature);
+    assert(on.signer === ctx.signer, `contract recovers ${on.signer} for /call`);
+    if (c.requestHash) assert(on.requestHash === c.requestHash.toLowerCase(), `requestHash ${c.requestHash} vs contract ${on.requestHash}`);
+    if (c.resultHash) assert(on.resultHash === c.resultHash.toLowerCase(), `resultHash ${c.resultHash} vs contract ${on.resultHash}`);
+    return `ecrecover -> ${s1}`;
+  });
+  await svcCheck(r, svc, "candor verify: saved /block and /call answers pass offline (with /attest), changed ones fail", async () => {
+    const dir = fs.mkdtempSync(path.join(WORK, "verify-"));
+    const save = (name, obj) => { const f = path.join(dir, name); fs.writeFileSync(f, JSON.stringify(obj)); return f; };
+    const run = (...args) => spawnSync(CANDOR, ["verify", ...args], { encoding: "utf8", timeout: 20000 });
+    const b = (await http("GET", `${svc.url}/block`)).json;
+    const req = callRequest(chain, chain.token, abiCall("totalSupply()"));
+    const c = (await http("POST", `${svc.url}/call`, req)).json;
+    const att = save("attest.json", (await http("GET", `${svc.url}/attest`)).json);
+    for (const [name, ans] of [["block", b], ["call", c]]) {
+      const ok = run(save(`${name}.json`, ans), "--attestation", att, "--allow-mock");
+      assert(ok.status === 0, `${name}: exit ${ok.status}: ${(ok.stdout + ok.stderr).trim().slice(0, 160)}`);
+    }
+    const changed = [
+      ["block stateRoot", { ...b, stateRoot: "0x" + "11".repeat(32) }],
+      ["block number", { ...b, number: b.number + 1, blocknum: String(b.number + 1) }],
+      ["call output", { ...c, response: { Success: "0x" + "00".repeat(31) + "01" } }],
+      ["call gasUsed", { ...c, gasUsed: c.gasUsed + 1 }],
+    ];
+    for (const [what, ans] of changed) {
+      const bad = run(save("bad.json", ans));
+      assert(bad.status !== 0, `accepted a changed ${what}`);
+    }
+    const noMock = run(save("block.json", b), "--attestation", att);
+    assert(noMock.status !== 0, "accepted a mock quote without --allow-mock");
+    return `2 accepted, ${changed.length + 1} refused`;
+  });
   await svcCheck(r, svc, "/call with bad hex is a 4xx, unsigned", async () => {
     const a = await http("POST", `${svc.url}/call`, { to: chain.token, input: "0xzz" });
     assert(a.status >= 400 && a.status < 500, `HTTP ${a.status}`);
@@ -395,8 +503,8 @@ async function phaseRpc(r, chain, svc) {
   txb = await recentTxBlock(chain, head);
   for (const e of rpcCatalogue(chain)) {
     await svcCheck(r, svc, `JSON-RPC ${e.name}: equal to anvil`, async () => {
-      const n = e.method === "eth_getTransactionReceipt" || e.method === "eth_getBlockReceipts" ? txb.n : head;
-      const a = await askRpc(chain, svc, e, n, txb.tx);
+      const n = e.atTxBlock ? txb.n : head;
+      const a = await askRpc(chain, svc, e, n, txb);
       if (e.expectError) {
         assert(a.kind === "refused" && a.truthErr, `want a revert error like anvil: ${a.kind} ${a.why || ""}`);
         return a.why;
@@ -404,6 +512,19 @@ async function phaseRpc(r, chain, svc) {
       assert(a.kind === "true", `${a.kind}: ${a.why}`);
     });
   }
+  await svcCheck(r, svc, "JSON-RPC eth_sendRawTransaction: forwarded to the execution node", async () => {
+    // DEV[3] never sends in the chain's traffic, so its nonce is ours alone.
+    const from = chain.accounts[3];
+    const nonce = await chain.anvil.call("eth_getTransactionCount", [from, "pending"]);
+    const raw = await chain.anvil.call("eth_signTransaction", [{ from, to: chain.accounts[4], value: "0x7", gas: "0x5208", nonce,
+      maxFeePerGas: quantity(10n ** 11n), maxPriorityFeePerGas: "0x1", chainId: quantity(chain.chainId), type: "0x2" }]);
+    const b = await http("POST", svc.url, { jsonrpc: "2.0", id: 9, method: "eth_sendRawTransaction", params: [raw] });
+    assert(b.json && b.json.result, `HTTP ${b.status}: ${b.text.slice(0, 160)}`);
+    assert(b.json.result.toLowerCase() === toHex(keccak(fromHex(raw))), `hash ${b.json.result} is not keccak(raw)`);
+    const seen = await chain.anvil.call("eth_getTransactionByHash", [b.json.result]);
+    assert(seen, "anvil does not know the transaction");
+    return `${b.json.result.slice(0, 18)}…`;
+  });
   await svcCheck(r, svc, "JSON-RPC batch of 3 answers all 3", async () => {
     const b = await http("POST", svc.url, [
       { jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] },
@@ -448,8 +569,8 @@ async function phaseTamperEl(r, chain, svc, elProxy, ctx) {
       const targets = strictTargets(mode);
       for (const e of rpcCatalogue(chain)) {
         if (e.expectError) continue;
-        const n = e.method === "eth_getTransactionReceipt" || e.method === "eth_getBlockReceipts" ? txb.n : head;
-        const a = await askRpc(chain, svc, e, n, txb.tx);
+        const n = e.atTxBlock ? txb.n : head;
+        const a = await askRpc(chain, svc, e, n, txb);
         if (a.kind === "refused") refused.push(e.name);
         else if (a.kind === "true") truthful.push(e.name);
         else problems.push(`${e.name}: ${a.why}`);
@@ -523,17 +644,66 @@ async function phaseTamperBeacon(r, chain, ctx) {
   bproxy.server.close();
 }
 
+/* The service must take its trust from the configuration: an old checkpoint, a wrong genesis
+ * validators root or a wrong fork version must each keep it from ever signing. */
+async function phaseConfig(r, chain) {
+  const yaml = fs.readFileSync(chain.yaml, "utf8");
+  const variant = (name, from, to) => {
+    const f = path.join(WORK, `network-${name}.yaml`);
+    const text = yaml.replace(from, to);
+    if (text === yaml) throw new Error(`cannot make ${name}: pattern not found`);
+    fs.writeFileSync(f, text);
+    return f;
+  };
+  const gvr = /GENESIS_VALIDATORS_ROOT: 0x([0-9a-f]{64})/.exec(yaml)[1];
+  const cases = [
+    ["a checkpoint older than --max-checkpoint-age", { extraArgs: ["--max-checkpoint-age", "30"] }],
+    ["a wrong GENESIS_VALIDATORS_ROOT", { network: variant("gvr", gvr, (gvr[0] === "0" ? "1" : "0") + gvr.slice(1)) }],
+    ["a wrong ELECTRA_FORK_VERSION", { network: variant("fork", "ELECTRA_FORK_VERSION: 0x05000e2e", "ELECTRA_FORK_VERSION: 0x05000e2f") }],
+  ];
+  for (const [what, opts] of cases) {
+    await r.check(`config: ${what} keeps candor from syncing or signing`, async () => {
+      const svc = new Service(`config-${cases.findIndex((c) => c[0] === what)}`, { chain, beaconUrl: chain.beaconUrl, elUrl: chain.anvilUrl });
+      await svc.start(opts);
+      try {
+        let healthy = false, signed = false;
+        for (let i = 0; i < 12 && svc.running(); i++) {
+          await sleep(500);
+          if ((await svc.health()) === 200) healthy = true;
+          try { if (isSigned((await http("GET", `${svc.url}/block`)).json)) signed = true; } catch { /* not listening */ }
+        }
+        assert(!healthy && !signed, `${healthy ? "healthy" : ""} ${signed ? "signed a /block" : ""}`);
+        const why = tail(svc.logFile, 40).split(" | ").filter((l) => /level=error/.test(l)).slice(-1)[0] || "";
+        return `${svc.running() ? "kept running, never synced" : "exited"}${why ? ": " + why.replace(/^ts=\S+ /, "").slice(0, 150) : ""}`;
+      } finally {
+        await svc.stop();
+      }
+    });
+  }
+}
+
 async function phaseRestart(r, chain) {
-  const svc = new Service("restart", { chain, beaconUrl: chain.beaconUrl, elUrl: chain.anvilUrl });
+  // The beacon API answers slowly (250 ms a request) so that a sync takes long enough to be cut.
+  const slow = await startTamperProxy({ upstream: chain.beaconUrl, kind: "beacon", delayMs: 250 });
+  const svc = new Service("restart", { chain, beaconUrl: slow.url, elUrl: chain.anvilUrl });
   const kills = [];
-  await r.check("restart: killed (SIGKILL) at random moments while syncing, 4 times", async () => {
-    for (let i = 0; i < 4; i++) {
+  await r.check("restart: a fresh sync through a slow beacon API takes long enough to be cut", async () => {
+    const probe = new Service("restart-probe", { chain, beaconUrl: slow.url, elUrl: chain.anvilUrl });
+    await probe.start();
+    try { ctxRestart.syncMs = await probe.waitHealthy(); } finally { await probe.stop(); }
+    assert(ctxRestart.syncMs >= 500, `synced in ${ctxRestart.syncMs} ms`);
+    return `${ctxRestart.syncMs} ms`;
+  });
+  await r.check("restart: killed (SIGKILL) at random moments while syncing, 5 times", async () => {
+    const span = Math.max(ctxRestart.syncMs || 1000, 500);
+    for (let i = 0; i < 5; i++) {
       await svc.start();
-      const delay = 150 + Math.floor(Math.random() * 2500);
+      const delay = 30 + Math.floor(Math.random() * span);
       await sleep(delay);
       assert(svc.running(), `service died by itself (${tail(svc.logFile, 3)})`);
+      const synced = (await svc.health()) === 200;
       await svc.stop("SIGKILL");
-      kills.push(delay);
+      kills.push(`${delay}${synced ? "(synced)" : ""}`);
     }
     return `after ${kills.join(", ")} ms`;
   });
@@ -565,8 +735,36 @@ async function phaseRestart(r, chain) {
     const a1 = (await http("GET", `${svc.url}/attest`)).json?.address;
     assert(a0 && a0 === a1, `${a0} then ${a1}`);
   });
+  await r.check("restart: a store under another sealing key is refused (not reset), and works again with its own key", async () => {
+    await svc.stop("SIGTERM");
+    // Another instance's key files (made by starting it once).
+    const other = new Service("other-keys", { chain, beaconUrl: chain.beaconUrl, elUrl: chain.anvilUrl });
+    await other.start();
+    await sleep(1500);
+    await other.stop();
+    const keyFiles = fs.readdirSync(other.dataDir).filter((f) => fs.statSync(path.join(other.dataDir, f)).isFile());
+    assert(keyFiles.length > 0, "the other instance wrote no key files");
+    const saved = path.join(WORK, "saved-keys");
+    fs.mkdirSync(saved, { recursive: true });
+    for (const f of keyFiles) {
+      if (fs.existsSync(path.join(svc.dataDir, f))) fs.copyFileSync(path.join(svc.dataDir, f), path.join(saved, f));
+      fs.copyFileSync(path.join(other.dataDir, f), path.join(svc.dataDir, f));
+    }
+    await svc.start({ checkpoint: false });
+    let healthy = false;
+    for (let i = 0; i < 10 && svc.running(); i++) { await sleep(500); if ((await svc.health()) === 200) healthy = true; }
+    const exited = !svc.running();
+    await svc.stop("SIGKILL");
+    assert(!healthy, "became healthy on a store sealed under another key");
+    for (const f of fs.readdirSync(saved)) fs.copyFileSync(path.join(saved, f), path.join(svc.dataDir, f));
+    await svc.start({ checkpoint: false });
+    const ms = await svc.waitHealthy();
+    return `refused (${exited ? "exited: " + tail(svc.logFile, 40).split(" | ").filter((l) => /error|refus|authentic/i.test(l)).slice(-1)[0]?.slice(0, 120) : "kept running, never healthy"}); own key: healthy in ${ms} ms`;
+  });
   await svc.stop();
+  slow.server.close();
 }
+const ctxRestart = {};
 
 // ---------------------------------------------------------------- demo
 async function demo(chain) {
@@ -582,7 +780,14 @@ async function demo(chain) {
     show(`curl ${svc.url}/block`, await http("GET", `${svc.url}/block`));
     const req = callRequest(chain, chain.token, abiCall("balanceOf(address)", chain.accounts[1]));
     show(`curl -X POST ${svc.url}/call -d '${JSON.stringify(req)}'`, await http("POST", `${svc.url}/call`, req));
-    show(`curl ${svc.url}/attest?nonce=0x01`, await http("GET", `${svc.url}/attest?nonce=0x01`));
+    const att = await http("GET", `${svc.url}/attest?nonce=0x01`);
+    show(`curl ${svc.url}/attest?nonce=0x01`, att);
+    const saved = path.join(WORK, "block.json");
+    const attFile = path.join(WORK, "attest.json");
+    fs.writeFileSync(saved, JSON.stringify((await http("GET", `${svc.url}/block`)).json));
+    fs.writeFileSync(attFile, att.text);
+    const v = spawnSync(CANDOR, ["verify", saved, "--attestation", attFile, "--allow-mock"], { encoding: "utf8", timeout: 20000 });
+    console.log(`\n$ curl -s ${svc.url}/block > block.json; curl -s ${svc.url}/attest > attest.json\n$ candor verify block.json --attestation attest.json --allow-mock\n${(v.stdout + v.stderr).trim()}`);
     show(`curl -X POST ${svc.url} -d '{"jsonrpc":"2.0","id":1,"method":"eth_getBalance","params":["${chain.accounts[1]}","latest"]}'`,
       await http("POST", svc.url, { jsonrpc: "2.0", id: 1, method: "eth_getBalance", params: [chain.accounts[1], "latest"] }));
     return 0;
@@ -619,6 +824,7 @@ async function main() {
       r.fail("candor serve available", `${CANDOR}: ${serveOk || "missing"} (build it with make; needs the svc branch)`);
       return r.finish();
     }
+    if (ONLY.includes("lc")) await phaseLcVerify(r, chain);
     const elProxy = await startTamperProxy({ upstream: chain.anvilUrl, kind: "el" });
     const ctx = {};
     const svc = new Service("main", { chain, beaconUrl: chain.beaconUrl, elUrl: elProxy.url });
@@ -631,6 +837,7 @@ async function main() {
     await svc.stop();
     elProxy.server.close();
     if (ONLY.includes("tamper-beacon")) await phaseTamperBeacon(r, chain, ctx);
+    if (ONLY.includes("config")) await phaseConfig(r, chain);
     if (ONLY.includes("restart")) await phaseRestart(r, chain);
     code = r.finish();
     if (code) log(`service logs in ${WORK} (use --keep to keep them)`);

@@ -1,6 +1,6 @@
 #!/bin/sh
 # End-to-end test of `candor serve` on this machine (no network beyond 127.0.0.1):
-#   tests/e2e/run.sh [--demo] [--only sync,rpc,tamper-el,tamper-beacon,restart] [--keep] [--selfcheck]
+#   tests/e2e/run.sh [--demo] [--only lc,sync,rpc,tamper-el,tamper-beacon,config,restart] [--keep] [--selfcheck]
 # Installs the pinned JS tooling (npm ci) when missing, then runs run.mjs, which prints one line
 # per check and ends with "N passed, N failed". --selfcheck runs the chain's own checks instead.
 set -e

@@ -183,12 +183,14 @@ function readBody(stream) {
 }
 
 /* A proxy on 127.0.0.1 in front of `upstream` (kind "beacon" or "el"); `proxy.mode` picks the
- * field (null: pass through). proxy.stats = {requests, tampered}. */
-export function startTamperProxy({ upstream, kind, mode = null, port = 0 }) {
-  const proxy = { mode, stats: { requests: 0, tampered: 0 }, url: null, server: null };
+ * field (null: pass through); `delayMs` slows every answer. proxy.stats = {requests, tampered}. */
+export function startTamperProxy({ upstream, kind, mode = null, port = 0, delayMs = 0 }) {
+  const proxy = { mode, delayMs, stats: { requests: 0, tampered: 0 }, url: null, server: null };
   const server = http.createServer(async (req, res) => {
     proxy.stats.requests++;
     try {
+      // A slow upstream stretches the service's sync so that kills land in the middle of it.
+      if (proxy.delayMs > 0) await new Promise((r) => setTimeout(r, proxy.delayMs));
       const reqBody = await readBody(req);
       const headers = { ...req.headers };
       delete headers.host;
