@@ -7,49 +7,33 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "crypto/keccak.h"
+#include "tests/support/bench.h"
 
 #define RUNS 21
 
-static double now_s(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts); /* CPU time: the machine is shared */
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, int n) {
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return v[n / 2];
-}
-
 static double time_ours(uint8_t *buf, size_t len, long iters) {
     uint8_t out[32];
-    double t0 = now_s();
+    double t0 = bench_thread_cpu_seconds();
     for (long i = 0; i < iters; i++) {
         keccak256(buf, len, out);
         buf[0] ^= out[0]; /* chain so the work cannot be hoisted */
     }
-    return now_s() - t0;
+    return bench_thread_cpu_seconds() - t0;
 }
 
 static double time_openssl(EVP_MD_CTX *ctx, const EVP_MD *md, uint8_t *buf, size_t len, long iters) {
     uint8_t out[32];
     unsigned outl;
-    double t0 = now_s();
+    double t0 = bench_thread_cpu_seconds();
     for (long i = 0; i < iters; i++) {
         EVP_DigestInit_ex(ctx, md, NULL);
         EVP_DigestUpdate(ctx, buf, len);
         EVP_DigestFinal_ex(ctx, out, &outl);
         buf[0] ^= out[0];
     }
-    return now_s() - t0;
+    return bench_thread_cpu_seconds() - t0;
 }
 
 int main(void) {
@@ -79,7 +63,7 @@ int main(void) {
             ratio[k] = b / a;
         }
         printf("%-16s %8.1f MB/s  ratio %.2fx  (reference: OpenSSL EVP SHA3-256 %.1f MB/s, same bytes, median of %d)\n",
-               cases[c].name, median(ours, RUNS), median(ratio, RUNS), median(ref, RUNS), RUNS);
+               cases[c].name, bench_median(ours, RUNS), bench_median(ratio, RUNS), bench_median(ref, RUNS), RUNS);
     }
     EVP_MD_CTX_free(ctx);
     return 0;

@@ -4,12 +4,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <secp256k1.h>
 #include <secp256k1_recovery.h>
 
 #include "evm/precompiles.h"
+#include "tests/support/bench.h"
 
 #define RUNS 7
 
@@ -22,17 +22,6 @@ typedef struct {
     int iters;
 } bench_case;
 
-static double now_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
 /* Median ns per call over RUNS runs of c->iters calls; *gas receives the gas of one call. */
 static int measure(const bench_case *c, double *median_ns, uint64_t *gas) {
     cd_address a;
@@ -42,7 +31,7 @@ static int measure(const bench_case *c, double *median_ns, uint64_t *gas) {
     cd_buf out = {0};
     double samples[RUNS];
     for (int r = 0; r < RUNS; r++) {
-        double t0 = now_ns();
+        double t0 = (bench_wall_seconds() * 1e9);
         for (int i = 0; i < c->iters; i++) {
             out.len = 0;
             if (evm_precompile_run(c->fork, &a, cd_bytes_make(c->input, c->len), UINT64_MAX / 2, gas,
@@ -52,11 +41,10 @@ static int measure(const bench_case *c, double *median_ns, uint64_t *gas) {
                 return -1;
             }
         }
-        samples[r] = (now_ns() - t0) / c->iters;
+        samples[r] = ((bench_wall_seconds() * 1e9) - t0) / c->iters;
     }
     cd_buf_free(&out);
-    qsort(samples, RUNS, sizeof samples[0], cmp_double);
-    *median_ns = samples[RUNS / 2];
+    *median_ns = bench_median(samples, RUNS);
     return 0;
 }
 

@@ -5,45 +5,29 @@
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 
 #include "crypto/keccak.h"
 #include "mpt/mpt.h"
 #include "tests/test.h"
+#include "tests/support/bench.h"
 
 #define RUNS 21
 #define ITERS 2000
 
-static double now_s(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts); /* CPU time: the machine is shared */
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, int n) {
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return v[n / 2];
-}
-
 static double time_verify(const cd_hash32 *root, const mpt_account_proof *p) {
-    double t0 = now_s();
+    double t0 = bench_thread_cpu_seconds();
     for (int i = 0; i < ITERS; i++) {
         bool exists;
         if (mpt_account_proof_verify(root, p, &exists, NULL) != CD_OK) return -1;
     }
-    return (now_s() - t0) / ITERS;
+    return (bench_thread_cpu_seconds() - t0) / ITERS;
 }
 
 /* What verification cannot avoid: one keccak per node, plus keccak(address) and
  * keccak(slot) for the secure-trie paths. */
 static double time_bare_keccak(const mpt_account_proof *p, uint8_t *sink) {
     uint8_t h[32];
-    double t0 = now_s();
+    double t0 = bench_thread_cpu_seconds();
     for (int i = 0; i < ITERS; i++) {
         keccak256(p->address.b, 20, h);
         sink[0] ^= h[0];
@@ -60,7 +44,7 @@ static double time_bare_keccak(const mpt_account_proof *p, uint8_t *sink) {
             }
         }
     }
-    return (now_s() - t0) / ITERS;
+    return (bench_thread_cpu_seconds() - t0) / ITERS;
 }
 
 int main(void) {
@@ -102,7 +86,7 @@ int main(void) {
     }
     printf("%-16s %8.2f us/proof  ratio %.2fx  (reference: bare keccak256 of its %zu nodes, %zu bytes, + 2 key "
            "hashes: %.2f us; median of %d)\n",
-           "proof_verify", median(v, RUNS) * 1e6, median(ratio, RUNS), nodes, bytes, median(k, RUNS) * 1e6, RUNS);
+           "proof_verify", bench_median(v, RUNS) * 1e6, bench_median(ratio, RUNS), nodes, bytes, bench_median(k, RUNS) * 1e6, RUNS);
     mpt_account_proof_free(&p);
     return sink[0] == 0x5a ? 0 : 0;
 }

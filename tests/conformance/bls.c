@@ -8,7 +8,6 @@
  * is small (about 200 cases, a few ms each), so quick mode runs all of it.
  * Prints per-handler pass counts; every failing case is reported by name.
  */
-#include <dirent.h>
 #include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +15,7 @@
 
 #include "crypto/bls12_381.h"
 #include "tests/support/yaml.h"
+#include "tests/support/files.h"
 #include "tests/test.h"
 
 #define MAX_ITEMS 256
@@ -317,40 +317,6 @@ static void run_case(test_ctx *t, handler *h, const char *case_name, json_object
     if (ok) (*passed)++;
 }
 
-static int cmp_str(const void *a, const void *b) {
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* Sorted directory listing (entries not starting with '.'); caller frees. */
-static size_t list_dir(const char *path, char ***out) {
-    *out = NULL;
-    DIR *d = opendir(path);
-    if (!d) return 0;
-    size_t n = 0, cap = 0;
-    char **v = NULL;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        if (e->d_name[0] == '.') continue;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 32;
-            char **nv = realloc(v, cap * sizeof *v);
-            if (!nv) break;
-            v = nv;
-        }
-        v[n] = strdup(e->d_name);
-        if (v[n]) n++;
-    }
-    closedir(d);
-    qsort(v, n, sizeof *v, cmp_str);
-    *out = v;
-    return n;
-}
-
-static void free_list(char **v, size_t n) {
-    for (size_t i = 0; i < n; i++) free(v[i]);
-    free(v);
-}
-
 static void run_json_suite(test_ctx *t) {
     char root[1024];
     test_vectors_path(root, sizeof root, "bls12-381-tests/json");
@@ -359,7 +325,7 @@ static void run_json_suite(test_ctx *t) {
         return;
     }
     char **handlers;
-    size_t nh = list_dir(root, &handlers);
+    size_t nh = test_list_dir(root, &handlers);
     for (size_t i = 0; i < nh; i++) {
         handler *h = find_handler(handlers[i]);
         char dir[1400];
@@ -369,7 +335,7 @@ static void run_json_suite(test_ctx *t) {
             continue;
         }
         char **files;
-        size_t nf = list_dir(dir, &files);
+        size_t nf = test_list_dir(dir, &files);
         int passed = 0, total = 0;
         for (size_t j = 0; j < nf; j++) {
             char path[2000], name[600];
@@ -380,9 +346,9 @@ static void run_json_suite(test_ctx *t) {
             json_object_put(obj);
         }
         printf("  bls12-381-tests/%s: %d/%d passed\n", handlers[i], passed, total);
-        free_list(files, nf);
+        test_list_free(files, nf);
     }
-    free_list(handlers, nh);
+    test_list_free(handlers, nh);
 }
 
 static void run_yaml_suite(test_ctx *t, const char *fork) {
@@ -394,7 +360,7 @@ static void run_yaml_suite(test_ctx *t, const char *fork) {
         return;
     }
     char **handlers;
-    size_t nh = list_dir(root, &handlers);
+    size_t nh = test_list_dir(root, &handlers);
     for (size_t i = 0; i < nh; i++) {
         handler *h = find_handler(handlers[i]);
         if (!h) {
@@ -404,7 +370,7 @@ static void run_yaml_suite(test_ctx *t, const char *fork) {
         char dir[1400];
         snprintf(dir, sizeof dir, "%s/%s/bls", root, handlers[i]);
         char **cases;
-        size_t nc = list_dir(dir, &cases);
+        size_t nc = test_list_dir(dir, &cases);
         int passed = 0, total = 0;
         for (size_t j = 0; j < nc; j++) {
             char path[2000], name[600];
@@ -426,9 +392,9 @@ static void run_yaml_suite(test_ctx *t, const char *fork) {
             json_object_put(obj);
         }
         printf("  %s/%s: %d/%d passed\n", rel, handlers[i], passed, total);
-        free_list(cases, nc);
+        test_list_free(cases, nc);
     }
-    free_list(handlers, nh);
+    test_list_free(handlers, nh);
 }
 
 int main(void) {

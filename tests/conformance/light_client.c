@@ -2,64 +2,13 @@
  * single_merkle_proof} for every fork present (altair..fulu), both presets.
  * Quick mode (CANDOR_CONFORMANCE=quick, the default) runs every case too, except that
  * mainnet single_merkle_proof BeaconState objects are only hashed for one fork. */
-#include <dirent.h>
 #include <stdlib.h>
 
 #include "consensus/lc_internal.h"
 #include "consensus/ssz.h"
 #include "tests/support/yaml.h"
+#include "tests/support/files.h"
 #include "tests/test.h"
-
-static bool join(char *out, size_t cap, const char *a, const char *b) {
-    size_t la = strlen(a), lb = strlen(b);
-    if (la + 1 + lb + 1 > cap) {
-        if (cap) out[0] = 0;
-        return false;
-    }
-    memmove(out, a, la);
-    out[la] = '/';
-    memcpy(out + la + 1, b, lb + 1);
-    return true;
-}
-
-static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
-
-static size_t list_dir(const char *dir, char ***out) {
-    DIR *d = opendir(dir);
-    *out = NULL;
-    if (!d) return 0;
-    size_t n = 0, cap = 0;
-    char **v = NULL;
-    struct dirent *de;
-    while ((de = readdir(d))) {
-        if (de->d_name[0] == '.') continue;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 64;
-            char **nv = realloc(v, cap * sizeof *v);
-            if (!nv) break;
-            v = nv;
-        }
-        v[n] = strdup(de->d_name);
-        if (v[n]) n++;
-    }
-    closedir(d);
-    if (n) qsort(v, n, sizeof *v, cmp_str);
-    *out = v;
-    return n;
-}
-
-static void free_list(char **v, size_t n) {
-    for (size_t i = 0; i < n; i++) free(v[i]);
-    free(v);
-}
-
-static cd_status read_snappy(const char *path, cd_buf *out) {
-    cd_buf raw = {0};
-    cd_status st = cd_read_file(path, 64 << 20, &raw);
-    if (st == CD_OK) st = ssz_snappy_uncompress(cd_buf_bytes(&raw), 512 << 20, out);
-    cd_buf_free(&raw);
-    return st;
-}
 
 typedef struct {
     int passed, failed;
@@ -113,7 +62,7 @@ static bool run_sync_case(const char *dir, lc_preset preset, char *why, size_t w
     cd_error e = {0};
     bool ok = false;
     lc_config cfg;
-    join(path, sizeof path, dir, "config.yaml");
+    test_join_path(path, sizeof path, dir, "config.yaml");
     if (lc_config_load(&cfg, path, &e) != CD_OK) {
         snprintf(why, whylen, "config: %s", cd_error_text(&e));
         goto done;
@@ -122,9 +71,9 @@ static bool run_sync_case(const char *dir, lc_preset preset, char *why, size_t w
         snprintf(why, whylen, "config preset differs from directory");
         goto done;
     }
-    join(path, sizeof path, dir, "meta.yaml");
+    test_join_path(path, sizeof path, dir, "meta.yaml");
     if (yaml_parse_file(&meta, path, 1 << 20, &e) != CD_OK) goto yaml_fail;
-    join(path, sizeof path, dir, "steps.yaml");
+    test_join_path(path, sizeof path, dir, "steps.yaml");
     if (yaml_parse_file(&steps, path, 16 << 20, &e) != CD_OK) goto yaml_fail;
     cd_hash32 trusted;
     if (yaml_hex_exact(yaml_get(meta.root, "genesis_validators_root"), cfg.genesis_validators_root.b, 32) != CD_OK ||
@@ -140,8 +89,8 @@ static bool run_sync_case(const char *dir, lc_preset preset, char *why, size_t w
     }
     lc_options opts = {.allow_force_update = true};
     if (lc_store_new(&st, &cfg, &opts, &e) != CD_OK) goto lc_fail;
-    join(path, sizeof path, dir, "bootstrap.ssz_snappy");
-    if (read_snappy(path, &buf) != CD_OK) {
+    test_join_path(path, sizeof path, dir, "bootstrap.ssz_snappy");
+    if (test_read_snappy(path, &buf) != CD_OK) {
         snprintf(why, whylen, "cannot read bootstrap");
         goto done;
     }
@@ -163,10 +112,10 @@ static bool run_sync_case(const char *dir, lc_preset preset, char *why, size_t w
             }
             char file[512];
             snprintf(file, sizeof file, "%s.ssz_snappy", name->str);
-            join(path, sizeof path, dir, file);
+            test_join_path(path, sizeof path, dir, file);
             buf.len = 0;
-            if (read_snappy(path, &buf) != CD_OK) {
-                snprintf(why, whylen, "step %zu: cannot read %s", i, file);
+            if (test_read_snappy(path, &buf) != CD_OK) {
+                snprintf(why, whylen, "step %zu: cannot read %.200s", i, file);
                 goto done;
             }
             if (lc_store_process(st, LC_MSG_UPDATE, ufork, cd_buf_bytes(&buf), current_slot, &e) != CD_OK) {
@@ -230,7 +179,7 @@ static bool run_ranking_case(const char *dir, lc_preset preset, lc_fork fork, ch
         cfg.epochs_per_sync_committee_period = 256;
         cfg.sync_committee_size = 512;
     }
-    join(path, sizeof path, dir, "meta.yaml");
+    test_join_path(path, sizeof path, dir, "meta.yaml");
     cd_error e = {0};
     if (yaml_parse_file(&meta, path, 1 << 20, &e) != CD_OK || yaml_u64(yaml_get(meta.root, "updates_count"), &n) != CD_OK ||
         n == 0 || n > 1000) {
@@ -243,8 +192,8 @@ static bool run_ranking_case(const char *dir, lc_preset preset, lc_fork fork, ch
         char file[64];
         cd_buf b = {0};
         snprintf(file, sizeof file, "updates_%llu.ssz_snappy", (unsigned long long)i);
-        join(path, sizeof path, dir, file);
-        cd_status s = read_snappy(path, &b);
+        test_join_path(path, sizeof path, dir, file);
+        cd_status s = test_read_snappy(path, &b);
         if (s == CD_OK) s = lc_decode_update(&cfg, &ty, LC_MSG_UPDATE, fork, cd_buf_bytes(&b), &u[i], &e);
         cd_buf_free(&b);
         if (s != CD_OK) {
@@ -295,11 +244,11 @@ int main(void) {
             if (!test_path_exists(base)) continue;
             suites_found++;
             char **handlers;
-            size_t nh = list_dir(base, &handlers);
+            size_t nh = test_list_dir(base, &handlers);
             for (size_t h = 0; h < nh; h++) {
                 counts c = {0, 0};
                 char hdir[4096];
-                join(hdir, sizeof hdir, base, handlers[h]);
+                test_join_path(hdir, sizeof hdir, base, handlers[h]);
                 bool is_sync = !strcmp(handlers[h], "sync"), is_rank = !strcmp(handlers[h], "update_ranking"),
                      is_merkle = !strcmp(handlers[h], "single_merkle_proof");
                 bool is_collect = !strcmp(handlers[h], "data_collection");
@@ -309,15 +258,15 @@ int main(void) {
                 }
                 /* sync/update_ranking: pyspec_tests/<case>; single_merkle_proof: <Object>/<case> */
                 char **groups;
-                size_t ng = list_dir(hdir, &groups);
+                size_t ng = test_list_dir(hdir, &groups);
                 for (size_t g = 0; g < ng; g++) {
                     char gdir[4096];
-                    join(gdir, sizeof gdir, hdir, groups[g]);
+                    test_join_path(gdir, sizeof gdir, hdir, groups[g]);
                     char **cases;
-                    size_t nc = list_dir(gdir, &cases);
+                    size_t nc = test_list_dir(gdir, &cases);
                     for (size_t k = 0; k < nc; k++) {
                         char cdir[4096], name[512], why[512] = "";
-                        join(cdir, sizeof cdir, gdir, cases[k]);
+                        test_join_path(cdir, sizeof cdir, gdir, cases[k]);
                         snprintf(name, sizeof name, "light_client/%s/%s/%s/%s/%s", presets[p], forks[f].name,
                                  handlers[h], groups[g], cases[k]);
                         bool ok;
@@ -329,14 +278,14 @@ int main(void) {
                         if (ok) c.passed++;
                         else c.failed++;
                     }
-                    free_list(cases, nc);
+                    test_list_free(cases, nc);
                 }
-                free_list(groups, ng);
+                test_list_free(groups, ng);
                 fprintf(stderr, "  light_client %-7s %-9s %-19s %3d passed, %d failed%s\n", presets[p], forks[f].name,
                         handlers[h], c.passed, c.failed,
                         is_collect ? " (consumer side: blocks hash to their roots, served objects verify/decode)" : "");
             }
-            free_list(handlers, nh);
+            test_list_free(handlers, nh);
         }
     }
     (void)quick;
@@ -556,13 +505,13 @@ static bool run_merkle_case(const char *dir, const char *object, lc_preset prese
         snprintf(why, whylen, "no type for %s", object);
         goto done;
     }
-    join(path, sizeof path, dir, "object.ssz_snappy");
+    test_join_path(path, sizeof path, dir, "object.ssz_snappy");
     cd_error e = {0};
-    if (read_snappy(path, &obj) != CD_OK) {
+    if (test_read_snappy(path, &obj) != CD_OK) {
         snprintf(why, whylen, "cannot read object");
         goto done;
     }
-    join(path, sizeof path, dir, "proof.yaml");
+    test_join_path(path, sizeof path, dir, "proof.yaml");
     if (yaml_parse_file(&proof, path, 1 << 20, &e) != CD_OK) {
         snprintf(why, whylen, "proof.yaml: %s", cd_error_text(&e));
         goto done;
@@ -684,12 +633,12 @@ static bool check_object(collect_ctx *c, const yaml_node *obj, int kind, const y
     c->objects++;
     char file[200], path[4096];
     snprintf(file, sizeof file, "%s.ssz_snappy", dn->str);
-    join(path, sizeof path, c->dir, file);
+    test_join_path(path, sizeof path, c->dir, file);
     cd_buf b = {0};
     cd_error e = {0};
     bool ok = false;
     cd_hash32 want, got;
-    if (read_snappy(path, &b) != CD_OK) {
+    if (test_read_snappy(path, &b) != CD_OK) {
         snprintf(why, whylen, "cannot read %s", file);
         goto out;
     }
@@ -754,21 +703,21 @@ static bool run_collection_case(const char *dir, lc_preset preset, lc_fork fork,
         return false;
     }
     if (ssz_schema_init(&s) != CD_OK) goto out_types;
-    join(path, sizeof path, dir, "config.yaml");
+    test_join_path(path, sizeof path, dir, "config.yaml");
     if (lc_config_load(&cfg, path, &e) != CD_OK) {
         snprintf(why, whylen, "config: %s", cd_error_text(&e));
         goto out;
     }
     /* The genesis validators root (for fork digests) comes from the initial state. */
-    join(path, sizeof path, dir, "initial_state.ssz_snappy");
+    test_join_path(path, sizeof path, dir, "initial_state.ssz_snappy");
     state_types st = build_state_types(&s, &lt, &pv, fork);
     cd_hash32 state_root;
-    if (read_snappy(path, &state) != CD_OK || ssz_hash_tree_root(st.state, cd_buf_bytes(&state), &state_root, &e) != CD_OK) {
+    if (test_read_snappy(path, &state) != CD_OK || ssz_hash_tree_root(st.state, cd_buf_bytes(&state), &state_root, &e) != CD_OK) {
         snprintf(why, whylen, "initial_state: %s", cd_error_text(&e));
         goto out;
     }
     memcpy(cfg.genesis_validators_root.b, state.data + 8, 32);
-    join(path, sizeof path, dir, "steps.yaml");
+    test_join_path(path, sizeof path, dir, "steps.yaml");
     if (yaml_parse_file(&steps, path, 64 << 20, &e) != CD_OK) {
         snprintf(why, whylen, "steps: %s", cd_error_text(&e));
         goto out;

@@ -2,38 +2,17 @@
  * valid cases: value.yaml encodes to serialized.ssz_snappy byte for byte, the bytes validate,
  * and hash_tree_root equals meta.yaml's root. invalid cases: decoding must fail (or the
  * type itself is invalid, e.g. a zero-length vector). */
-#include <dirent.h>
 #include <json-c/json.h>
 #include <stdlib.h>
 
 #include "consensus/ssz.h"
 #include "tests/support/yaml.h"
+#include "tests/support/files.h"
 #include "tests/test.h"
 
 typedef struct {
     int passed, failed;
 } suite_count;
-
-/* "a/b" into out; false if it does not fit (never happens with real vector paths). */
-static bool join(char *out, size_t cap, const char *a, const char *b) {
-    size_t la = strlen(a), lb = strlen(b);
-    if (la + 1 + lb + 1 > cap) {
-        if (cap) out[0] = 0;
-        return false;
-    }
-    memmove(out, a, la);
-    out[la] = '/';
-    memcpy(out + la + 1, b, lb + 1);
-    return true;
-}
-
-static cd_status read_snappy(const char *path, cd_buf *out) {
-    cd_buf raw = {0};
-    cd_status st = cd_read_file(path, 64 << 20, &raw);
-    if (st == CD_OK) st = ssz_snappy_uncompress(cd_buf_bytes(&raw), 256 << 20, out);
-    cd_buf_free(&raw);
-    return st;
-}
 
 static const ssz_type *elem_type(ssz_schema *s, const char *name) {
     if (!strcmp(name, "bool")) return ssz_t_bool(s);
@@ -95,14 +74,14 @@ static bool run_valid(const ssz_type *t, const char *dir, char *why, size_t whyl
     json_object *j = NULL;
     bool ok = false;
     cd_error e = {0};
-    join(path, sizeof path, dir, "serialized.ssz_snappy");
-    if (read_snappy(path, &ser) != CD_OK) {
+    test_join_path(path, sizeof path, dir, "serialized.ssz_snappy");
+    if (test_read_snappy(path, &ser) != CD_OK) {
         snprintf(why, whylen, "cannot read serialized.ssz_snappy");
         goto done;
     }
-    join(path, sizeof path, dir, "value.yaml");
+    test_join_path(path, sizeof path, dir, "value.yaml");
     cd_status st = yaml_parse_file(&val, path, 64 << 20, &e);
-    join(path, sizeof path, dir, "meta.yaml");
+    test_join_path(path, sizeof path, dir, "meta.yaml");
     if (st == CD_OK) st = yaml_parse_file(&meta, path, 1 << 20, &e);
     if (st != CD_OK) {
         snprintf(why, whylen, "yaml: %s", cd_error_text(&e));
@@ -146,8 +125,8 @@ static bool run_invalid(const ssz_type *t, const char *dir, char *why, size_t wh
     if (!t) return true; /* the type itself cannot exist (e.g. Vector[_, 0]) */
     char path[4096];
     cd_buf ser = {0};
-    join(path, sizeof path, dir, "serialized.ssz_snappy");
-    if (read_snappy(path, &ser) != CD_OK) {
+    test_join_path(path, sizeof path, dir, "serialized.ssz_snappy");
+    if (test_read_snappy(path, &ser) != CD_OK) {
         snprintf(why, whylen, "cannot read serialized.ssz_snappy");
         cd_buf_free(&ser);
         return false;
@@ -157,38 +136,6 @@ static bool run_invalid(const ssz_type *t, const char *dir, char *why, size_t wh
     if (st == CD_OK) snprintf(why, whylen, "invalid bytes accepted: %s", test_hex(ser.data, ser.len));
     cd_buf_free(&ser);
     return st != CD_OK;
-}
-
-static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
-
-/* Sorted subdirectory names (caller frees). */
-static size_t list_dir(const char *dir, char ***out) {
-    DIR *d = opendir(dir);
-    *out = NULL;
-    if (!d) return 0;
-    size_t n = 0, cap = 0;
-    char **v = NULL;
-    struct dirent *de;
-    while ((de = readdir(d))) {
-        if (de->d_name[0] == '.') continue;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 64;
-            char **nv = realloc(v, cap * sizeof *v);
-            if (!nv) break;
-            v = nv;
-        }
-        v[n] = strdup(de->d_name);
-        if (v[n]) n++;
-    }
-    closedir(d);
-    if (n) qsort(v, n, sizeof *v, cmp_str);
-    *out = v;
-    return n;
-}
-
-static void free_list(char **v, size_t n) {
-    for (size_t i = 0; i < n; i++) free(v[i]);
-    free(v);
 }
 
 int main(void) {
@@ -201,15 +148,15 @@ int main(void) {
         return test_finish(&t);
     }
     char **handlers;
-    size_t nh = list_dir(root, &handlers);
+    size_t nh = test_list_dir(root, &handlers);
     for (size_t h = 0; h < nh; h++) {
         for (int valid = 1; valid >= 0; valid--) {
             char dir[4096];
             char hdir[4096];
-            join(hdir, sizeof hdir, root, handlers[h]);
-            join(dir, sizeof dir, hdir, valid ? "valid" : "invalid");
+            test_join_path(hdir, sizeof hdir, root, handlers[h]);
+            test_join_path(dir, sizeof dir, hdir, valid ? "valid" : "invalid");
             char **cases;
-            size_t nc = list_dir(dir, &cases);
+            size_t nc = test_list_dir(dir, &cases);
             suite_count cnt = {0, 0};
             for (size_t c = 0; c < nc; c++) {
                 ssz_schema s;
@@ -217,7 +164,7 @@ int main(void) {
                 bool known;
                 const ssz_type *ty = type_for_case(&s, handlers[h], cases[c], &known);
                 char cdir[4096], name[512], why[512] = "";
-                join(cdir, sizeof cdir, dir, cases[c]);
+                test_join_path(cdir, sizeof cdir, dir, cases[c]);
                 snprintf(name, sizeof name, "ssz_generic/%s/%s/%s", handlers[h], valid ? "valid" : "invalid", cases[c]);
                 bool ok;
                 if (!known) {
@@ -237,9 +184,9 @@ int main(void) {
             if (nc)
                 fprintf(stderr, "  ssz_generic %-13s %-7s %4d passed, %d failed\n", handlers[h],
                         valid ? "valid" : "invalid", cnt.passed, cnt.failed);
-            free_list(cases, nc);
+            test_list_free(cases, nc);
         }
     }
-    free_list(handlers, nh);
+    test_list_free(handlers, nh);
     return test_finish(&t);
 }

@@ -1,68 +1,14 @@
 /* Conformance: consensus-spec-tests <preset>/<fork>/ssz_static for the light-client
  * containers (deneb, electra, fulu; mainnet and minimal). Each case: serialized bytes
  * validate, value.yaml encodes to the same bytes, hash_tree_root equals roots.yaml. */
-#include <dirent.h>
 #include <json-c/json.h>
 #include <stdlib.h>
 
 #include "consensus/lc_types.h"
 #include "consensus/ssz.h"
 #include "tests/support/yaml.h"
+#include "tests/support/files.h"
 #include "tests/test.h"
-
-static cd_status read_snappy(const char *path, cd_buf *out) {
-    cd_buf raw = {0};
-    cd_status st = cd_read_file(path, 64 << 20, &raw);
-    if (st == CD_OK) st = ssz_snappy_uncompress(cd_buf_bytes(&raw), 256 << 20, out);
-    cd_buf_free(&raw);
-    return st;
-}
-
-/* "a/b" into out; false if it does not fit (never happens with real vector paths). */
-static bool join(char *out, size_t cap, const char *a, const char *b) {
-    size_t la = strlen(a), lb = strlen(b);
-    if (la + 1 + lb + 1 > cap) {
-        if (cap) out[0] = 0;
-        return false;
-    }
-    memmove(out, a, la);
-    out[la] = '/';
-    memcpy(out + la + 1, b, lb + 1);
-    return true;
-}
-
-
-static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
-
-/* Sorted subdirectory names (caller frees). */
-static size_t list_dir(const char *dir, char ***out) {
-    DIR *d = opendir(dir);
-    *out = NULL;
-    if (!d) return 0;
-    size_t n = 0, cap = 0;
-    char **v = NULL;
-    struct dirent *de;
-    while ((de = readdir(d))) {
-        if (de->d_name[0] == '.') continue;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 64;
-            char **nv = realloc(v, cap * sizeof *v);
-            if (!nv) break;
-            v = nv;
-        }
-        v[n] = strdup(de->d_name);
-        if (v[n]) n++;
-    }
-    closedir(d);
-    if (n) qsort(v, n, sizeof *v, cmp_str);
-    *out = v;
-    return n;
-}
-
-static void free_list(char **v, size_t n) {
-    for (size_t i = 0; i < n; i++) free(v[i]);
-    free(v);
-}
 
 static bool run_valid(const ssz_type *t, const char *dir, const char *roots_file, char *why, size_t whylen) {
     char path[4096];
@@ -71,14 +17,14 @@ static bool run_valid(const ssz_type *t, const char *dir, const char *roots_file
     json_object *j = NULL;
     bool ok = false;
     cd_error e = {0};
-    join(path, sizeof path, dir, "serialized.ssz_snappy");
-    if (read_snappy(path, &ser) != CD_OK) {
+    test_join_path(path, sizeof path, dir, "serialized.ssz_snappy");
+    if (test_read_snappy(path, &ser) != CD_OK) {
         snprintf(why, whylen, "cannot read serialized.ssz_snappy");
         goto done;
     }
-    join(path, sizeof path, dir, "value.yaml");
+    test_join_path(path, sizeof path, dir, "value.yaml");
     cd_status st = yaml_parse_file(&val, path, 64 << 20, &e);
-    join(path, sizeof path, dir, roots_file);
+    test_join_path(path, sizeof path, dir, roots_file);
     if (st == CD_OK) st = yaml_parse_file(&meta, path, 1 << 20, &e);
     if (st != CD_OK) {
         snprintf(why, whylen, "yaml: %s", cd_error_text(&e));
@@ -161,23 +107,23 @@ int main(void) {
             }
             total_dirs++;
             char **containers;
-            size_t ncont = list_dir(root, &containers);
+            size_t ncont = test_list_dir(root, &containers);
             int fork_passed = 0, fork_failed = 0;
             for (size_t c = 0; c < ncont; c++) {
                 int passed = 0, failed = 0;
                 char cdir[4096];
-                join(cdir, sizeof cdir, root, containers[c]);
+                test_join_path(cdir, sizeof cdir, root, containers[c]);
                 const ssz_type *ty_c = container_type(&ty, forks[f].fork, containers[c]);
                 char **suites;
-                size_t ns = list_dir(cdir, &suites);
+                size_t ns = test_list_dir(cdir, &suites);
                 for (size_t su = 0; su < ns; su++) {
                     char sdir[4096];
-                    join(sdir, sizeof sdir, cdir, suites[su]);
+                    test_join_path(sdir, sizeof sdir, cdir, suites[su]);
                     char **cases;
-                    size_t ncase = list_dir(sdir, &cases);
+                    size_t ncase = test_list_dir(sdir, &cases);
                     for (size_t k = 0; k < ncase; k++) {
                         char kdir[4096], name[512], why[512] = "";
-                        join(kdir, sizeof kdir, sdir, cases[k]);
+                        test_join_path(kdir, sizeof kdir, sdir, cases[k]);
                         snprintf(name, sizeof name, "ssz_static/%s/%s/%s/%s/%s", presets[p], forks[f].name,
                                  containers[c], suites[su], cases[k]);
                         bool ok = false;
@@ -187,9 +133,9 @@ int main(void) {
                         if (ok) passed++;
                         else failed++;
                     }
-                    free_list(cases, ncase);
+                    test_list_free(cases, ncase);
                 }
-                free_list(suites, ns);
+                test_list_free(suites, ns);
                 fork_passed += passed;
                 fork_failed += failed;
                 if (failed || t.verbose)
@@ -198,7 +144,7 @@ int main(void) {
             }
             fprintf(stderr, "  ssz_static %-7s %-7s %zu containers: %4d passed, %d failed\n", presets[p], forks[f].name,
                     ncont, fork_passed, fork_failed);
-            free_list(containers, ncont);
+            test_list_free(containers, ncont);
         }
         lc_types_free(&ty);
     }
