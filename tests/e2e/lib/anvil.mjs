@@ -44,6 +44,8 @@ export async function startAnvil({ genesisTime, chainId = 31337, hardfork = "pra
     proc.stdout.pipe(log);
     proc.stderr.pipe(log);
   }
+  // However this process ends (even on EPIPE when piped into `head`), anvil goes with it.
+  process.on("exit", () => { try { proc.kill("SIGTERM"); } catch { /* gone */ } });
   const url = `http://127.0.0.1:${port}`;
   const rpc = new JsonRpc(url);
   await waitFor(() => rpc.call("eth_chainId"), { timeoutMs: 20000, what: "anvil" });
