@@ -100,31 +100,6 @@ CD_MUST_CHECK static cd_status proof_params(const svc_state *st, const cd_addres
     return s;
 }
 
-/* One storage slot under a proven storage root. Unlike mpt_storage_proof_verify this accepts
- * a leaf that stores RLP(0): a canonical Ethereum trie never holds one, but some dev nodes
- * (anvil) write them, and such a leaf is still authenticated by the root, so the slot's value
- * is proven to be zero all the same. */
-CD_MUST_CHECK static cd_status verify_slot(const cd_hash32 *storage_root, const mpt_storage_proof *sp, cd_error *err) {
-    cd_hash32 path;
-    keccak256(sp->key.b, 32, path.b);
-    bool found = false;
-    cd_bytes value = {0};
-    cd_status s = mpt_verify_proof(storage_root, cd_bytes_make(path.b, 32), sp->proof, sp->proof_len, &found, &value, err);
-    if (s != CD_OK) {
-        cd_error_prefix(err, "storage proof: ");
-        return s;
-    }
-    cd_u256 proven = {{0, 0, 0, 0}};
-    if (found) {
-        rlp_item it;
-        if (rlp_decode(value, &it) != CD_OK || rlp_item_u256(&it, &proven) != CD_OK)
-            return cd_fail(err, CD_ERR_MPT_BAD_NODE, "storage proof: stored value is not an RLP integer");
-    }
-    if (!cd_u256_eq(&proven, &sp->value))
-        return cd_fail(err, CD_ERR_MPT_VALUE_MISMATCH, "storage proof: claimed value differs from the proven one");
-    return CD_OK;
-}
-
 /* Checks an eth_getProof result: it must be about `a`, hold exactly the asked slots, and
  * verify against the block's state root. */
 CD_MUST_CHECK static cd_status verify_proof_json(svc_state *st, json_object *res, const cd_address *a,
@@ -145,7 +120,7 @@ CD_MUST_CHECK static cd_status verify_proof_json(svc_state *st, json_object *res
     p->storage_len = 0;
     s = mpt_account_proof_verify(&st->head.claim.state_root, p, exists, err);
     p->storage_len = n_storage;
-    for (size_t i = 0; s == CD_OK && i < n_storage; i++) s = verify_slot(&p->account.storage_root, &p->storage[i], err);
+    for (size_t i = 0; s == CD_OK && i < n_storage; i++) s = mpt_storage_proof_verify(&p->account.storage_root, &p->storage[i], err);
     if (s == CD_OK) atomic_fetch_add(&st->s->m.proofs_verified, 1);
     else atomic_fetch_add(&st->s->m.proofs_failed, 1);
     return s;

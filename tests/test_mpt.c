@@ -908,6 +908,36 @@ static void test_prove_and_verify_random_tries(test_ctx *t) {
     CHECK(t, embedded_paths > 50);
 }
 
+/* A storage leaf holding RLP(0) (anvil writes these; mainnet clients delete zero slots) is
+ * authenticated by the root like any other leaf: it proves the slot reads zero, and a claim
+ * of any other value is refused. */
+static void test_storage_zero_leaf(test_ctx *t) {
+    uint8_t slot_a[32] = {0}, slot_b[32] = {0}, path_a[32], path_b[32];
+    slot_a[31] = 1;
+    slot_b[31] = 2;
+    keccak256(slot_a, 32, path_a);
+    keccak256(slot_b, 32, path_b);
+    static const uint8_t rlp_zero[] = {0x80}, rlp_seven[] = {0x07};
+    cd_bytes keys[2] = {cd_bytes_make(path_a, 32), cd_bytes_make(path_b, 32)};
+    cd_bytes vals[2] = {cd_bytes_make(rlp_zero, 1), cd_bytes_make(rlp_seven, 1)};
+    mpt_proof_buf pb;
+    cd_hash32 root;
+    CHECK_OK(t, mpt_trie_prove(keys, vals, 2, keys[0], &pb, &root));
+    cd_bytes nodes[MPT_MAX_PROOF_NODES];
+    for (size_t i = 0; i < pb.count; i++) nodes[i] = mpt_proof_buf_node(&pb, i);
+    mpt_storage_proof sp;
+    memset(&sp, 0, sizeof sp);
+    memcpy(sp.key.b, slot_a, 32);
+    sp.proof = nodes;
+    sp.proof_len = pb.count;
+    cd_error err;
+    cd_error_clear(&err);
+    CHECK_OK(t, mpt_storage_proof_verify(&root, &sp, &err));
+    sp.value.w[0] = 7;
+    CHECK_ERR(t, mpt_storage_proof_verify(&root, &sp, &err), CD_ERR_MPT_VALUE_MISMATCH);
+    mpt_proof_buf_free(&pb);
+}
+
 int main(void) {
     test_ctx t;
     test_init(&t, "test_mpt");
@@ -928,5 +958,6 @@ int main(void) {
     TEST_RUN(&t, test_malformed_nodes);
     TEST_RUN(&t, test_get_proof_json_bad_input);
     TEST_RUN(&t, test_prove_and_verify_random_tries);
+    TEST_RUN(&t, test_storage_zero_leaf);
     return test_finish(&t);
 }
