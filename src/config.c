@@ -29,7 +29,7 @@ static const option_def options[] = {
     {"execution-rpc", OPT_EXECUTION_RPC, "execution JSON-RPC URL (repeat or comma-separate; vsock://CID:PORT)"},
     {"listen", OPT_LISTEN, "HTTP listen address: HOST:PORT, [V6]:PORT or vsock:CID:PORT"},
     {"data-dir", OPT_DATA_DIR, "directory of the sealed store"},
-    {"tee", OPT_TEE, "TEE provider: mock"},
+    {"tee", OPT_TEE, "TEE provider: mock|dstack|tdx|nitro (mock: development only, flagged insecure)"},
     {"log-level", OPT_LOG_LEVEL, "error|warn|info|debug"},
     {"max-checkpoint-age", OPT_MAX_CHECKPOINT_AGE, "refuse older checkpoints (seconds or 30m, 12h, 14d, 2w)"},
     {"max-connections", OPT_MAX_CONNECTIONS, "HTTP connection limit"},
