@@ -66,10 +66,12 @@ $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(SUPPORT_OBJ) $(BUILD)/libcandor.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $< $(SUPPORT_OBJ) $(BUILD)/libcandor.a $(LDLIBS)
 
-# `make test`: unit tests, then conformance runners (quick mode: CANDOR_CONFORMANCE=quick
-# lets long suites run a representative part; `make conformance-full` runs everything).
+# `make test`: unit tests, conformance runners (quick mode: CANDOR_CONFORMANCE=quick lets long
+# suites run a representative part; `make conformance-full` runs everything), then the
+# end-to-end suite (E2E= leaves it out, as `make check` does: it reruns only the C tests).
+E2E ?= tests/e2e/suite.sh
 test: $(BUILD)/candor $(TEST_BIN) $(CONF_BIN)
-	@CANDOR_CONFORMANCE=$${CANDOR_CONFORMANCE:-quick} CANDOR_BIN=$(BUILD)/candor sh scripts/run_tests.sh $(TEST_BIN) $(CONF_BIN)
+	@CANDOR_CONFORMANCE=$${CANDOR_CONFORMANCE:-quick} CANDOR_BIN=$(BUILD)/candor sh scripts/run_tests.sh $(TEST_BIN) $(CONF_BIN) $(E2E)
 
 unit: $(BUILD)/candor $(TEST_BIN)
 	@CANDOR_BIN=$(BUILD)/candor sh scripts/run_tests.sh $(TEST_BIN)
@@ -81,7 +83,7 @@ conformance-full: $(CONF_BIN)
 	@CANDOR_CONFORMANCE=full sh scripts/run_tests.sh $(CONF_BIN)
 
 check:
-	$(MAKE) BUILD=build/check CC=clang OPT=-O1 \
+	$(MAKE) BUILD=build/check CC=clang OPT=-O1 E2E= \
 	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer" test
 
 bench: $(BENCH_BIN)
@@ -113,7 +115,7 @@ clean:
 -include $(shell find build -name '*.d' 2>/dev/null)
 
 # End-to-end test of `candor serve` against a local anvil + signed beacon chain (tests/e2e/;
-# needs node and npm; installs the pinned JS tooling with npm ci). Not part of `make test`.
+# needs node and npm; installs the pinned JS tooling from the lock file). Also the last part of `make test`.
 .PHONY: e2e e2e-selfcheck
 e2e: $(BUILD)/candor
 	CANDOR_BIN=$(BUILD)/candor sh tests/e2e/run.sh

@@ -2,7 +2,7 @@
 # Offline demo (no network beyond 127.0.0.1): starts a local chain — anvil with our contracts and
 # a signed beacon chain that follows it — then `candor serve` from a checkpoint, and shows the
 # answers of /block, /call (an ERC-20 balanceOf), /attest and one JSON-RPC call with curl-style
-# commands; then stops everything. Needs node + npm (the JS tooling installs with npm ci).
+# commands; then stops everything. Needs node + npm (the JS tooling installs from the lock file).
 set -e
 BIN=${CANDOR_BIN:-build/candor}
 if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Installs the Debian packages Candor builds against, if any header is missing.
+# Installs the Debian packages Candor builds and tests with, if anything is missing.
 # Runs apt-get only when root; otherwise says what to install.
 set -e
 need=""
@@ -16,7 +16,14 @@ check leveldb/c.h libleveldb-dev
 check microhttpd.h libmicrohttpd-dev
 check snappy-c.h libsnappy-dev
 check cbor.h libcbor-dev
-command -v clang >/dev/null 2>&1 || need="$need clang"
+# clang and its sanitizer/fuzzer runtimes: `make check` and `make fuzz`.
+command -v clang >/dev/null 2>&1 || need="$need clang libclang-rt-dev"
+# wrk: the HTTP load generator of `make bench`.
+command -v wrk >/dev/null 2>&1 || need="$need wrk"
+# The end-to-end suite and the demo drive a local chain with JS tooling (tests/e2e/).
+command -v node >/dev/null 2>&1 || need="$need nodejs"
+command -v npm >/dev/null 2>&1 || need="$need npm"
+command -v curl >/dev/null 2>&1 || need="$need curl"
 if printf '%s' "$need" | grep -q clang; then :; else
     [ -e /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a ] || \
       ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1 || need="$need libclang-rt-dev"
