@@ -86,8 +86,12 @@ check:
 	$(MAKE) BUILD=build/check CC=clang OPT=-O1 E2E= \
 	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer" test
 
-bench: $(BENCH_BIN)
+# C benchmarks, then the figures that need the live service against the local chain
+# (/call latency and upstream round trips, resident memory; tests/e2e/run.mjs --bench).
+bench: $(BENCH_BIN) $(BUILD)/candor
 	@for b in $(BENCH_BIN); do ./$$b || exit 1; done
+	@if command -v node >/dev/null 2>&1; then CANDOR_BIN=$(BUILD)/candor sh tests/e2e/run.sh --bench; \
+	  else echo "service figures skipped: node/npm not installed"; fi
 
 # libFuzzer targets: clang, ASan+UBSan, the library built again with the same flags.
 FUZZ_BUILD := build/fuzz

@@ -4,7 +4,7 @@
 // checks every answer against anvil and verifies every signature.
 //
 //   node run.mjs [--candor build/candor] [--only lc,sync,rpc,tamper-el,tamper-beacon,config,restart]
-//                [--seconds-per-slot 2] [--keep] [--demo]
+//                [--seconds-per-slot 2] [--keep] [--demo] [--bench]
 //
 // One line per check, then "N passed, N failed". Exit status 1 when a check failed.
 import "./lib/preset.mjs";
@@ -31,6 +31,7 @@ const opt = (n, d) => { const i = argv.indexOf(n); return i >= 0 && i + 1 < argv
 const CANDOR = path.resolve(REPO, opt("--candor", process.env.CANDOR_BIN || "build/candor"));
 const SPS = Number(opt("--seconds-per-slot", "2"));
 const DEMO = flag("--demo");
+const BENCH = flag("--bench");
 const KEEP = flag("--keep");
 const ONLY = opt("--only", "lc,sync,rpc,tamper-el,tamper-beacon,config,restart").split(",");
 const SYNC_TIMEOUT_MS = Number(opt("--sync-timeout", "90")) * 1000;
@@ -102,11 +103,11 @@ class Service {
     services.add(this);
   }
 
-  async start({ checkpoint = true, extraArgs = [], network = null } = {}) {
+  async start({ checkpoint = true, extraArgs = [], network = null, logLevel = "debug" } = {}) {
     this.port = await freePort();
     this.url = `http://127.0.0.1:${this.port}`;
     const args = ["serve", "--network", network || this.chain.yaml, "--consensus-rpc", this.beaconUrl, "--execution-rpc", this.elUrl,
-      "--listen", `127.0.0.1:${this.port}`, "--data-dir", this.dataDir, "--tee", "mock", "--log-level", "debug"];
+      "--listen", `127.0.0.1:${this.port}`, "--data-dir", this.dataDir, "--tee", "mock", "--log-level", logLevel];
     if (checkpoint) args.push("--checkpoint", this.chain.checkpoint);
     args.push(...extraArgs);
     const out = fs.openSync(this.logFile, "a");
@@ -809,10 +810,60 @@ async function demo(chain) {
   }
 }
 
+
+// ---------------------------------------------------------------- bench
+/* `make bench` figures that need the live service: /call latency against local anvil with the
+ * number of upstream round trips (reference: anvil's own eth_call of the same request, same
+ * run), and the service's resident memory once synced and after the calls. Medians. */
+function median(v) { const s = [...v].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; }
+function rssMiB(pid) {
+  const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+async function bench(chain) {
+  const svc = new Service("bench", { chain, beaconUrl: chain.beaconUrl, elUrl: chain.anvilUrl });
+  await svc.start({ logLevel: "warn" });
+  try {
+    await svc.waitHealthy();
+    const rssSynced = rssMiB(svc.candorPid());
+    const rpc = new JsonRpc(chain.anvilUrl);
+    const runs = 50;
+    const cases = [
+      ["call_erc20_balanceOf", chain.token, abiCall("balanceOf(address)", chain.accounts[1])],
+      ["call_store_digest", chain.store, abiCall("digest(uint256)", 6)],
+    ];
+    for (const [name, to, input] of cases) {
+      const req = callRequest(chain, to, input);
+      const ours = [], ref = [];
+      let trips = [];
+      for (let i = 0; i < runs + 5; i++) {
+        let t0 = performance.now();
+        const a = await http("POST", `${svc.url}/call`, req);
+        const dt = performance.now() - t0;
+        assert(a.status === 200 && a.json && a.json.signature, `/call HTTP ${a.status}: ${a.text.slice(0, 120)}`);
+        t0 = performance.now();
+        await rpc.call("eth_call", [{ to, data: input }, "latest"]);
+        const dr = performance.now() - t0;
+        if (i >= 5) { ours.push(dt); ref.push(dr); trips.push(a.json.roundTrips); }
+      }
+      const m = median(ours), r = median(ref);
+      console.log(`${name.padEnd(24)} ${m.toFixed(2).padStart(8)} ms/call  ratio ${(m / r).toFixed(2)}x vs anvil eth_call (${r.toFixed(2)} ms)  upstream round trips ${median(trips)}  [median of ${runs}]`);
+    }
+    console.log(`${"rss_synced".padEnd(24)} ${rssSynced.toFixed(1).padStart(8)} MiB`);
+    console.log(`${"rss_after_calls".padEnd(24)} ${rssMiB(svc.candorPid()).toFixed(1).padStart(8)} MiB`);
+    return 0;
+  } catch (e) {
+    console.log(`bench failed: ${e.message}\n${tail(svc.logFile, 15)}`);
+    return 1;
+  } finally {
+    await svc.stop();
+  }
+}
+
 // ---------------------------------------------------------------- main
 async function main() {
   const r = new Report();
-  if (!DEMO) {
+  if (!DEMO && !BENCH) {
     await r.check("client signature verifier matches the svc EIP-712 vector", async () => checkSigningVector());
     await r.check("client signature verifier refuses every changed field", async () => checkVerifierRejectsChanges());
   }
@@ -826,9 +877,9 @@ async function main() {
   log(`chain ready: anvil ${chain.anvilUrl} beacon ${chain.beaconUrl}`);
   let code = 0;
   try {
-    if (DEMO) {
+    if (DEMO || BENCH) {
       if (serveOk !== true) { console.log(`candor serve is not available (${CANDOR}: ${serveOk})`); return 1; }
-      return await demo(chain);
+      return DEMO ? await demo(chain) : await bench(chain);
     }
     if (serveOk !== true) {
       r.fail("candor serve available", `${CANDOR}: ${serveOk || "missing"} (build it with make; needs the svc branch)`);
