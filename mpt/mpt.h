@@ -52,6 +52,15 @@ CD_MUST_CHECK cd_status mpt_trie_prove(const cd_bytes *keys, const cd_bytes *val
 cd_bytes mpt_proof_buf_node(const mpt_proof_buf *p, size_t i);
 void mpt_proof_buf_free(mpt_proof_buf *p);
 
+/* Visits every key/value of the trie under `root`, in ascending key order, given the trie's
+ * nodes in any order (each hashed node once or more; embedded nodes live in their parents).
+ * A missing or malformed node fails the walk with a precise reason; a callback's non-CD_OK
+ * status stops it and is returned. Lookup is linear in the node count: for tests, trie dumps
+ * and key iteration (next/prev), not for large state. */
+typedef cd_status (*mpt_walk_fn)(void *ctx, cd_bytes key, cd_bytes value);
+CD_MUST_CHECK cd_status mpt_trie_walk(const cd_hash32 *root, const cd_bytes *nodes, size_t n_nodes,
+                                      mpt_walk_fn visit, void *visit_ctx, cd_error *err);
+
 /* Hex-prefix (compact) path encoding of `n` nibbles (each 0..15). */
 CD_MUST_CHECK cd_status mpt_hex_prefix_encode(const uint8_t *nibbles, size_t n, bool leaf,
                                               cd_buf *out);

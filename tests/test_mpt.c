@@ -938,6 +938,44 @@ static void test_storage_zero_leaf(test_ctx *t) {
     mpt_proof_buf_free(&pb);
 }
 
+static cd_status count_visit(void *ctx, cd_bytes key, cd_bytes value) {
+    (void)key;
+    (void)value;
+    (*(size_t *)ctx)++;
+    return CD_OK;
+}
+
+/* mpt_trie_walk over a trie's proof nodes visits every key; a missing or damaged node is
+ * reported, never walked past. */
+static void test_trie_walk_bad_input(test_ctx *t) {
+    static const char *const words[] = {"alpha", "alphabet", "beta", "gamma-ray-burst-long-key-0001"};
+    cd_bytes keys[4];
+    for (int i = 0; i < 4; i++) keys[i] = cd_bytes_make(words[i], strlen(words[i]));
+    mpt_proof_buf pb[4];
+    cd_bytes nodes[64];
+    size_t n_nodes = 0;
+    cd_hash32 root;
+    for (int i = 0; i < 4; i++) {
+        CHECK_OK(t, mpt_trie_prove(keys, keys, 4, keys[i], &pb[i], &root));
+        for (size_t j = 0; j < pb[i].count && n_nodes < 64; j++) nodes[n_nodes++] = mpt_proof_buf_node(&pb[i], j);
+    }
+    size_t visited = 0;
+    cd_error err;
+    cd_error_clear(&err);
+    CHECK_OK(t, mpt_trie_walk(&root, nodes, n_nodes, count_visit, &visited, &err));
+    CHECK_EQ_INT(t, visited, 4);
+    /* Only the root node: its children cannot be found. */
+    visited = 0;
+    CHECK_ERR(t, mpt_trie_walk(&root, nodes, 1, count_visit, &visited, &err), CD_ERR_MPT_MISSING_NODE);
+    /* A node that hashes to the root but is not a trie node. */
+    static const uint8_t junk[] = {0xc3, 0x01, 0x02, 0x03};
+    cd_bytes bad = cd_bytes_make(junk, sizeof junk);
+    cd_hash32 bad_root;
+    keccak256(junk, sizeof junk, bad_root.b);
+    CHECK_ERR(t, mpt_trie_walk(&bad_root, &bad, 1, count_visit, &visited, &err), CD_ERR_MPT_BAD_NODE);
+    for (int i = 0; i < 4; i++) mpt_proof_buf_free(&pb[i]);
+}
+
 int main(void) {
     test_ctx t;
     test_init(&t, "test_mpt");
@@ -959,5 +997,6 @@ int main(void) {
     TEST_RUN(&t, test_get_proof_json_bad_input);
     TEST_RUN(&t, test_prove_and_verify_random_tries);
     TEST_RUN(&t, test_storage_zero_leaf);
+    TEST_RUN(&t, test_trie_walk_bad_input);
     return test_finish(&t);
 }

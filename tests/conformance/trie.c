@@ -1,6 +1,8 @@
 /* TrieTests (ethereum/tests): trie roots from key/value sets, in-order files (updates and
  * deletes applied in sequence) and any-order files, plain and secure (key = keccak(key)).
- * trietestnextprev.json tests iteration, which a verifier has no use for: reported skipped. */
+ * trietestnextprev.json tests key iteration: the trie of its keys is built and proven by
+ * our own code, its nodes (the union of every key's proof) are walked in order with
+ * mpt_trie_walk, and each query's previous and next keys are read off that walk. */
 #include <json-c/json.h>
 #include <stdlib.h>
 
@@ -133,6 +135,108 @@ static void run_case(test_ctx *t, const char *file, const char *name, json_objec
     set_free(&set);
 }
 
+/* Keys in walk order, as mpt_trie_walk visits them. */
+typedef struct {
+    cd_buf keys[64];
+    size_t n;
+} walk_keys;
+
+static cd_status collect_key(void *ctx, cd_bytes key, cd_bytes value) {
+    (void)value;
+    walk_keys *wk = ctx;
+    if (wk->n == CD_ARRAY_LEN(wk->keys)) return CD_ERR_TOO_LARGE;
+    wk->keys[wk->n] = (cd_buf){0};
+    if (cd_buf_append(&wk->keys[wk->n], key.ptr, key.len)) return CD_ERR_NOMEM;
+    wk->n++;
+    return CD_OK;
+}
+
+static int bytes_cmp(cd_bytes a, cd_bytes b) {
+    size_t n = a.len < b.len ? a.len : b.len;
+    int c = n ? memcmp(a.ptr, b.ptr, n) : 0;
+    return c ? c : (a.len > b.len) - (a.len < b.len);
+}
+
+static bool str_is(cd_bytes k, const char *s) {
+    return k.len == strlen(s) && (k.len == 0 || memcmp(k.ptr, s, k.len) == 0);
+}
+
+/* Builds the trie of the "in" keys (each key its own value), walks it from its proof nodes,
+ * checks the walk yields exactly the keys in ascending order, then answers every
+ * [query, prev, next] from the walk. */
+static void run_nextprev_case(test_ctx *t, const char *name, json_object *tc) {
+    char label[256], why[256] = "";
+    snprintf(label, sizeof label, "trietestnextprev.json/%s", name);
+    json_object *in, *tests;
+    if (!json_object_object_get_ex(tc, "in", &in) || !json_object_object_get_ex(tc, "tests", &tests) ||
+        !json_object_is_type(in, json_type_array) || !json_object_is_type(tests, json_type_array)) {
+        test_case(t, label, false, "malformed test");
+        return;
+    }
+    size_t n = json_object_array_length(in);
+    cd_bytes keys[64];
+    walk_keys wk = {.n = 0};
+    mpt_proof_buf proofs[64];
+    size_t n_proofs = 0, n_nodes = 0;
+    cd_bytes nodes[64 * 8];
+    bool ok = n <= CD_ARRAY_LEN(keys);
+    if (!ok) snprintf(why, sizeof why, "too many keys");
+    for (size_t i = 0; ok && i < n; i++) {
+        const char *k = json_object_get_string(json_object_array_get_idx(in, i));
+        keys[i] = cd_bytes_make(k, strlen(k));
+    }
+    cd_hash32 root;
+    ok = ok && mpt_trie_root(keys, keys, n, &root) == CD_OK;
+    for (size_t i = 0; ok && i < n; i++, n_proofs++) {
+        cd_hash32 r;
+        ok = mpt_trie_prove(keys, keys, n, keys[i], &proofs[i], &r) == CD_OK && cd_hash32_eq(&r, &root);
+        for (size_t j = 0; ok && j < proofs[i].count && n_nodes < CD_ARRAY_LEN(nodes); j++)
+            nodes[n_nodes++] = mpt_proof_buf_node(&proofs[i], j);
+    }
+    if (!ok && !why[0]) snprintf(why, sizeof why, "building or proving the trie failed");
+    cd_error err;
+    cd_error_clear(&err);
+    if (ok && mpt_trie_walk(&root, nodes, n_nodes, collect_key, &wk, &err) != CD_OK) {
+        ok = false;
+        snprintf(why, sizeof why, "walk: %s", cd_error_text(&err));
+    }
+    /* The walk must give back exactly the inserted keys, strictly ascending. */
+    if (ok && wk.n != n) {
+        ok = false;
+        snprintf(why, sizeof why, "walk visited %zu keys, %zu inserted", wk.n, n);
+    }
+    for (size_t i = 1; ok && i < wk.n; i++)
+        if (bytes_cmp(cd_buf_bytes(&wk.keys[i - 1]), cd_buf_bytes(&wk.keys[i])) >= 0) {
+            ok = false;
+            snprintf(why, sizeof why, "walk out of order at key %zu", i);
+        }
+    for (size_t q = 0; ok && q < json_object_array_length(tests); q++) {
+        json_object *c = json_object_array_get_idx(tests, q);
+        const char *query = json_object_get_string(json_object_array_get_idx(c, 0));
+        const char *want_prev = json_object_get_string(json_object_array_get_idx(c, 1));
+        const char *want_next = json_object_get_string(json_object_array_get_idx(c, 2));
+        if (!query || !want_prev || !want_next) {
+            ok = false;
+            snprintf(why, sizeof why, "malformed query %zu", q);
+            break;
+        }
+        cd_bytes qb = cd_bytes_make(query, strlen(query)), prev = {NULL, 0}, next = {NULL, 0};
+        for (size_t i = 0; i < wk.n; i++) {
+            cd_bytes k = cd_buf_bytes(&wk.keys[i]);
+            if (bytes_cmp(k, qb) < 0) prev = k;
+            if (bytes_cmp(k, qb) > 0 && next.len == 0) next = k;
+        }
+        if (!str_is(prev, want_prev) || !str_is(next, want_next)) {
+            ok = false;
+            snprintf(why, sizeof why, "query \"%.40s\": prev/next differ from \"%.40s\"/\"%.40s\"", query, want_prev,
+                     want_next);
+        }
+    }
+    test_case(t, label, ok, why);
+    for (size_t i = 0; i < n_proofs; i++) mpt_proof_buf_free(&proofs[i]);
+    for (size_t i = 0; i < wk.n; i++) cd_buf_free(&wk.keys[i]);
+}
+
 int main(void) {
     test_ctx t;
     test_init(&t, "conf_trie");
@@ -158,6 +262,14 @@ int main(void) {
         json_object_object_foreach(root, name, tc) run_case(&t, files[f].file, name, tc, files[f].secure);
         json_object_put(root);
     }
-    test_skip(&t, "trietestnextprev.json", "tests key iteration (next/prev), not roots or proofs");
+    char path[512];
+    test_vectors_path(path, sizeof path, "execution/TrieTests/trietestnextprev.json");
+    json_object *np = json_object_from_file(path);
+    if (!np) {
+        test_skip(&t, "trietestnextprev.json", "vector file missing or unreadable");
+    } else {
+        json_object_object_foreach(np, name, tc) run_nextprev_case(&t, name, tc);
+        json_object_put(np);
+    }
     return test_finish(&t);
 }
