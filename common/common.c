@@ -1,5 +1,6 @@
 #include "common/common.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -264,4 +265,44 @@ cd_status cd_read_file(const char *path, size_t max_len, cd_buf *out) {
     if (!s && ferror(f)) s = CD_ERR_IO;
     fclose(f);
     return s;
+}
+
+static int compare_names(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+cd_status cd_list_dir(const char *dir, char ***names, size_t *count) {
+    *names = NULL;
+    *count = 0;
+    DIR *d = opendir(dir);
+    if (!d) return CD_ERR_IO;
+    size_t n = 0, cap = 0;
+    char **v = NULL;
+    cd_status s = CD_OK;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        if (de->d_name[0] == '.') continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 64;
+            char **grown = realloc(v, cap * sizeof *v);
+            if (!grown) { s = CD_ERR_NOMEM; break; }
+            v = grown;
+        }
+        if (!(v[n] = strdup(de->d_name))) { s = CD_ERR_NOMEM; break; }
+        n++;
+    }
+    closedir(d);
+    if (s) {
+        cd_list_free(v, n);
+        return s;
+    }
+    if (n) qsort(v, n, sizeof *v, compare_names);
+    *names = v;
+    *count = n;
+    return CD_OK;
+}
+
+void cd_list_free(char **names, size_t count) {
+    for (size_t i = 0; i < count; i++) free(names[i]);
+    free(names);
 }

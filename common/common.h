@@ -133,5 +133,9 @@ void cd_u256_to_quantity(const cd_u256 *v, char *out);
 
 /* Reads a whole file (at most max_len bytes, else CD_ERR_TOO_LARGE) into `out`. */
 CD_MUST_CHECK cd_status cd_read_file(const char *path, size_t max_len, cd_buf *out);
+/* The names in folder `dir`, sorted bytewise, skipping those that start with '.'
+ * (CD_ERR_IO if it cannot be opened). Free with cd_list_free. */
+CD_MUST_CHECK cd_status cd_list_dir(const char *dir, char ***names, size_t *count);
+void cd_list_free(char **names, size_t count);
 
 #endif

@@ -1,7 +1,6 @@
 /* candor evm statetest FILE|DIR...: runs every fork/index of the given state-test files
  * (directories are walked recursively for *.json), names each failing case and ends with
  * "N passed, N failed". Exit 0 only if nothing failed. */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,10 +21,6 @@ static void on_case(void *ctx, const char *name, evm_fork fork, bool ok, const c
     else if (c->verbose) printf("ok   %s\n", name);
 }
 
-static int cmp_str(const void *a, const void *b) {
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 static void run_path(evm_statetest *st, const char *path, int depth) {
     struct stat sb;
     if (stat(path, &sb) != 0) {
@@ -41,35 +36,21 @@ static void run_path(evm_statetest *st, const char *path, int depth) {
         return;
     }
     if (depth > 16) return;
-    DIR *d = opendir(path);
-    if (!d) return;
     char **names = NULL;
-    size_t n = 0, cap = 0;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        if (e->d_name[0] == '.') continue;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 64;
-            char **p = realloc(names, cap * sizeof *p);
-            if (!p) break;
-            names = p;
-        }
-        size_t len = strlen(path) + strlen(e->d_name) + 2;
-        names[n] = malloc(len);
-        if (!names[n]) break;
-        snprintf(names[n], len, "%s/%s", path, e->d_name);
-        n++;
-    }
-    closedir(d);
-    qsort(names, n, sizeof *names, cmp_str);
+    size_t n = 0;
+    if (cd_list_dir(path, &names, &n) != CD_OK) return;
     for (size_t i = 0; i < n; i++) {
+        size_t len = strlen(path) + strlen(names[i]) + 2;
+        char *child = malloc(len);
+        if (!child) break;
+        snprintf(child, len, "%s/%s", path, names[i]);
         struct stat cs;
-        size_t l = strlen(names[i]);
-        if (stat(names[i], &cs) == 0 && (S_ISDIR(cs.st_mode) || (l > 5 && !strcmp(names[i] + l - 5, ".json"))))
-            run_path(st, names[i], depth + 1);
-        free(names[i]);
+        size_t l = strlen(child);
+        if (stat(child, &cs) == 0 && (S_ISDIR(cs.st_mode) || (l > 5 && !strcmp(child + l - 5, ".json"))))
+            run_path(st, child, depth + 1);
+        free(child);
     }
-    free(names);
+    cd_list_free(names, n);
 }
 
 static void usage(FILE *out) {

@@ -45,6 +45,10 @@ const char *test_vectors_path(char *out, size_t cap, const char *rel);
 const char *test_data_path(char *out, size_t cap, const char *rel);
 bool test_path_exists(const char *path);
 
+/* Runs a shell command, captures up to cap-1 bytes of its output (NUL-terminated) and
+ * returns its exit status, or -1 when it could not run or was killed. For CLI tests. */
+int test_run_capture(const char *cmd, char *out, size_t cap);
+
 /* Hex helper for tests: decodes into buf (cap bytes), returns length or -1. */
 long test_unhex(const char *hex, uint8_t *buf, size_t cap);
 /* Formats bytes as hex into a static-per-call ring buffer (for failure messages). */

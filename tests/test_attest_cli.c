@@ -1,22 +1,16 @@
 /* Tests for `candor quote verify` (the binary named by $CANDOR_BIN, set by `make test`):
  * exit codes, the JSON it prints, --at parsing, --allow, --event-log, hex input. */
 #include <stdlib.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "tests/test.h"
 
-/* Runs the CLI with args, captures stdout into out (NUL-terminated); returns the exit code. */
+/* Runs `candor quote verify ARGS` (stdout only) and returns its exit code. */
 static int run_cli(const char *args, char *out, size_t cap) {
-    const char *bin = getenv("CANDOR_BIN");
     char cmd[10000];
-    if (snprintf(cmd, sizeof cmd, "%s quote verify %s 2>/dev/null", bin, args) >= (int)sizeof cmd) return -1;
-    FILE *p = popen(cmd, "r");
-    if (!p) return -1;
-    size_t n = fread(out, 1, cap - 1, p);
-    out[n] = 0;
-    int st = pclose(p);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    if (snprintf(cmd, sizeof cmd, "%s quote verify %s 2>/dev/null", getenv("CANDOR_BIN"), args) >= (int)sizeof cmd)
+        return -1;
+    return test_run_capture(cmd, out, cap);
 }
 
 static void test_cli_tdx(test_ctx *t) {

@@ -3,21 +3,10 @@
  * exit 2 for usage errors. */
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/wait.h>
 
 #include "tests/test.h"
 
 #define ROOT "0x7b3d5a01f69b7d2ea7479fd7ae35f4bac2700ab6d6d7b4807a7fedf53ced710e"
-
-/* Runs a shell command, captures up to cap-1 bytes of its stdout+stderr, returns exit code. */
-static int run(const char *cmd, char *out, size_t cap) {
-    FILE *p = popen(cmd, "r");
-    if (!p) return -1;
-    size_t n = fread(out, 1, cap - 1, p);
-    out[n] = 0;
-    int st = pclose(p);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
 
 static void test_cli(test_ctx *t) {
     const char *bin = getenv("CANDOR_BIN");
@@ -29,27 +18,27 @@ static void test_cli(test_ctx *t) {
     }
     char cmd[2048], out[8192];
     snprintf(cmd, sizeof cmd, "%s proof verify --state-root %s %s 2>&1", bin, ROOT, proof);
-    CHECK_EQ_INT(t, run(cmd, out, sizeof out), 0);
+    CHECK_EQ_INT(t, test_run_capture(cmd, out, sizeof out), 0);
     CHECK(t, strstr(out, "\"balance\":\"0x2fb161afe600a5b2605040\"") != NULL);
     CHECK(t, strstr(out, "\"value\":\"0x2394e3bc4086a9625ae88307145a40ff4a4bf2c9a6755435bff86b22d6175d5f\"") != NULL);
     /* wrong root: rejected with the reason */
     snprintf(cmd, sizeof cmd, "%s proof verify --state-root %.65s0 %s 2>&1", bin, ROOT, proof);
-    CHECK_EQ_INT(t, run(cmd, out, sizeof out), 1);
+    CHECK_EQ_INT(t, test_run_capture(cmd, out, sizeof out), 1);
     CHECK(t, strstr(out, "account proof: node 0 does not hash to its reference") != NULL);
     /* a claimed storage value changed on the way in */
     snprintf(cmd, sizeof cmd,
              "sed 's/0x2394e3bc/0x2394e3bd/' %s | %s proof verify --state-root %s - 2>&1", proof, bin, ROOT);
-    CHECK_EQ_INT(t, run(cmd, out, sizeof out), 1);
+    CHECK_EQ_INT(t, test_run_capture(cmd, out, sizeof out), 1);
     CHECK(t, strstr(out, "storage proof for slot 0x0000000000000000000000000000000000000000000000000000000000000001")
                  != NULL);
     /* usage */
     snprintf(cmd, sizeof cmd, "%s proof verify %s 2>&1", bin, proof);
-    CHECK_EQ_INT(t, run(cmd, out, sizeof out), 2);
+    CHECK_EQ_INT(t, test_run_capture(cmd, out, sizeof out), 2);
     snprintf(cmd, sizeof cmd, "%s proof --help 2>&1", bin);
-    CHECK_EQ_INT(t, run(cmd, out, sizeof out), 0);
+    CHECK_EQ_INT(t, test_run_capture(cmd, out, sizeof out), 0);
     CHECK(t, strstr(out, "--state-root") != NULL);
     snprintf(cmd, sizeof cmd, "echo '{\"result\":' | %s proof verify --state-root %s - 2>&1", bin, ROOT);
-    CHECK_EQ_INT(t, run(cmd, out, sizeof out), 1);
+    CHECK_EQ_INT(t, test_run_capture(cmd, out, sizeof out), 1);
     CHECK(t, strstr(out, "not valid JSON") != NULL);
 }
 

@@ -1,4 +1,6 @@
+#include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "common/arena.h"
 #include "common/common.h"
@@ -82,6 +84,39 @@ static void test_buf_and_arena(test_ctx *t) {
     CHECK(t, cd_ct_eq("abc", "abc", 3) && !cd_ct_eq("abc", "abd", 3));
 }
 
+static void test_list_dir(test_ctx *t) {
+    char dir[] = "/tmp/candor_listdir_XXXXXX";
+    if (!mkdtemp(dir)) {
+        test_fail_at(t, __FILE__, __LINE__, "mkdtemp failed");
+        return;
+    }
+    static const char *const made[] = {"b.json", "a.json", ".hidden", "B"};
+    char path[256];
+    for (size_t i = 0; i < CD_ARRAY_LEN(made); i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, made[i]);
+        FILE *f = fopen(path, "w");
+        CHECK(t, f != NULL);
+        if (f) fclose(f);
+    }
+    char **names = NULL;
+    size_t n = 0;
+    CHECK_OK(t, cd_list_dir(dir, &names, &n));
+    CHECK_EQ_INT(t, n, 3); /* dot-files are left out */
+    if (n == 3) {
+        CHECK_EQ_STR(t, names[0], "B"); /* bytewise order */
+        CHECK_EQ_STR(t, names[1], "a.json");
+        CHECK_EQ_STR(t, names[2], "b.json");
+    }
+    cd_list_free(names, n);
+    for (size_t i = 0; i < CD_ARRAY_LEN(made); i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, made[i]);
+        remove(path);
+    }
+    rmdir(dir);
+    CHECK_ERR(t, cd_list_dir(dir, &names, &n), CD_ERR_IO);
+    CHECK(t, names == NULL && n == 0);
+}
+
 int main(void) {
     test_ctx t;
     test_init(&t, "test_common");
@@ -90,5 +125,6 @@ int main(void) {
     TEST_RUN(&t, test_u256_be);
     TEST_RUN(&t, test_status_and_error);
     TEST_RUN(&t, test_buf_and_arena);
+    TEST_RUN(&t, test_list_dir);
     return test_finish(&t);
 }

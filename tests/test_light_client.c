@@ -3,7 +3,6 @@
  * optimistic updates, tampering, JSON and stream inputs, and store persistence. */
 #include <json-c/json.h>
 #include <stdlib.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "consensus/lc_internal.h"
@@ -611,16 +610,6 @@ static bool write_file(const char *path, const void *data, size_t len) {
     return fclose(f) == 0 && ok;
 }
 
-/* Runs a command, captures stdout; returns the exit status. */
-static int run_capture(const char *cmd, char *out, size_t cap) {
-    FILE *p = popen(cmd, "r");
-    if (!p) return -1;
-    size_t n = fread(out, 1, cap - 1, p);
-    out[n] = 0;
-    int st = pclose(p);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 /* candor lc verify on raw SSZ, an SSZ update stream and beacon-API JSON. */
 static void test_cli(test_ctx *t) {
     if (!have_data()) return;
@@ -666,7 +655,7 @@ static void test_cli(test_ctx *t) {
     char cmd[2048], out[8192];
     snprintf(cmd, sizeof cmd, "%s lc verify --network mainnet --checkpoint %s --bootstrap %s --updates %s %s %s "
              "--now-slot %llu 2>&1", bin, checkpoint_hex, boot, upd, fin, opt, (unsigned long long)now_slot);
-    int rc = run_capture(cmd, out, sizeof out);
+    int rc = test_run_capture(cmd, out, sizeof out);
     CHECK_EQ_INT(t, rc, 0);
     CHECK(t, strstr(out, "\"finalized\":{\"slot\":10248384") != NULL);
     CHECK(t, strstr(out, "\"block_number\":21038166") != NULL);
@@ -674,11 +663,11 @@ static void test_cli(test_ctx *t) {
     if (rc != 0) fprintf(stderr, "%s\n", out);
     snprintf(cmd, sizeof cmd, "%s lc verify --network mainnet --checkpoint %s --bootstrap %s --updates %s %s %s "
              "--now-slot %llu 2>&1", bin, checkpoint_hex, boot, upd, fin, bad, (unsigned long long)now_slot);
-    rc = run_capture(cmd, out, sizeof out);
+    rc = test_run_capture(cmd, out, sizeof out);
     CHECK_EQ_INT(t, rc, 1);
     CHECK(t, strstr(out, "bad.ssz") != NULL);
     snprintf(cmd, sizeof cmd, "%s lc verify --network mainnet --bootstrap %s 2>&1", bin, boot);
-    CHECK_EQ_INT(t, run_capture(cmd, out, sizeof out), 2);
+    CHECK_EQ_INT(t, test_run_capture(cmd, out, sizeof out), 2);
     remove(boot), remove(upd), remove(fin), remove(opt), remove(bad), rmdir(dir);
     free(finjson);
     cd_buf_free(&stream);

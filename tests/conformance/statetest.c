@@ -5,7 +5,6 @@
  * CANDOR_CONFORMANCE=quick: all of eest/state_tests and every 4th GeneralStateTests file in
  * sorted order (a spread over every category); full: everything. Prints counts per fork
  * and per folder; each failing case is printed by name. */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,31 +48,13 @@ static int folder_index(runner *r, const char *name) {
     return r->n_folders++;
 }
 
-static int cmp_str(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
-
 /* Walks `dir` in sorted order; `folder` names the counting bucket (first level below the
  * suite root, two levels for eest: fork/eip). */
 static void walk(runner *r, evm_statetest *st, const char *dir, const char *suite, const char *rel, int depth,
                  int bucket_depth, bool sample) {
-    DIR *d = opendir(dir);
-    if (!d) return;
     char **names = NULL;
-    size_t n = 0, cap = 0;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        if (e->d_name[0] == '.') continue;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 64;
-            char **p = realloc(names, cap * sizeof *p);
-            if (!p) break;
-            names = p;
-        }
-        names[n] = strdup(e->d_name);
-        if (!names[n]) break;
-        n++;
-    }
-    closedir(d);
-    qsort(names, n, sizeof *names, cmp_str);
+    size_t n = 0;
+    if (cd_list_dir(dir, &names, &n) != CD_OK) return;
     for (size_t i = 0; i < n; i++) {
         char path[1024], sub[512];
         snprintf(path, sizeof path, "%s/%s", dir, names[i]);
@@ -102,8 +83,7 @@ static void walk(runner *r, evm_statetest *st, const char *dir, const char *suit
         cd_error_clear(&err);
         if (evm_statetest_run_file(st, path, &err) != CD_OK) fprintf(stderr, "  %s\n", cd_error_text(&err));
     }
-    for (size_t i = 0; i < n; i++) free(names[i]);
-    free(names);
+    cd_list_free(names, n);
 }
 
 int main(void) {

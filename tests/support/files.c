@@ -1,6 +1,5 @@
 #include "tests/support/files.h"
 
-#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,38 +17,13 @@ bool test_join_path(char *out, size_t cap, const char *a, const char *b) {
     return true;
 }
 
-static int compare_names(const void *a, const void *b) {
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 size_t test_list_dir(const char *dir, char ***out) {
-    *out = NULL;
-    DIR *d = opendir(dir);
-    if (!d) return 0;
-    size_t n = 0, cap = 0;
-    char **names = NULL;
-    struct dirent *de;
-    while ((de = readdir(d))) {
-        if (de->d_name[0] == '.') continue;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 64;
-            char **grown = realloc(names, cap * sizeof *names);
-            if (!grown) break;
-            names = grown;
-        }
-        names[n] = strdup(de->d_name);
-        if (names[n]) n++;
-    }
-    closedir(d);
-    if (n) qsort(names, n, sizeof *names, compare_names);
-    *out = names;
+    size_t n = 0;
+    if (cd_list_dir(dir, out, &n) != CD_OK) return 0; /* a missing folder lists as empty */
     return n;
 }
 
-void test_list_free(char **names, size_t n) {
-    for (size_t i = 0; i < n; i++) free(names[i]);
-    free(names);
-}
+void test_list_free(char **names, size_t n) { cd_list_free(names, n); }
 
 cd_status test_read_snappy(const char *path, cd_buf *out) {
     cd_buf raw = {0};

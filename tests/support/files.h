@@ -10,8 +10,8 @@
 
 /* Writes "a/b" into out; false (and an empty string) if it does not fit. */
 bool test_join_path(char *out, size_t cap, const char *a, const char *b);
-/* Sorted names in `dir`, skipping those that start with '.'; returns the count (0 when the
- * folder is missing). Free with test_list_free. */
+/* cd_list_dir for test runners: returns the count, 0 when the folder is missing or
+ * unreadable (the runner then reports the suite as missing). Free with test_list_free. */
 size_t test_list_dir(const char *dir, char ***out);
 void test_list_free(char **names, size_t n);
 /* Reads a raw-snappy (.ssz_snappy) file and appends the decompressed bytes to out. */

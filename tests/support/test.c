@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 void test_init(test_ctx *t, const char *suite) {
     memset(t, 0, sizeof *t);
@@ -93,4 +94,15 @@ const char *test_hex(const uint8_t *p, size_t n) {
     cd_hex_encode(out, p ? p : (const uint8_t *)"", shown);
     if (shown < n) strcat(out, "..");
     return out;
+}
+
+int test_run_capture(const char *cmd, char *out, size_t cap) {
+    if (cap == 0) return -1;
+    out[0] = 0;
+    FILE *p = popen(cmd, "r");
+    if (!p) return -1;
+    size_t n = fread(out, 1, cap - 1, p);
+    out[n] = 0;
+    int st = pclose(p);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
