@@ -421,52 +421,77 @@ cd_status evm_memstate_apply_tx(evm_memstate *ms, evm_fork fork, const evm_tx *t
 
 /* ---- state root ---- */
 
+/* A secure trie being filled: each entry's key is hashed into kbuf and its RLP value
+ * appended to vbuf; then the whole set goes to mpt_trie_root. Serves both the storage tries
+ * and the account trie. */
+typedef struct {
+    size_t n, cap;
+    uint8_t *kbuf;  /* n hashed keys, 32 bytes each */
+    size_t *voff;   /* where entry i's value starts in vbuf */
+    cd_buf vbuf;
+} secure_trie;
+
+static void secure_trie_free(secure_trie *t) {
+    free(t->kbuf);
+    free(t->voff);
+    cd_buf_free(&t->vbuf);
+}
+
+static cd_status secure_trie_init(secure_trie *t, size_t cap) {
+    memset(t, 0, sizeof *t);
+    t->cap = cap;
+    t->kbuf = malloc(cap ? cap * 32 : 1);
+    t->voff = calloc(cap ? cap : 1, sizeof *t->voff);
+    return t->kbuf && t->voff ? CD_OK : CD_ERR_NOMEM;
+}
+
+/* Starts an entry: hashes `key` and marks where its value begins; the caller then appends
+ * the value's RLP to t->vbuf. */
+static cd_status secure_trie_add(secure_trie *t, const void *key, size_t key_len) {
+    if (t->n == t->cap) return CD_ERR_INTERNAL; /* the caller counted its entries wrong */
+    evm_hash(key, key_len, (cd_hash32 *)(t->kbuf + 32 * t->n));
+    t->voff[t->n++] = t->vbuf.len;
+    return CD_OK;
+}
+
+static cd_status secure_trie_root(const secure_trie *t, cd_hash32 *root) {
+    cd_bytes *keys = calloc(t->n ? t->n : 1, sizeof *keys), *vals = calloc(t->n ? t->n : 1, sizeof *vals);
+    cd_status st = keys && vals ? CD_OK : CD_ERR_NOMEM;
+    for (size_t i = 0; st == CD_OK && i < t->n; i++) {
+        keys[i] = cd_bytes_make(t->kbuf + 32 * i, 32);
+        size_t end = i + 1 < t->n ? t->voff[i + 1] : t->vbuf.len;
+        vals[i] = cd_bytes_make(t->vbuf.data + t->voff[i], end - t->voff[i]);
+    }
+    if (st == CD_OK) st = mpt_trie_root(keys, vals, t->n, root);
+    free(keys);
+    free(vals);
+    return st;
+}
+
 static cd_status storage_root(const ms_acct *x, cd_hash32 *root) {
-    size_t n = x->nonzero;
-    if (!n) {
+    if (!x->nonzero) {
         memcpy(root->b, mpt_empty_trie_root.b, 32);
         return CD_OK;
     }
-    cd_bytes *keys = calloc(n, sizeof *keys), *vals = calloc(n, sizeof *vals);
-    uint8_t *kbuf = malloc(n * 32);
-    cd_buf vbuf = {0};
-    size_t *voff = calloc(n, sizeof *voff);
-    cd_status st = (keys && vals && kbuf && voff) ? CD_OK : CD_ERR_NOMEM;
-    size_t j = 0;
+    secure_trie t;
+    cd_status st = secure_trie_init(&t, x->nonzero);
     for (size_t i = 0; st == CD_OK && i < x->n_slots; i++) {
         if (cd_u256_is_zero(&x->slots[i].value)) continue;
         uint8_t be[32];
         u256_to_be(&x->slots[i].key, be);
-        evm_hash(be, 32, (cd_hash32 *)(kbuf + 32 * j));
-        voff[j] = vbuf.len;
-        st = rlp_encode_u256(&vbuf, &x->slots[i].value);
-        j++;
+        st = secure_trie_add(&t, be, 32);
+        if (st == CD_OK) st = rlp_encode_u256(&t.vbuf, &x->slots[i].value);
     }
-    if (st == CD_OK) {
-        for (size_t i = 0; i < n; i++) {
-            keys[i] = cd_bytes_make(kbuf + 32 * i, 32);
-            size_t end = i + 1 < n ? voff[i + 1] : vbuf.len;
-            vals[i] = cd_bytes_make(vbuf.data + voff[i], end - voff[i]);
-        }
-        st = mpt_trie_root(keys, vals, n, root);
-    }
-    free(keys);
-    free(vals);
-    free(kbuf);
-    free(voff);
-    cd_buf_free(&vbuf);
+    if (st == CD_OK) st = secure_trie_root(&t, root);
+    secure_trie_free(&t);
     return st;
 }
 
 cd_status evm_memstate_root(const evm_memstate *ms, cd_hash32 *root) {
     size_t n = 0;
     for (size_t i = 0; i < ms->n; i++) n += ms->accts[i].live;
-    cd_bytes *keys = calloc(n ? n : 1, sizeof *keys), *vals = calloc(n ? n : 1, sizeof *vals);
-    uint8_t *kbuf = malloc(n ? n * 32 : 1);
-    size_t *voff = calloc(n ? n : 1, sizeof *voff);
-    cd_buf vbuf = {0};
-    cd_status st = (keys && vals && kbuf && voff) ? CD_OK : CD_ERR_NOMEM;
-    size_t j = 0;
+    secure_trie t;
+    cd_status st = secure_trie_init(&t, n);
     for (size_t i = 0; st == CD_OK && i < ms->n; i++) {
         const ms_acct *x = &ms->accts[i];
         if (!x->live) continue;
@@ -475,24 +500,10 @@ cd_status evm_memstate_root(const evm_memstate *ms, cd_hash32 *root) {
         acc.balance = x->balance;
         acc.code_hash = x->code_hash;
         st = storage_root(x, &acc.storage_root);
-        if (st != CD_OK) break;
-        evm_hash(x->addr.b, 20, (cd_hash32 *)(kbuf + 32 * j));
-        voff[j] = vbuf.len;
-        st = mpt_account_encode(&acc, &vbuf);
-        j++;
+        if (st == CD_OK) st = secure_trie_add(&t, x->addr.b, 20);
+        if (st == CD_OK) st = mpt_account_encode(&acc, &t.vbuf);
     }
-    if (st == CD_OK) {
-        for (size_t i = 0; i < n; i++) {
-            keys[i] = cd_bytes_make(kbuf + 32 * i, 32);
-            size_t end = i + 1 < n ? voff[i + 1] : vbuf.len;
-            vals[i] = cd_bytes_make(vbuf.data + voff[i], end - voff[i]);
-        }
-        st = mpt_trie_root(keys, vals, n, root);
-    }
-    free(keys);
-    free(vals);
-    free(kbuf);
-    free(voff);
-    cd_buf_free(&vbuf);
+    if (st == CD_OK) st = secure_trie_root(&t, root);
+    secure_trie_free(&t);
     return st;
 }
