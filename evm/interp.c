@@ -552,6 +552,17 @@ static vm_result run_frame(evm_vm *vm, const vm_msg *m, const vm_code *code, cd_
         goto *labels[op];                                                           \
     } while (0)
 #define S(i) (sp[-(ptrdiff_t)(i)-1])
+/* Runs an out-of-line handler that may move the stack pointer (LOG, CREATE, CALL): the
+ * register copies of gas and sp go to the frame and come back after it. */
+#define RUN_FRAME_OP(call)                                                          \
+    do {                                                                            \
+        f.gas = gas;                                                                \
+        f.sp = sp;                                                                  \
+        st = (call);                                                                \
+        gas = f.gas;                                                                \
+        sp = f.sp;                                                                  \
+        if (st != OP_OK) goto op_fail;                                              \
+    } while (0)
 
     static const void *const labels[256] = {
 #define L(x) &&x
@@ -889,28 +900,13 @@ op_swap: {
     pc++; NEXT;
 }
 op_log:
-    f.gas = gas;
-    f.sp = sp;
-    st = op_log(&f, op - 0xa0);
-    gas = f.gas;
-    sp = f.sp;
-    if (st != OP_OK) goto op_fail;
+    RUN_FRAME_OP(op_log(&f, op - 0xa0));
     pc++; NEXT;
 op_create:
-    f.gas = gas;
-    f.sp = sp;
-    st = op_create(&f, op);
-    gas = f.gas;
-    sp = f.sp;
-    if (st != OP_OK) goto op_fail;
+    RUN_FRAME_OP(op_create(&f, op));
     pc++; NEXT;
 op_call:
-    f.gas = gas;
-    f.sp = sp;
-    st = op_call(&f, op);
-    gas = f.gas;
-    sp = f.sp;
-    if (st != OP_OK) goto op_fail;
+    RUN_FRAME_OP(op_call(&f, op));
     pc++; NEXT;
 op_return:
 op_revert: {
@@ -967,6 +963,7 @@ done:
     vm->instructions += count;
 #undef S
 #undef NEXT
+#undef RUN_FRAME_OP
 #undef MEMR
     return r;
 }
