@@ -22,11 +22,9 @@
 static cd_status push_event(att_event_log *log, const att_event *ev, size_t *cap) {
     if (log->count >= ATT_EVENT_MAX) return CD_ERR_TOO_LARGE;
     if (log->count == *cap) {
-        size_t nc = *cap ? *cap * 2 : 64;
-        att_event *ne = realloc(log->events, nc * sizeof *ne);
+        att_event *ne = cd_grow_array(log->events, cap, sizeof *ne, 64);
         if (!ne) return CD_ERR_NOMEM;
         log->events = ne;
-        *cap = nc;
     }
     log->events[log->count++] = *ev;
     return CD_OK;

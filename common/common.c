@@ -109,6 +109,16 @@ void cd_buf_free(cd_buf *b) {
     b->len = b->cap = 0;
 }
 
+void *cd_grow_array(void *items, size_t *cap, size_t elem_size, size_t initial) {
+    size_t n = *cap ? *cap : initial;
+    if (*cap && n > SIZE_MAX / 2) return NULL;
+    if (*cap) n *= 2;
+    if (elem_size && n > SIZE_MAX / elem_size) return NULL;
+    void *grown = realloc(items, n * elem_size);
+    if (grown) *cap = n;
+    return grown;
+}
+
 void cd_wipe(void *p, size_t n) {
     volatile uint8_t *v = p;
     while (n--) *v++ = 0;
@@ -283,8 +293,7 @@ cd_status cd_list_dir(const char *dir, char ***names, size_t *count) {
     while ((de = readdir(d))) {
         if (de->d_name[0] == '.') continue;
         if (n == cap) {
-            cap = cap ? cap * 2 : 64;
-            char **grown = realloc(v, cap * sizeof *v);
+            char **grown = cd_grow_array(v, &cap, sizeof *v, 64);
             if (!grown) { s = CD_ERR_NOMEM; break; }
             v = grown;
         }

@@ -77,6 +77,11 @@ CD_MUST_CHECK cd_status cd_buf_push(cd_buf *b, uint8_t byte);
 static inline cd_bytes cd_buf_bytes(const cd_buf *b) { return cd_bytes_make(b->data, b->len); }
 void cd_buf_free(cd_buf *b);
 
+/* Grows an array of `*cap` elements of `elem_size` bytes: to `initial` elements when empty,
+ * else twice as many. Returns the (possibly moved) array and updates *cap, or returns NULL
+ * and leaves both untouched when memory is short or the size would overflow. */
+void *cd_grow_array(void *items, size_t *cap, size_t elem_size, size_t initial);
+
 /* Overwrites memory in a way the compiler may not elide (for secrets). */
 void cd_wipe(void *p, size_t n);
 /* Constant-time equality (for MACs, secrets). */

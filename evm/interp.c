@@ -465,14 +465,12 @@ static int op_log(frame *f, int ntopics) {
     f->gas -= (int64_t)(8 * n);
     if (f->gas < 0) return OP_OOG;
     if (vm->n_logs == vm->cap_logs) {
-        size_t cap = vm->cap_logs ? vm->cap_logs * 2 : 16;
-        evm_log *p = realloc(vm->logs, cap * sizeof *p);
+        evm_log *p = cd_grow_array(vm->logs, &vm->cap_logs, sizeof *p, 16);
         if (!p) {
             vm_fail(vm, CD_ERR_NOMEM, "logs");
             return OP_FATAL;
         }
         vm->logs = p;
-        vm->cap_logs = cap;
     }
     evm_log *l = &vm->logs[vm->n_logs];
     memset(l, 0, sizeof *l);

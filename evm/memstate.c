@@ -116,11 +116,9 @@ static ms_acct *get_acct(evm_memstate *ms, const cd_address *a) {
     if (x) return x;
     if ((ms->n + 1) * 2 > ms->nbuckets && !grow_acct_buckets(ms)) return NULL;
     if (ms->n == ms->cap) {
-        size_t cap = ms->cap ? ms->cap * 2 : 32;
-        ms_acct *p = realloc(ms->accts, cap * sizeof *p);
+        ms_acct *p = cd_grow_array(ms->accts, &ms->cap, sizeof *p, 32);
         if (!p) return NULL;
         ms->accts = p;
-        ms->cap = cap;
     }
     x = &ms->accts[ms->n];
     memset(x, 0, sizeof *x);
@@ -167,11 +165,9 @@ static bool put_slot(ms_acct *x, const cd_u256 *k, const cd_u256 *v) {
         x->nbuckets = nb;
     }
     if (x->n_slots == x->cap_slots) {
-        size_t cap = x->cap_slots ? x->cap_slots * 2 : 8;
-        ms_slot *p = realloc(x->slots, cap * sizeof *p);
+        ms_slot *p = cd_grow_array(x->slots, &x->cap_slots, sizeof *p, 8);
         if (!p) return false;
         x->slots = p;
-        x->cap_slots = cap;
     }
     x->slots[x->n_slots].key = *k;
     x->slots[x->n_slots].value = *v;
@@ -255,11 +251,9 @@ static void note_acct_read(evm_memstate *ms, const cd_address *a) {
     for (size_t i = 0; i < ms->n_acct_reads; i++)
         if (cd_address_eq(&ms->acct_reads[i], a)) return;
     if (ms->n_acct_reads == ms->cap_acct_reads) {
-        size_t cap = ms->cap_acct_reads ? ms->cap_acct_reads * 2 : 16;
-        cd_address *p = realloc(ms->acct_reads, cap * sizeof *p);
+        cd_address *p = cd_grow_array(ms->acct_reads, &ms->cap_acct_reads, sizeof *p, 16);
         if (!p) return; /* recording is best effort; the read itself still succeeds */
         ms->acct_reads = p;
-        ms->cap_acct_reads = cap;
     }
     ms->acct_reads[ms->n_acct_reads++] = *a;
 }
@@ -268,11 +262,9 @@ static void note_slot_read(evm_memstate *ms, const cd_address *a, const cd_u256 
     for (size_t i = 0; i < ms->n_slot_reads; i++)
         if (cd_address_eq(&ms->slot_reads[i].addr, a) && cd_u256_eq(&ms->slot_reads[i].key, k)) return;
     if (ms->n_slot_reads == ms->cap_slot_reads) {
-        size_t cap = ms->cap_slot_reads ? ms->cap_slot_reads * 2 : 16;
-        ms_read *p = realloc(ms->slot_reads, cap * sizeof *p);
+        ms_read *p = cd_grow_array(ms->slot_reads, &ms->cap_slot_reads, sizeof *p, 16);
         if (!p) return;
         ms->slot_reads = p;
-        ms->cap_slot_reads = cap;
     }
     ms->slot_reads[ms->n_slot_reads].addr = *a;
     ms->slot_reads[ms->n_slot_reads].key = *k;

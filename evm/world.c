@@ -179,14 +179,12 @@ world_acct *vm_acct(evm_vm *vm, const cd_address *addr) {
         return NULL;
     }
     if (vm->n_accts == vm->cap_accts) {
-        size_t cap = vm->cap_accts ? vm->cap_accts * 2 : 32;
-        world_acct *p = realloc(vm->accts, cap * sizeof *p);
+        world_acct *p = cd_grow_array(vm->accts, &vm->cap_accts, sizeof *p, 32);
         if (!p) {
             vm_fail(vm, CD_ERR_NOMEM, "account table");
             return NULL;
         }
         vm->accts = p;
-        vm->cap_accts = cap;
     }
     if (vm->n_accts + 1 > vm->acct_nbuckets && !rehash_accts(vm)) {
         vm_fail(vm, CD_ERR_NOMEM, "account table");
@@ -270,14 +268,12 @@ world_slot *vm_slot(evm_vm *vm, uint32_t ai, const cd_u256 *key, bool transient)
         }
     }
     if (vm->n_slots == vm->cap_slots) {
-        size_t cap = vm->cap_slots ? vm->cap_slots * 2 : 64;
-        world_slot *p = realloc(vm->slots, cap * sizeof *p);
+        world_slot *p = cd_grow_array(vm->slots, &vm->cap_slots, sizeof *p, 64);
         if (!p) {
             vm_fail(vm, CD_ERR_NOMEM, "slot table");
             return NULL;
         }
         vm->slots = p;
-        vm->cap_slots = cap;
     }
     if (vm->n_slots + 1 > vm->slot_nbuckets && !rehash_slots(vm)) {
         vm_fail(vm, CD_ERR_NOMEM, "slot table");
@@ -300,14 +296,12 @@ world_slot *vm_slot(evm_vm *vm, uint32_t ai, const cd_u256 *key, bool transient)
 
 bool vm_journal_push(evm_vm *vm, const jentry *e) {
     if (vm->n_journal == vm->cap_journal) {
-        size_t cap = vm->cap_journal ? vm->cap_journal * 2 : 256;
-        jentry *p = realloc(vm->journal, cap * sizeof *p);
+        jentry *p = cd_grow_array(vm->journal, &vm->cap_journal, sizeof *p, 256);
         if (!p) {
             vm_fail(vm, CD_ERR_NOMEM, "journal");
             return false;
         }
         vm->journal = p;
-        vm->cap_journal = cap;
     }
     vm->journal[vm->n_journal++] = *e;
     return true;

@@ -74,6 +74,17 @@ static void test_buf_and_arena(test_ctx *t) {
     CHECK_EQ_INT(t, b.len, 1000);
     CHECK_EQ_INT(t, b.data[999], (uint8_t)999);
     cd_buf_free(&b);
+    size_t cap = 0;
+    uint32_t *arr = cd_grow_array(NULL, &cap, sizeof *arr, 4);
+    CHECK(t, arr != NULL && cap == 4);
+    uint32_t *grown = cd_grow_array(arr, &cap, sizeof *arr, 4);
+    CHECK(t, grown != NULL && cap == 8);
+    if (grown) arr = grown;
+    size_t huge = SIZE_MAX / 2 + 1;
+    CHECK(t, cd_grow_array(arr, &huge, sizeof *arr, 4) == NULL && huge == SIZE_MAX / 2 + 1);
+    size_t big = SIZE_MAX / 8;
+    CHECK(t, cd_grow_array(arr, &big, sizeof *arr, 4) == NULL && big == SIZE_MAX / 8); /* bytes overflow */
+    free(arr);
     cd_arena a;
     cd_arena_init(&a, 64, 1024);
     void *p = cd_arena_alloc(&a, 100);

@@ -593,11 +593,9 @@ static bool seen_before(collect_ctx *c, const char *name) {
     for (size_t i = 0; i < c->nseen; i++)
         if (!strcmp(c->seen[i].name, name)) return true;
     if (c->nseen == c->cap) {
-        size_t nc = c->cap ? c->cap * 2 : 64;
-        seen_name *n = realloc(c->seen, nc * sizeof *n);
+        seen_name *n = cd_grow_array(c->seen, &c->cap, sizeof *n, 64);
         if (!n) return false;
         c->seen = n;
-        c->cap = nc;
     }
     snprintf(c->seen[c->nseen++].name, sizeof c->seen[0].name, "%s", name);
     return false;

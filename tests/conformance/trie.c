@@ -50,11 +50,9 @@ static bool set_put(kv_set *set, cd_buf *key, cd_buf *value) {
         return true;
     }
     if (set->n == set->cap) {
-        size_t cap = set->cap ? 2 * set->cap : 16;
-        kv *p = realloc(set->items, cap * sizeof *p);
+        kv *p = cd_grow_array(set->items, &set->cap, sizeof *p, 16);
         if (!p) return false;
         set->items = p;
-        set->cap = cap;
     }
     set->items[set->n].key = *key;
     set->items[set->n].value = *value;
