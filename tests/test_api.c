@@ -104,20 +104,26 @@ static void post(uint16_t port, const char *path, const char *body, http_answer 
 
 #define HAS(a, s) (strstr((a).body, (s)) != NULL)
 
-static api_server *start(test_ctx *t, fake *f, api_backend *b) {
+/* Starts the server on a free loopback port over the fake backend, with options `o`. */
+static api_server *start_with(test_ctx *t, fake *f, api_backend *b, const api_options *o) {
     memset(f, 0, sizeof *f);
     *b = (api_backend){f, fake_block, fake_call, fake_attest, fake_health, fake_metrics, fake_rpc, NULL};
+    api_server *s = NULL;
+    cd_error e;
+    CHECK_OK(t, api_server_start(&s, o, b, &e));
+    if (s) CHECK(t, api_server_port(s) != 0);
+    return s;
+}
+
+/* The options most tests use: small body and batch limits to test them cheaply. */
+static api_server *start(test_ctx *t, fake *f, api_backend *b) {
     api_options o;
     api_options_default(&o);
     o.port = 0;
     o.max_body = 4096;
     o.max_batch = 3;
     o.threads = 2;
-    api_server *s = NULL;
-    cd_error e;
-    CHECK_OK(t, api_server_start(&s, &o, b, &e));
-    if (s) CHECK(t, api_server_port(s) != 0);
-    return s;
+    return start_with(t, f, b, &o);
 }
 
 static void test_routes_and_call_validation(test_ctx *t) {
@@ -310,17 +316,14 @@ static bool closed_within(int fd, int ms) {
 
 static void test_connection_limit_and_timeout(test_ctx *t) {
     fake f;
-    memset(&f, 0, sizeof f);
-    api_backend b = {&f, fake_block, fake_call, fake_attest, fake_health, fake_metrics, fake_rpc, NULL};
+    api_backend b;
     api_options o;
     api_options_default(&o);
     o.port = 0;
     o.threads = 1;
     o.max_connections = 2;
     o.timeout_s = 1;
-    api_server *s = NULL;
-    cd_error e;
-    CHECK_OK(t, api_server_start(&s, &o, &b, &e));
+    api_server *s = start_with(t, &f, &b, &o);
     if (!s) return;
     uint16_t port = api_server_port(s);
     int c1 = connect_local(port), c2 = connect_local(port);
