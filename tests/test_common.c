@@ -82,8 +82,9 @@ static void test_buf_and_arena(test_ctx *t) {
     if (grown) arr = grown;
     size_t huge = SIZE_MAX / 2 + 1;
     CHECK(t, cd_grow_array(arr, &huge, sizeof *arr, 4) == NULL && huge == SIZE_MAX / 2 + 1);
+    /* Twice SIZE_MAX/8 elements of 16 bytes: the element count fits, the byte count does not. */
     size_t big = SIZE_MAX / 8;
-    CHECK(t, cd_grow_array(arr, &big, sizeof *arr, 4) == NULL && big == SIZE_MAX / 8); /* bytes overflow */
+    CHECK(t, cd_grow_array(arr, &big, 16, 4) == NULL && big == SIZE_MAX / 8);
     free(arr);
     cd_arena a;
     cd_arena_init(&a, 64, 1024);
