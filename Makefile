@@ -1,5 +1,6 @@
 # Candor build. Sources are found by folder, so adding a file needs no edit here:
-#   <lib>/*.c            -> build/libcandor.a     (lib = common crypto rlp mpt consensus evm attest api, src minus main.c)
+#   <lib>/*.c            -> build/libcandor.a     (lib = common crypto rlp mpt consensus evm attest gov cluster dvn api,
+#                                                  src minus main.c)
 #   src/main.c           -> build/candor
 #   tests/test_*.c       -> build/tests/test_*     unit tests     (run by `make test`)
 #   tests/conformance/*.c-> build/tests/conf_*     official vectors (`make conformance`, part of `make test`)
@@ -16,7 +17,7 @@ CFLAGS   := $(CFLAGS_BASE) $(OPT) $(SAN) $(EXTRA_CFLAGS)
 LDFLAGS  := $(SAN) $(EXTRA_LDFLAGS)
 LDLIBS   := -lsecp256k1 -lssl -lcrypto -lcurl -ljson-c -lgmp -lleveldb -lmicrohttpd -lsnappy -lcbor -lpthread -lm
 
-LIB_DIRS := common crypto rlp mpt consensus evm attest api
+LIB_DIRS := common crypto rlp mpt consensus evm attest gov cluster dvn api
 LIB_SRC  := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c)) $(filter-out src/main.c,$(wildcard src/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 SUPPORT_SRC := $(wildcard tests/support/*.c)
