@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 enum { SRC_DEFAULT = 0, SRC_FILE = 1, SRC_ENV = 2, SRC_FLAG = 3 };
 
@@ -13,30 +14,46 @@ enum { SRC_DEFAULT = 0, SRC_FILE = 1, SRC_ENV = 2, SRC_FLAG = 3 };
 typedef enum {
     OPT_NETWORK, OPT_CHECKPOINT, OPT_CONSENSUS_RPC, OPT_EXECUTION_RPC, OPT_LISTEN, OPT_DATA_DIR,
     OPT_TEE, OPT_LOG_LEVEL, OPT_MAX_CHECKPOINT_AGE, OPT_MAX_CONNECTIONS, OPT_REQUEST_TIMEOUT,
-    OPT_UPSTREAM_TIMEOUT, OPT_DOH, OPT_CONFIG,
+    OPT_UPSTREAM_TIMEOUT, OPT_DOH, OPT_CONFIG, OPT_EXECUTION_CHAIN_ID,
+    OPT_GOVERNANCE, OPT_GOVERNANCE_MAX_AGE, OPT_REQUIRE_APPROVED, OPT_MOCK_MEASUREMENT,
+    OPT_PEERS, OPT_PEER_PORT, OPT_PEER_ALLOW, OPT_PEER_ALLOW_MOCK,
+    OPT_DVN_ENDPOINT, OPT_DVN_VID, OPT_DVN_TARGET,
 } option_id;
 
 typedef struct {
     const char *name; /* flag name without "--"; env is CANDOR_ + upper, '-' -> '_' */
     option_id id;
     const char *help;
+    bool is_bool;     /* a switch: "--name" alone means true; "--name=false" turns it off */
 } option_def;
 
 static const option_def options[] = {
-    {"network", OPT_NETWORK, "mainnet|sepolia|holesky|hoodi or a consensus config YAML file"},
-    {"checkpoint", OPT_CHECKPOINT, "trusted beacon block root (0x + 64 hex)"},
-    {"consensus-rpc", OPT_CONSENSUS_RPC, "beacon API URL (repeat or comma-separate; URL#sha256//PIN pins TLS)"},
-    {"execution-rpc", OPT_EXECUTION_RPC, "execution JSON-RPC URL (repeat or comma-separate; vsock://CID:PORT)"},
-    {"listen", OPT_LISTEN, "HTTP listen address: HOST:PORT, [V6]:PORT or vsock:CID:PORT"},
-    {"data-dir", OPT_DATA_DIR, "directory of the sealed store"},
-    {"tee", OPT_TEE, "TEE provider: mock|dstack|tdx|nitro (mock: development only, flagged insecure)"},
-    {"log-level", OPT_LOG_LEVEL, "error|warn|info|debug"},
-    {"max-checkpoint-age", OPT_MAX_CHECKPOINT_AGE, "refuse older checkpoints (seconds or 30m, 12h, 14d, 2w)"},
-    {"max-connections", OPT_MAX_CONNECTIONS, "HTTP connection limit"},
-    {"request-timeout", OPT_REQUEST_TIMEOUT, "HTTP request timeout in seconds"},
-    {"upstream-timeout", OPT_UPSTREAM_TIMEOUT, "upstream request timeout in seconds"},
-    {"doh", OPT_DOH, "resolve upstream host names over this DNS-over-HTTPS URL (off = system DNS)"},
-    {"config", OPT_CONFIG, "config file with the same names (key = value)"},
+    {"network", OPT_NETWORK, "mainnet|sepolia|holesky|hoodi or a consensus config YAML file", false},
+    {"checkpoint", OPT_CHECKPOINT, "trusted beacon block root (0x + 64 hex)", false},
+    {"consensus-rpc", OPT_CONSENSUS_RPC, "beacon API URL (repeat or comma-separate; URL#sha256//PIN pins TLS)", false},
+    {"execution-rpc", OPT_EXECUTION_RPC, "execution JSON-RPC URL (repeat or comma-separate; vsock://CID:PORT)", false},
+    {"listen", OPT_LISTEN, "HTTP listen address: HOST:PORT, [V6]:PORT or vsock:CID:PORT", false},
+    {"data-dir", OPT_DATA_DIR, "directory of the sealed store", false},
+    {"tee", OPT_TEE, "TEE provider: mock|dstack|tdx|nitro (mock: development only, flagged insecure)", false},
+    {"log-level", OPT_LOG_LEVEL, "error|warn|info|debug", false},
+    {"max-checkpoint-age", OPT_MAX_CHECKPOINT_AGE, "refuse older checkpoints (seconds or 30m, 12h, 14d, 2w)", false},
+    {"max-connections", OPT_MAX_CONNECTIONS, "HTTP connection limit", false},
+    {"request-timeout", OPT_REQUEST_TIMEOUT, "HTTP request timeout in seconds", false},
+    {"upstream-timeout", OPT_UPSTREAM_TIMEOUT, "upstream request timeout in seconds", false},
+    {"doh", OPT_DOH, "resolve upstream host names over this DNS-over-HTTPS URL (off = system DNS)", false},
+    {"config", OPT_CONFIG, "config file with the same names (key = value)", false},
+    {"execution-chain-id", OPT_EXECUTION_CHAIN_ID, "execution chain id answers are signed for (default: the network's)", false},
+    {"governance", OPT_GOVERNANCE, "CandorGovernance contract address (0x + 40 hex), read at finalized heads", false},
+    {"governance-max-age", OPT_GOVERNANCE_MAX_AGE, "refuse what depends on governance when its reading is older (30m)", false},
+    {"require-approved", OPT_REQUIRE_APPROVED, "sign nothing unless governance approves this build's measurement", true},
+    {"mock-measurement", OPT_MOCK_MEASUREMENT, "mock TEE only: the 48-byte measurement its quotes report (hex)", false},
+    {"peers", OPT_PEERS, "join a cluster through these peers: HOST:PORT (repeat or comma-separate)", false},
+    {"peer-port", OPT_PEER_PORT, "port of the attested peer channel (TLS 1.3), on the --listen host", false},
+    {"peer-allow", OPT_PEER_ALLOW, "admit peers by this --allow policy file instead of governance (weaker)", false},
+    {"peer-allow-mock", OPT_PEER_ALLOW_MOCK, "admit mock-TEE peers (only when this node runs --tee mock too)", true},
+    {"dvn-endpoint", OPT_DVN_ENDPOINT, "LayerZero endpoint whose PacketSent logs /dvn/verify proves (repeatable)", false},
+    {"dvn-vid", OPT_DVN_VID, "verifier id (vid) of the DVN multisig path", false},
+    {"dvn-target", OPT_DVN_TARGET, "contract the DVN multisig calls verify() on (0x + 40 hex)", false},
 };
 
 void svc_config_defaults(svc_config *cfg) {
@@ -52,7 +69,8 @@ void svc_config_defaults(svc_config *cfg) {
     cfg->max_connections = 256;
     cfg->request_timeout = 30;
     cfg->upstream_timeout = 10;
-    cfg->list_source_[0] = cfg->list_source_[1] = SRC_DEFAULT;
+    cfg->governance_max_age = 30 * 60;
+    for (size_t i = 0; i < CD_ARRAY_LEN(cfg->list_source_); i++) cfg->list_source_[i] = SRC_DEFAULT;
     cfg->source_ = SRC_DEFAULT;
 }
 
@@ -62,7 +80,7 @@ void svc_config_usage(FILE *out) {
                  "'-' as '_') or as 'NAME = value' in the --config file. Flags override the\n"
                  "environment, which overrides the file.\n\n");
     for (size_t i = 0; i < CD_ARRAY_LEN(options); i++)
-        fprintf(out, "  --%-20s %s\n", options[i].name, options[i].help);
+        fprintf(out, "  --%-20s %s%s\n", options[i].name, options[i].help, options[i].is_bool ? " [switch]" : "");
 }
 
 /* Matches "consensus-rpc", "consensus_rpc" and "CONSENSUS_RPC" (env form, prefix stripped). */
@@ -205,6 +223,86 @@ CD_MUST_CHECK static cd_status set_url_list(svc_config *cfg, int which, const ch
     return CD_OK;
 }
 
+/* Starts list `which` afresh when a higher source (file < env < flags) sets it. */
+static void list_take(svc_config *cfg, int which, unsigned *count) {
+    if (cfg->list_source_[which] != cfg->source_) {
+        *count = 0;
+        cfg->list_source_[which] = cfg->source_;
+    }
+}
+
+/* Calls `item` for each trimmed, non-empty comma-separated part of `value`. */
+CD_MUST_CHECK static cd_status for_each_item(const char *value, const char *origin, size_t max_len,
+                                             cd_status (*item)(void *arg, const char *p, size_t n, cd_error *err),
+                                             void *arg, cd_error *err) {
+    const char *p = value;
+    while (*p) {
+        const char *end = strchr(p, ',');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        while (n && isspace((unsigned char)*p)) p++, n--;
+        while (n && isspace((unsigned char)p[n - 1])) n--;
+        if (n) {
+            if (n >= max_len) return cd_fail(err, CD_ERR_CONFIG, "%s: item too long (max %zu)", origin, max_len - 1);
+            cd_status st = item(arg, p, n, err);
+            if (st != CD_OK) return st;
+        }
+        if (!end) break;
+        p = end + 1;
+    }
+    return CD_OK;
+}
+
+CD_MUST_CHECK static cd_status parse_address(const char *value, cd_address *out, const char *origin, cd_error *err) {
+    if (strlen(value) != 42 || strncmp(value, "0x", 2) || cd_hex_decode_exact(value, out->b, 20) != CD_OK)
+        return cd_fail(err, CD_ERR_CONFIG, "%s: expected an address, 0x followed by 40 hex digits", origin);
+    return CD_OK;
+}
+
+typedef struct {
+    svc_config *cfg;
+    const char *origin;
+} list_ctx;
+
+static cd_status add_peer(void *arg, const char *p, size_t n, cd_error *err) {
+    list_ctx *c = arg;
+    svc_config *cfg = c->cfg;
+    if (cfg->n_peers >= SVC_MAX_PEERS)
+        return cd_fail(err, CD_ERR_CONFIG, "%s: at most %d peers", c->origin, SVC_MAX_PEERS);
+    char buf[SVC_PEER_ADDR_MAX];
+    memcpy(buf, p, n);
+    buf[n] = '\0';
+    svc_listen_addr a;
+    if (svc_config_parse_listen(buf, &a, err) != CD_OK || a.kind != SVC_LISTEN_TCP || a.port == 0) {
+        return cd_fail(err, CD_ERR_CONFIG, "%s: peer '%.*s' is not HOST:PORT", c->origin,
+                       (int)(n > 200 ? 200 : n), p);
+    }
+    memcpy(cfg->peers[cfg->n_peers++], buf, n + 1);
+    return CD_OK;
+}
+
+static cd_status add_dvn_endpoint(void *arg, const char *p, size_t n, cd_error *err) {
+    list_ctx *c = arg;
+    svc_config *cfg = c->cfg;
+    if (cfg->n_dvn_endpoints >= SVC_MAX_DVN_ENDPOINTS)
+        return cd_fail(err, CD_ERR_CONFIG, "%s: at most %d endpoints", c->origin, SVC_MAX_DVN_ENDPOINTS);
+    char buf[43];
+    if (n != 42) return cd_fail(err, CD_ERR_CONFIG, "%s: endpoint must be 0x followed by 40 hex digits", c->origin);
+    memcpy(buf, p, n);
+    buf[n] = '\0';
+    if (parse_address(buf, &cfg->dvn_endpoint[cfg->n_dvn_endpoints], c->origin, err) != CD_OK) return CD_ERR_CONFIG;
+    cfg->n_dvn_endpoints++;
+    return CD_OK;
+}
+
+CD_MUST_CHECK static cd_status parse_bool(const char *value, bool *out, const char *origin, cd_error *err) {
+    static const char *const yes[] = {"1", "true", "yes", "on"}, *const no[] = {"0", "false", "no", "off"};
+    for (size_t i = 0; i < CD_ARRAY_LEN(yes); i++)
+        if (!strcasecmp(value, yes[i])) return *out = true, CD_OK;
+    for (size_t i = 0; i < CD_ARRAY_LEN(no); i++)
+        if (!strcasecmp(value, no[i])) return *out = false, CD_OK;
+    return cd_fail(err, CD_ERR_CONFIG, "%s: expected true or false", origin);
+}
+
 static cd_status apply(svc_config *cfg, const option_def *opt, const char *value,
                        const char *origin, cd_error *err) {
     uint64_t v;
@@ -266,6 +364,56 @@ static cd_status apply(svc_config *cfg, const option_def *opt, const char *value
         return copy_str(cfg->doh_url, sizeof cfg->doh_url, value, origin, err);
     case OPT_CONFIG:
         return copy_str(cfg->config_file, sizeof cfg->config_file, value, origin, err);
+    case OPT_EXECUTION_CHAIN_ID:
+        if (parse_uint(value, UINT64_MAX, &v) != CD_OK || v == 0)
+            return cd_fail(err, CD_ERR_CONFIG, "%s: expected a positive chain id", origin);
+        cfg->execution_chain_id = v;
+        return CD_OK;
+    case OPT_GOVERNANCE:
+        if (parse_address(value, &cfg->governance, origin, err) != CD_OK) return CD_ERR_CONFIG;
+        cfg->has_governance = true;
+        return CD_OK;
+    case OPT_GOVERNANCE_MAX_AGE:
+        if (svc_config_parse_duration(value, &cfg->governance_max_age) != CD_OK || cfg->governance_max_age == 0)
+            return cd_fail(err, CD_ERR_CONFIG, "%s: bad duration '%s'", origin, value);
+        return CD_OK;
+    case OPT_REQUIRE_APPROVED: return parse_bool(value, &cfg->require_approved, origin, err);
+    case OPT_PEER_ALLOW_MOCK: return parse_bool(value, &cfg->peer_allow_mock, origin, err);
+    case OPT_MOCK_MEASUREMENT: {
+        if (cd_hex_decode_exact(value, cfg->mock_measurement, SVC_MOCK_MEASUREMENT_LEN) != CD_OK)
+            return cd_fail(err, CD_ERR_CONFIG, "%s: expected %d bytes of hex", origin, SVC_MOCK_MEASUREMENT_LEN);
+        cfg->has_mock_measurement = true;
+        return CD_OK;
+    }
+    case OPT_PEERS: {
+        list_take(cfg, 2, &cfg->n_peers);
+        list_ctx c = {cfg, origin};
+        return for_each_item(value, origin, SVC_PEER_ADDR_MAX, add_peer, &c, err);
+    }
+    case OPT_PEER_PORT:
+        if (parse_uint(value, 65535, &v) != CD_OK)
+            return cd_fail(err, CD_ERR_CONFIG, "%s: expected a port 0..65535", origin);
+        cfg->peer_port = (uint16_t)v;
+        cfg->has_peer_port = true;
+        return CD_OK;
+    case OPT_PEER_ALLOW:
+        if (!*value) return cd_fail(err, CD_ERR_CONFIG, "%s: empty file name", origin);
+        return copy_str(cfg->peer_allow, sizeof cfg->peer_allow, value, origin, err);
+    case OPT_DVN_ENDPOINT: {
+        list_take(cfg, 3, &cfg->n_dvn_endpoints);
+        list_ctx c = {cfg, origin};
+        return for_each_item(value, origin, 64, add_dvn_endpoint, &c, err);
+    }
+    case OPT_DVN_VID:
+        if (parse_uint(value, UINT32_MAX, &v) != CD_OK)
+            return cd_fail(err, CD_ERR_CONFIG, "%s: expected a vid 0..4294967295", origin);
+        cfg->dvn_vid = (uint32_t)v;
+        cfg->has_dvn_vid = true;
+        return CD_OK;
+    case OPT_DVN_TARGET:
+        if (parse_address(value, &cfg->dvn_target, origin, err) != CD_OK) return CD_ERR_CONFIG;
+        cfg->has_dvn_target = true;
+        return CD_OK;
     }
     return cd_fail(err, CD_ERR_INTERNAL, "unhandled option");
 }
@@ -423,6 +571,7 @@ cd_status svc_config_load(svc_config *cfg, int argc, char **argv, char **envp, b
         if (!opt || memchr(name, '_', name_len))
             return cd_fail(err, CD_ERR_CONFIG, "unknown flag '%.*s'", (int)(name_len > 64 ? 64 : name_len), a);
         if (eq) value = eq + 1;
+        else if (opt->is_bool) value = "true"; /* a switch takes no separate value */
         else if (i + 1 < argc) value = argv[++i];
         else return cd_fail(err, CD_ERR_CONFIG, "flag --%s needs a value", opt->name);
         char origin[80];

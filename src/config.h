@@ -18,6 +18,10 @@
 #define SVC_MAX_UPSTREAMS 8
 #define SVC_URL_MAX 1024
 #define SVC_PATH_MAX 1024
+#define SVC_MAX_PEERS 16
+#define SVC_PEER_ADDR_MAX 262   /* host (255) ':' port */
+#define SVC_MAX_DVN_ENDPOINTS 8
+#define SVC_MOCK_MEASUREMENT_LEN 48
 
 typedef enum { SVC_LISTEN_TCP, SVC_LISTEN_VSOCK } svc_listen_kind;
 
@@ -47,10 +51,36 @@ typedef struct {
     bool doh;                            /* resolve upstream names over DNS-over-HTTPS */
     char doh_url[SVC_URL_MAX];
     char config_file[SVC_PATH_MAX];      /* where the file values came from ("" = none) */
+    uint64_t execution_chain_id;         /* --execution-chain-id; 0 = the network's (see service.c) */
+
+    /* Governance (gov/, docs/governance.md). */
+    bool has_governance;
+    cd_address governance;               /* --governance: the CandorGovernance contract */
+    uint64_t governance_max_age;         /* seconds; a reading older than this fails closed */
+    bool require_approved;               /* --require-approved: sign nothing unless our build is approved */
+    bool has_mock_measurement;
+    uint8_t mock_measurement[SVC_MOCK_MEASUREMENT_LEN]; /* --mock-measurement: the mock TEE's "MRTD" */
+
+    /* Cluster (cluster/, docs/cluster.md). */
+    char peers[SVC_MAX_PEERS][SVC_PEER_ADDR_MAX]; /* --peers host:port,... */
+    unsigned n_peers;
+    bool has_peer_port;
+    uint16_t peer_port;                  /* --peer-port: the attested peer channel (TLS 1.3) */
+    char peer_allow[SVC_PATH_MAX];       /* --peer-allow FILE: policy file instead of governance (dev) */
+    bool peer_allow_mock;                /* --peer-allow-mock: admit mock-TEE peers (both sides mock) */
+
+    /* DVN (dvn/, docs/dvn.md). */
+    cd_address dvn_endpoint[SVC_MAX_DVN_ENDPOINTS]; /* --dvn-endpoint (repeatable) */
+    unsigned n_dvn_endpoints;
+    bool has_dvn_vid;
+    uint32_t dvn_vid;                    /* --dvn-vid: the verifier id of the DVN multisig path */
+    bool has_dvn_target;
+    cd_address dvn_target;               /* --dvn-target: the contract the multisig calls */
+
     /* Bookkeeping for list values: a source (file, env, flags) that sets a list replaces
      * what a lower source set, while repeated flags within one source append. */
     int source_;                         /* source currently being applied */
-    int list_source_[2];                 /* source that last set consensus/execution lists */
+    int list_source_[4];                 /* source that last set: consensus, execution, peers, dvn endpoints */
 } svc_config;
 
 /* Fills the built-in defaults (network mainnet, listen 127.0.0.1:8545, data-dir ./candor-data,

@@ -85,6 +85,11 @@ cd_status svc_service_init(svc_service *s, const svc_config *cfg, cd_error *err)
     memset(&pc, 0, sizeof pc);
     pc.name = cfg->tee;
     pc.key_dir = cfg->data_dir;
+    if (cfg->has_mock_measurement) {
+        if (strcmp(cfg->tee, "mock"))
+            return cd_fail(err, CD_ERR_CONFIG, "--mock-measurement is for --tee mock only");
+        pc.mock_measurement = cfg->mock_measurement;
+    }
     if ((st = att_provider_open(&pc, &s->tee, err)) != CD_OK) {
         cd_error_prefix(err, "--tee %s: ", cfg->tee);
         return st;

@@ -67,6 +67,67 @@ static void test_bad_flags(test_ctx *t) {
     CHECK(t, help);
 }
 
+/* The wave-2 settings: governance, cluster and DVN flags, switches without a value. */
+static void test_network_flags(test_ctx *t) {
+    char *argv[] = {"serve", "--governance", "0x00000000000000000000000000000000000000a1", "--governance-max-age", "10m",
+                    "--require-approved", "--peers", "10.0.0.1:7000, node-b:7001", "--peers", "[::1]:7002",
+                    "--peer-port", "7100", "--peer-allow-mock", "--dvn-endpoint", "0x00000000000000000000000000000000000000e1",
+                    "--dvn-vid=30101", "--dvn-target", "0x00000000000000000000000000000000000000f1",
+                    "--execution-chain-id", "31337", "--mock-measurement", "0x" "0102030405060708090a0b0c0d0e0f10"
+                    "1112131415161718191a1b1c1d1e1f202122232425262728292a2b2c2d2e2f30", NULL};
+    char *envp[] = {"CANDOR_PEERS=ignored:1", "CANDOR_DVN_ENDPOINT=0x00000000000000000000000000000000000000e2", NULL};
+    svc_config c;
+    bool help;
+    cd_error e;
+    CHECK_OK(t, svc_config_load(&c, (int)(sizeof argv / sizeof argv[0]) - 1, argv, envp, &help, &e));
+    CHECK(t, c.has_governance);
+    CHECK_EQ_INT(t, c.governance.b[19], 0xa1);
+    CHECK_EQ_U64(t, c.governance_max_age, 600);
+    CHECK(t, c.require_approved);
+    CHECK_EQ_INT(t, c.n_peers, 3); /* flags replace the env list, repeats append */
+    CHECK_EQ_STR(t, c.peers[0], "10.0.0.1:7000");
+    CHECK_EQ_STR(t, c.peers[1], "node-b:7001");
+    CHECK_EQ_STR(t, c.peers[2], "[::1]:7002");
+    CHECK(t, c.has_peer_port);
+    CHECK_EQ_INT(t, c.peer_port, 7100);
+    CHECK(t, c.peer_allow_mock);
+    CHECK_EQ_INT(t, c.n_dvn_endpoints, 1); /* the flag replaces the env's endpoint */
+    CHECK_EQ_INT(t, c.dvn_endpoint[0].b[19], 0xe1);
+    CHECK(t, c.has_dvn_vid);
+    CHECK_EQ_U64(t, c.dvn_vid, 30101);
+    CHECK_EQ_INT(t, c.dvn_target.b[19], 0xf1);
+    CHECK_EQ_U64(t, c.execution_chain_id, 31337);
+    CHECK(t, c.has_mock_measurement);
+    CHECK_EQ_INT(t, c.mock_measurement[47], 0x30);
+
+    svc_config d;
+    svc_config_defaults(&d);
+    CHECK_EQ_U64(t, d.governance_max_age, 1800);
+    CHECK(t, !d.require_approved && !d.has_governance && d.n_peers == 0);
+    char *off[] = {"serve", "--require-approved=false", NULL};
+    char *on_env[] = {"CANDOR_REQUIRE_APPROVED=yes", NULL};
+    CHECK_OK(t, svc_config_load(&d, 2, off, on_env, &help, &e));
+    CHECK(t, !d.require_approved); /* the flag beats the environment */
+
+    char *bad[][3] = {
+        {"serve", "--governance", "0x1234"},
+        {"serve", "--peers", "nohost"},
+        {"serve", "--peers", "h:0"},
+        {"serve", "--dvn-endpoint", "0xzz00000000000000000000000000000000000000"},
+        {"serve", "--dvn-vid", "4294967296"},
+        {"serve", "--require-approved=maybe", NULL},
+        {"serve", "--mock-measurement", "0x0102"},
+        {"serve", "--execution-chain-id", "0"},
+        {"serve", "--governance-max-age", "0"},
+    };
+    for (size_t i = 0; i < CD_ARRAY_LEN(bad); i++) {
+        int argc = bad[i][2] ? 3 : 2;
+        char *a[4] = {bad[i][0], bad[i][1], bad[i][2], NULL};
+        if (svc_config_load(&d, argc, a, NULL, &help, &e) != CD_ERR_CONFIG)
+            test_fail_at(t, __FILE__, __LINE__, "accepted %s %s", bad[i][1], bad[i][2] ? bad[i][2] : "");
+    }
+}
+
 static void test_listen(test_ctx *t) {
     svc_listen_addr a;
     cd_error e;
@@ -161,6 +222,7 @@ int main(void) {
     TEST_RUN(&t, test_defaults);
     TEST_RUN(&t, test_flags);
     TEST_RUN(&t, test_bad_flags);
+    TEST_RUN(&t, test_network_flags);
     TEST_RUN(&t, test_listen);
     TEST_RUN(&t, test_duration);
     TEST_RUN(&t, test_file);
