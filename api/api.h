@@ -7,7 +7,8 @@
  * does not know how anything is verified.
  *
  * Routes: GET /block[?tag=latest|finalized], POST /call, GET /attest[?nonce=0x..],
- *         GET /health, GET /metrics, POST / (JSON-RPC 2.0, single or batch). */
+ *         GET /health, GET /metrics, POST / (JSON-RPC 2.0, single or batch), and the routes a
+ *         backend adds (api_route: e.g. /governance, /setup, /dvn/verify). */
 #ifndef CANDOR_API_H
 #define CANDOR_API_H
 
@@ -79,6 +80,27 @@ typedef struct {
 
 void api_rpc_fail(api_rpc_result *r, int code, const char *fmt, ...) CD_PRINTF(3, 4);
 
+/* ---- routes a backend adds ---------------------------------------------------- */
+
+#define API_MAX_ROUTES 16
+
+/* The query parameters of a GET request (valid during the handler call only). */
+typedef struct api_query api_query;
+/* The value of parameter `key`, or NULL when absent. */
+const char *api_query_get(const api_query *q, const char *key);
+
+/* One extra route. The server does the HTTP part: method check (405), unknown query
+ * parameters (400), the body limit (413), strict JSON parsing of POST bodies (400), and the
+ * per-route request metrics; the handler only sees well-formed input. */
+typedef struct {
+    const char *path;            /* exact path, e.g. "/governance" (static string) */
+    const char *name;            /* metrics label, e.g. "governance" (static string) */
+    bool post;                   /* POST with a JSON body; otherwise GET (and HEAD) */
+    const char *const *query;    /* GET: allowed query parameters, NULL-terminated; NULL = none */
+    /* body: the parsed POST body (owned by the server; NULL for GET); q: GET parameters. */
+    void (*handler)(void *ctx, json_object *body, const api_query *q, api_response *out);
+} api_route;
+
 /* ---- the backend the daemon implements ------------------------------------- */
 
 typedef struct {
@@ -94,7 +116,14 @@ typedef struct {
     /* Optional: one line per request for the log. */
     void (*log_request)(void *ctx, const char *method, const char *url, unsigned status,
                         double ms);
+    /* Extra routes (their handlers get `ctx` too). */
+    api_route routes[API_MAX_ROUTES];
+    unsigned n_routes;
 } api_backend;
+
+/* Appends a route to the backend; CD_ERR_TOO_LARGE when API_MAX_ROUTES are taken,
+ * CD_ERR_INVALID_ARG for a path that a built-in or earlier route already has. */
+CD_MUST_CHECK cd_status api_backend_add_route(api_backend *b, const api_route *r);
 
 /* ---- the server ------------------------------------------------------------ */
 

@@ -16,8 +16,10 @@
 
 #define NONCE_MAX 64
 
+/* Built-in routes, then the backend's own (ROUTE_COUNT + k for backend route k). */
 enum { ROUTE_BLOCK, ROUTE_CALL, ROUTE_ATTEST, ROUTE_HEALTH, ROUTE_METRICS, ROUTE_RPC, ROUTE_OTHER, ROUTE_COUNT };
 static const char *const route_names[ROUTE_COUNT] = {"block", "call", "attest", "health", "metrics", "rpc", "other"};
+#define ROUTE_SLOTS (ROUTE_COUNT + API_MAX_ROUTES)
 enum { CLASS_2XX, CLASS_4XX, CLASS_5XX, CLASS_COUNT };
 static const char *const class_names[CLASS_COUNT] = {"2xx", "4xx", "5xx"};
 
@@ -27,10 +29,22 @@ struct api_server {
     uint16_t port;
     api_options opt;
     api_backend backend;
-    atomic_uint_fast64_t requests[ROUTE_COUNT][CLASS_COUNT];
+    atomic_uint_fast64_t requests[ROUTE_SLOTS][CLASS_COUNT];
     atomic_uint_fast64_t too_large;
-    atomic_uint_fast64_t latency_us_sum[ROUTE_COUNT];
+    atomic_uint_fast64_t latency_us_sum[ROUTE_SLOTS];
 };
+
+struct api_query {
+    struct MHD_Connection *c;
+};
+
+const char *api_query_get(const api_query *q, const char *key) {
+    return MHD_lookup_connection_value(q->c, MHD_GET_ARGUMENT_KIND, key);
+}
+
+static const char *route_name(const api_server *s, int route) {
+    return route < ROUTE_COUNT ? route_names[route] : s->backend.routes[route - ROUTE_COUNT].name;
+}
 
 /* Per-request state across libmicrohttpd's calls to the access handler. */
 typedef struct {
@@ -85,18 +99,19 @@ static void server_metrics(api_server *s, cd_buf *out) {
     static const char hdr[] = "# HELP candor_http_requests_total HTTP requests by route and status class\n"
                               "# TYPE candor_http_requests_total counter\n";
     if (cd_buf_append(out, hdr, sizeof hdr - 1) != CD_OK) return;
-    for (int r = 0; r < ROUTE_COUNT; r++)
+    int routes = ROUTE_COUNT + (int)s->backend.n_routes;
+    for (int r = 0; r < routes; r++)
         for (int c = 0; c < CLASS_COUNT; c++) {
             int n = snprintf(line, sizeof line, "candor_http_requests_total{route=\"%s\",class=\"%s\"} %llu\n",
-                             route_names[r], class_names[c],
+                             route_name(s, r), class_names[c],
                              (unsigned long long)atomic_load(&s->requests[r][c]));
             if (cd_buf_append(out, line, (size_t)n) != CD_OK) return;
         }
     static const char hdr2[] = "# TYPE candor_http_request_seconds_sum counter\n";
     if (cd_buf_append(out, hdr2, sizeof hdr2 - 1) != CD_OK) return;
-    for (int r = 0; r < ROUTE_COUNT; r++) {
+    for (int r = 0; r < routes; r++) {
         int n = snprintf(line, sizeof line, "candor_http_request_seconds_sum{route=\"%s\"} %.6f\n",
-                         route_names[r], (double)atomic_load(&s->latency_us_sum[r]) / 1e6);
+                         route_name(s, r), (double)atomic_load(&s->latency_us_sum[r]) / 1e6);
         if (cd_buf_append(out, line, (size_t)n) != CD_OK) return;
     }
     int n = snprintf(line, sizeof line,
@@ -218,7 +233,32 @@ static void route_post(api_server *s, int route, const request_state *st, api_re
     api_response_error(r, 405, "method_not_allowed", "use GET");
 }
 
-static int route_of(const char *url) {
+/* A backend route: method, query and body checks, then its handler. */
+static void route_extra(api_server *s, struct MHD_Connection *c, const api_route *rt, bool is_get,
+                        bool is_post, const request_state *st, api_response *r) {
+    static const char *const no_args[] = {NULL};
+    if (rt->post ? !is_post : !is_get) {
+        api_response_error(r, 405, "method_not_allowed", "use %s", rt->post ? "POST" : "GET");
+        return;
+    }
+    api_query q = {c};
+    if (!rt->post) {
+        if (unknown_query(c, rt->query ? rt->query : no_args, r)) return;
+        rt->handler(s->backend.ctx, NULL, &q, r);
+        return;
+    }
+    json_object *j = NULL;
+    cd_error err;
+    const char *body = st->body.data ? (const char *)st->body.data : "";
+    if (api_json_parse(body, st->body.len, &j, &err) != CD_OK) {
+        api_response_error(r, 400, "bad_json", "%s", cd_error_text(&err));
+        return;
+    }
+    rt->handler(s->backend.ctx, j, &q, r);
+    json_object_put(j);
+}
+
+static int builtin_route_of(const char *url) {
     if (!strcmp(url, "/")) return ROUTE_RPC;
     if (!strcmp(url, "/block")) return ROUTE_BLOCK;
     if (!strcmp(url, "/call")) return ROUTE_CALL;
@@ -226,6 +266,22 @@ static int route_of(const char *url) {
     if (!strcmp(url, "/health")) return ROUTE_HEALTH;
     if (!strcmp(url, "/metrics")) return ROUTE_METRICS;
     return ROUTE_OTHER;
+}
+
+static int route_of(const api_backend *b, const char *url) {
+    int r = builtin_route_of(url);
+    if (r != ROUTE_OTHER) return r;
+    for (unsigned k = 0; k < b->n_routes; k++)
+        if (!strcmp(url, b->routes[k].path)) return ROUTE_COUNT + (int)k;
+    return ROUTE_OTHER;
+}
+
+cd_status api_backend_add_route(api_backend *b, const api_route *r) {
+    if (!r->path || r->path[0] != '/' || !r->name || !r->handler) return CD_ERR_INVALID_ARG;
+    if (route_of(b, r->path) != ROUTE_OTHER) return CD_ERR_INVALID_ARG;
+    if (b->n_routes >= API_MAX_ROUTES) return CD_ERR_TOO_LARGE;
+    b->routes[b->n_routes++] = *r;
+    return CD_OK;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
@@ -258,12 +314,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     }
     api_response r;
     memset(&r, 0, sizeof r);
-    int route = route_of(url);
+    int route = route_of(&s->backend, url);
     bool is_get = !strcmp(method, "GET") || !strcmp(method, "HEAD");
     bool is_post = !strcmp(method, "POST");
     if (st->too_large) {
         atomic_fetch_add(&s->too_large, 1);
         api_response_error(&r, 413, "too_large", "request body exceeds %zu bytes", s->opt.max_body);
+    } else if (route >= ROUTE_COUNT) {
+        route_extra(s, c, &s->backend.routes[route - ROUTE_COUNT], is_get, is_post, st, &r);
     } else if (route == ROUTE_OTHER) {
         api_response_error(&r, 404, "not_found", "no route %.100s", url);
     } else if (route == ROUTE_RPC || route == ROUTE_CALL) {
@@ -343,6 +401,7 @@ cd_status api_server_start(api_server **out, const api_options *opt, const api_b
     *out = NULL;
     if (!backend->block || !backend->call || !backend->attest || !backend->health || !backend->rpc)
         return cd_fail(err, CD_ERR_INVALID_ARG, "backend is missing handlers");
+    if (backend->n_routes > API_MAX_ROUTES) return cd_fail(err, CD_ERR_INVALID_ARG, "too many routes");
     api_server *s = calloc(1, sizeof *s);
     if (!s) return cd_fail(err, CD_ERR_NOMEM, "server");
     s->opt = *opt;

@@ -107,7 +107,14 @@ static void post(uint16_t port, const char *path, const char *body, http_answer 
 /* Starts the server on a free loopback port over the fake backend, with options `o`. */
 static api_server *start_with(test_ctx *t, fake *f, api_backend *b, const api_options *o) {
     memset(f, 0, sizeof *f);
-    *b = (api_backend){f, fake_block, fake_call, fake_attest, fake_health, fake_metrics, fake_rpc, NULL};
+    memset(b, 0, sizeof *b);
+    b->ctx = f;
+    b->block = fake_block;
+    b->call = fake_call;
+    b->attest = fake_attest;
+    b->health = fake_health;
+    b->metrics = fake_metrics;
+    b->rpc = fake_rpc;
     api_server *s = NULL;
     cd_error e;
     CHECK_OK(t, api_server_start(&s, o, b, &e));
@@ -199,6 +206,87 @@ static void test_routes_and_call_validation(test_ctx *t) {
     CHECK_EQ_INT(t, a.status, 200);
     CHECK(t, HAS(a, "candor_http_requests_total{route=\"call\",class=\"4xx\"}"));
     CHECK(t, HAS(a, "candor_fake 1"));
+    api_server_stop(s);
+}
+
+/* A backend route: echoes what it was given, so the test sees exactly what got through. */
+static void fake_extra(void *ctx, json_object *body, const api_query *q, api_response *out) {
+    fake *f = ctx;
+    f->calls++;
+    json_object *o = json_object_new_object();
+    const char *k = q ? api_query_get(q, "k") : NULL;
+    json_object_object_add(o, "k", k ? json_object_new_string(k) : NULL);
+    json_object_object_add(o, "body", body ? json_object_get(body) : NULL);
+    api_response_json(out, 200, o);
+}
+
+static void test_backend_routes(test_ctx *t) {
+    fake f;
+    api_backend b;
+    api_options o;
+    api_options_default(&o);
+    o.port = 0;
+    o.max_body = 4096;
+    memset(&f, 0, sizeof f);
+    memset(&b, 0, sizeof b);
+    b.ctx = &f;
+    b.block = fake_block;
+    b.call = fake_call;
+    b.attest = fake_attest;
+    b.health = fake_health;
+    b.rpc = fake_rpc;
+    static const char *const k_only[] = {"k", NULL};
+    api_route get = {"/thing", "thing", false, k_only, fake_extra};
+    api_route post_r = {"/thing/do", "thing_do", true, NULL, fake_extra};
+    CHECK_OK(t, api_backend_add_route(&b, &get));
+    CHECK_OK(t, api_backend_add_route(&b, &post_r));
+    api_route dup = {"/thing", "again", false, NULL, fake_extra};
+    CHECK_ERR(t, api_backend_add_route(&b, &dup), CD_ERR_INVALID_ARG);
+    api_route builtin = {"/block", "block2", false, NULL, fake_extra};
+    CHECK_ERR(t, api_backend_add_route(&b, &builtin), CD_ERR_INVALID_ARG);
+    api_route filler = {"/f", "f", false, NULL, fake_extra};
+    api_backend full = b;
+    cd_status last = CD_OK;
+    char paths[API_MAX_ROUTES][8];
+    for (int i = 0; i < API_MAX_ROUTES && last == CD_OK; i++) {
+        snprintf(paths[i], sizeof paths[i], "/f%d", i);
+        filler.path = paths[i];
+        last = api_backend_add_route(&full, &filler);
+    }
+    CHECK_ERR(t, last, CD_ERR_TOO_LARGE);
+
+    api_server *s = NULL;
+    cd_error e;
+    CHECK_OK(t, api_server_start(&s, &o, &b, &e));
+    if (!s) return;
+    uint16_t port = api_server_port(s);
+    http_answer a;
+    request(port, "GET", "/thing?k=v1", NULL, 0, &a);
+    CHECK_EQ_INT(t, a.status, 200);
+    CHECK(t, HAS(a, "\"k\":\"v1\""));
+    int before = f.calls;
+    request(port, "GET", "/thing?other=1", NULL, 0, &a);
+    CHECK_EQ_INT(t, a.status, 400);
+    request(port, "POST", "/thing", "{}", 2, &a);
+    CHECK_EQ_INT(t, a.status, 405);
+    request(port, "GET", "/thing/do", NULL, 0, &a);
+    CHECK_EQ_INT(t, a.status, 405);
+    post(port, "/thing/do", "{\"x\":", &a);
+    CHECK_EQ_INT(t, a.status, 400);
+    CHECK(t, HAS(a, "bad_json"));
+    char big[5000];
+    memset(big, ' ', sizeof big);
+    big[0] = '{';
+    big[sizeof big - 1] = '}';
+    request(port, "POST", "/thing/do", big, sizeof big, &a);
+    CHECK_EQ_INT(t, a.status, 413);
+    CHECK_EQ_INT(t, f.calls, before); /* nothing malformed reached the handler */
+    post(port, "/thing/do", "{\"x\":[1,2]}", &a);
+    CHECK_EQ_INT(t, a.status, 200);
+    CHECK(t, HAS(a, "\"body\":{\"x\":[1,2]}"));
+    request(port, "GET", "/metrics", NULL, 0, &a);
+    CHECK(t, HAS(a, "candor_http_requests_total{route=\"thing_do\",class=\"2xx\"} 1"));
+    CHECK(t, HAS(a, "candor_http_requests_total{route=\"thing\",class=\"4xx\"} 2"));
     api_server_stop(s);
 }
 
@@ -361,6 +449,7 @@ int main(void) {
     test_init(&t, "test_api");
     TEST_RUN(&t, test_routes_and_call_validation);
     TEST_RUN(&t, test_jsonrpc_shapes);
+    TEST_RUN(&t, test_backend_routes);
     TEST_RUN(&t, test_block_refs);
     TEST_RUN(&t, test_connection_limit_and_timeout);
     curl_global_cleanup();

@@ -41,7 +41,7 @@ static void rpc(void *ctx, const char *method, json_object *params, api_rpc_resu
 static void test_rpc_and_limits(test_ctx *t) {
     script sc;
     atomic_init(&sc.health_calls, 0);
-    api_backend b = {&sc, no_block, no_call, no_attest, flaky_health, NULL, rpc, NULL};
+    api_backend b = {.ctx = &sc, .block = no_block, .call = no_call, .attest = no_attest, .health = flaky_health, .rpc = rpc};
     api_options o;
     api_options_default(&o);
     o.port = 0;
