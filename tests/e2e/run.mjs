@@ -8,239 +8,19 @@
 //
 // One line per check, then "N passed, N failed". Exit status 1 when a check failed.
 import "./lib/preset.mjs";
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { Report, assert } from "./lib/report.mjs";
 import { startTamperProxy, BEACON_MODES, EL_MODES } from "./lib/tamper.mjs";
-import { boundedSpawn } from "./lib/anvil.mjs";
 import { compileSigCheck, OnChainChecker } from "./lib/onchain.mjs";
 import { verifySignedAnswer, isSigned } from "./lib/signing.mjs";
 import { checkSigningVector, checkVerifierRejectsChanges } from "./lib/signing_vector.mjs";
-import { JsonRpc, abiCall, abiWord, freePort, keccak, fromHex, quantity, sleep, toHex, waitFor } from "./lib/util.mjs";
-
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const REPO = path.resolve(HERE, "../..");
-
-// ---------------------------------------------------------------- options
-const argv = process.argv.slice(2);
-const flag = (n) => argv.includes(n);
-const opt = (n, d) => { const i = argv.indexOf(n); return i >= 0 && i + 1 < argv.length ? argv[i + 1] : d; };
-const CANDOR = path.resolve(REPO, opt("--candor", process.env.CANDOR_BIN || "build/candor"));
-const SPS = Number(opt("--seconds-per-slot", "2"));
-const DEMO = flag("--demo");
-const BENCH = flag("--bench");
-const KEEP = flag("--keep");
-const ONLY = opt("--only", "lc,sync,rpc,tamper-el,tamper-beacon,config,restart").split(",");
-const SYNC_TIMEOUT_MS = Number(opt("--sync-timeout", "90")) * 1000;
-const RUN_DEADLINE = Date.now() + Number(opt("--max-minutes", "25")) * 60000; // whole run is bounded
-
-const WORK = fs.mkdtempSync(path.join(os.tmpdir(), "candor-e2e-"));
-const children = new Set();
-const log = (m) => process.stderr.write(`[e2e] ${m}\n`);
-
-const services = new Set();
-function cleanup() {
-  for (const svc of services) { if (svc.running()) { try { process.kill(svc.candorPid(), "SIGKILL"); } catch { /* gone */ } } }
-  for (const c of children) { try { c.kill("SIGKILL"); } catch { /* gone */ } }
-  if (!KEEP) fs.rmSync(WORK, { recursive: true, force: true });
-  else log(`kept ${WORK}`);
-}
-process.on("SIGINT", () => { cleanup(); process.exit(130); });
-process.on("SIGTERM", () => { cleanup(); process.exit(143); });
-
-// ---------------------------------------------------------------- HTTP helpers
-async function http(method, url, body = undefined, headers = {}) {
-  const res = await fetch(url, {
-    method, headers: body === undefined ? headers : { "content-type": "application/json", ...headers },
-    body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
-    signal: AbortSignal.timeout(30000),
-  });
-  const text = await res.text();
-  let json = null;
-  try { json = JSON.parse(text); } catch { /* not JSON */ }
-  return { status: res.status, json, text };
-}
-
-// ---------------------------------------------------------------- the chain (child process)
-async function startChain() {
-  const dir = path.join(WORK, "chain");
-  fs.mkdirSync(dir);
-  const initialSlots = 3 * 64 + 24; // head in period 3: the checkpoint (slot 8) needs 3 rotations
-  const out = fs.openSync(path.join(dir, "chain.log"), "a");
-  const proc = spawn(process.execPath, [path.join(HERE, "chain.mjs"), "--out", dir, "--seconds-per-slot", String(SPS),
-    "--initial-slots", String(initialSlots), "--checkpoint-slot", "8", "--max-seconds", "1800"],
-  { stdio: ["ignore", out, out] });
-  children.add(proc);
-  proc.on("exit", () => children.delete(proc));
-  const info = await waitFor(() => {
-    if (proc.exitCode !== null) throw new Error(`chain exited: ${tail(path.join(dir, "chain.log"))}`);
-    const f = path.join(dir, "chain.json");
-    return fs.existsSync(f) && JSON.parse(fs.readFileSync(f, "utf8"));
-  }, { timeoutMs: 120000, intervalMs: 300, what: "the test chain" });
-  info.yaml = path.join(dir, "network.yaml");
-  info.proc = proc;
-  info.anvil = new JsonRpc(info.anvilUrl);
-  return info;
-}
-
-function tail(file, n = 8) {
-  try { return fs.readFileSync(file, "utf8").trim().split("\n").slice(-n).join(" | "); } catch { return "(no log)"; }
-}
-
-// ---------------------------------------------------------------- the service
-class Service {
-  constructor(name, { chain, beaconUrl, elUrl, dataDir = null }) {
-    this.name = name;
-    this.chain = chain;
-    this.beaconUrl = beaconUrl;
-    this.elUrl = elUrl;
-    this.dataDir = dataDir || fs.mkdtempSync(path.join(WORK, `data-${name}-`));
-    this.logFile = path.join(WORK, `serve-${name}.log`);
-    this.proc = null;
-    services.add(this);
-  }
-
-  async start({ checkpoint = true, extraArgs = [], network = null, logLevel = "debug" } = {}) {
-    this.port = await freePort();
-    this.url = `http://127.0.0.1:${this.port}`;
-    const args = ["serve", "--network", network || this.chain.yaml, "--consensus-rpc", this.beaconUrl, "--execution-rpc", this.elUrl,
-      "--listen", `127.0.0.1:${this.port}`, "--data-dir", this.dataDir, "--tee", "mock", "--log-level", logLevel];
-    if (checkpoint) args.push("--checkpoint", this.chain.checkpoint);
-    args.push(...extraArgs);
-    const out = fs.openSync(this.logFile, "a");
-    fs.writeSync(out, `\n=== start ${new Date().toISOString()} candor ${args.join(" ")}\n`);
-    this.proc = boundedSpawn(CANDOR, args, (RUN_DEADLINE - Date.now()) / 1000 + 120, { stdio: ["ignore", out, out] });
-    children.add(this.proc);
-    this.exited = new Promise((r) => this.proc.on("exit", (code, sig) => { children.delete(this.proc); r({ code, sig }); }));
-    return this;
-  }
-
-  running() { return this.proc && this.proc.exitCode === null && this.proc.signalCode === null; }
-
-  /* The candor process itself: under timeout(1) it is the wrapper's only child. SIGKILL must
-   * reach candor (timeout cannot forward it); other signals are forwarded by timeout. */
-  candorPid() {
-    try {
-      const kids = fs.readFileSync(`/proc/${this.proc.pid}/task/${this.proc.pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean);
-      const exe = kids.length === 1 ? fs.readlinkSync(`/proc/${kids[0]}/exe`) : "";
-      if (path.basename(exe) === path.basename(CANDOR)) return Number(kids[0]);
-    } catch { /* not wrapped, or gone */ }
-    return this.proc.pid;
-  }
-
-  async stop(signal = "SIGTERM") {
-    if (!this.running()) return;
-    const pid = this.candorPid();
-    const t0 = Date.now();
-    try { process.kill(pid, signal); } catch { /* already gone */ }
-    // SIGKILL candor itself (not the timeout wrapper, which would orphan it) if it lingers.
-    const t = setTimeout(() => { try { process.kill(pid, "SIGKILL"); } catch { /* gone */ } }, 10000);
-    await this.exited;
-    clearTimeout(t);
-    this.lastStopMs = Date.now() - t0;
-  }
-
-  async health() {
-    try { return (await http("GET", `${this.url}/health`)).status; } catch { return 0; }
-  }
-
-  async waitHealthy(timeoutMs = SYNC_TIMEOUT_MS) {
-    const t0 = Date.now();
-    await waitFor(async () => {
-      if (!this.running()) throw new Error(`candor exited (${tail(this.logFile, 4)})`);
-      return (await this.health()) === 200;
-    }, { timeoutMs, intervalMs: 250, what: `${this.name} /health 200` });
-    return Date.now() - t0;
-  }
-
-  rpc() { return new JsonRpc(this.url, 30000); }
-
-  /* After a check: if candor died (crash), that is a failure of its own; restart it on the same
-   * store so that the remaining checks still say something. */
-  async reviveIfDead(r, after) {
-    if (this.running()) {
-      if ((await this.health()) !== 0) return true; // it answers
-      // Not answering: a crash is reported by the 'exit' event a little later than the refused
-      // connections that follow it, so give the event time to arrive.
-      await Promise.race([this.exited, sleep(1500)]);
-      if (this.running()) return true;
-    }
-    const { code, sig } = await this.exited;
-    const exit = sig ? `signal ${sig}` : code === 137 || code === 139 || code === 134 ? `exit ${code} (${{ 137: "SIGKILL", 139: "SIGSEGV", 134: "SIGABRT" }[code]})` : `exit ${code}`;
-    r.fail(`candor stays up (${after})`, `candor died: ${exit}; log: ${tail(this.logFile, 2)}`);
-    await this.start({ checkpoint: true });
-    try { await this.waitHealthy(); return true; } catch (e) { r.fail("candor restarts after the crash", e.message); return false; }
-  }
-}
-
-/* r.check, then the liveness check of the service. */
-async function svcCheck(r, svc, name, fn) {
-  const ok = await r.check(name, fn);
-  await svc.reviveIfDead(r, name);
-  return ok;
-}
-
-// ---------------------------------------------------------------- truth from anvil
-function balanceSlot(holder) {
-  return toHex(keccak(fromHex("0x" + abiWord(holder) + abiWord(0))));
-}
-
-async function anvilBlock(chain, n) {
-  return chain.anvil.call("eth_getBlockByNumber", [quantity(n), false]);
-}
-
-async function beaconRootAt(chain, slot) {
-  const r = await http("GET", `${chain.beaconUrl}/eth/v1/beacon/headers/${slot}`);
-  return r.json?.data?.root;
-}
-
-/* Every claim of a signed answer against anvil (block) and our beacon chain (slot, root). */
-async function checkClaim(chain, claim) {
-  const b = await anvilBlock(chain, claim.number);
-  assert(b, `anvil has no block ${claim.number}`);
-  assert(b.hash === claim.blockHash.toLowerCase(), `block hash ${claim.blockHash} != anvil ${b.hash}`);
-  assert(b.stateRoot === claim.stateRoot.toLowerCase(), "stateRoot differs from anvil");
-  assert(b.receiptsRoot === claim.receiptsRoot.toLowerCase(), "receiptsRoot differs from anvil");
-  const root = await beaconRootAt(chain, Number(claim.beaconSlot));
-  assert(root === claim.beaconRoot.toLowerCase(), `beacon root at slot ${claim.beaconSlot} is ${root}, answer says ${claim.beaconRoot}`);
-  assert(Number(claim.beaconSlot) === Number(claim.number), `slot ${claim.beaconSlot} does not carry block ${claim.number}`);
-}
-
-/* A signed /block answer: signature, then every claim. */
-async function checkBlockAnswer(chain, ans, { finalized = null, signer = null } = {}) {
-  const { claim } = verifySignedAnswer(ans, { chainId: chain.chainId, expectSigner: signer });
-  if ("blocknum" in ans) assert(String(ans.blocknum) === String(BigInt(claim.number)), `blocknum ${ans.blocknum} != number`);
-  await checkClaim(chain, claim);
-  if (finalized !== null) assert(!!claim.finalized === finalized, `finalized=${claim.finalized}`);
-  return claim;
-}
-
-function callRequest(chain, to, input) {
-  return { from: chain.accounts[2], to, input, value: "0x0", gas: quantity(30000000) };
-}
-
-/* A /call answer: signature over (block, request, result); result equals anvil's eth_call. */
-async function checkCallAnswer(chain, req, ans, signer) {
-  const { claim } = verifySignedAnswer(ans, { chainId: chain.chainId, request: req, expectSigner: signer });
-  await checkClaim(chain, claim);
-  let truth;
-  try {
-    truth = { Success: await chain.anvil.call("eth_call", [{ from: req.from, to: req.to, data: req.input, gas: req.gas }, quantity(claim.number)]) };
-  } catch (e) {
-    truth = { Revert: e.message };
-  }
-  if (truth.Success !== undefined) {
-    assert(ans.response?.Success?.toLowerCase() === truth.Success.toLowerCase(), `response ${JSON.stringify(ans.response)} != anvil ${truth.Success}`);
-  } else {
-    assert(ans.response?.Revert !== undefined, `anvil reverted (${truth.Revert}) but candor says ${JSON.stringify(ans.response)}`);
-  }
-  return claim;
-}
-
-// The JSON-RPC catalogue: each entry asks candor and anvil the same question at block N.
+import { JsonRpc, abiCall, abiWord, keccak, fromHex, quantity, sleep, toHex, waitFor } from "./lib/util.mjs";
+import {
+  REPO, CANDOR, SPS, DEMO, BENCH, ONLY, RUN_DEADLINE, WORK, log, cleanup, http, startChain, tail, Service, svcCheck,
+  balanceSlot, anvilBlock, beaconRootAt, checkBlockAnswer, callRequest, checkCallAnswer, serviceHead, loadPhaseModules,
+} from "./lib/harness.mjs";
 function rpcCatalogue(chain) {
   const holder = chain.accounts[1];
   return [
@@ -301,12 +81,6 @@ async function recentTxBlock(chain, head) {
     if (b.transactions.length) return { n, tx: b.transactions[0], hash: b.hash };
   }
   throw new Error("no recent block with a transaction");
-}
-
-async function serviceHead(svc) {
-  const r = await http("GET", `${svc.url}/block`);
-  if (r.status !== 200 || !r.json) throw new Error(`/block: HTTP ${r.status} ${r.text.slice(0, 120)}`);
-  return Number(BigInt(r.json.number ?? r.json.blocknum));
 }
 
 // One JSON-RPC question to candor; classifies the answer against anvil.
@@ -902,6 +676,12 @@ async function main() {
     if (ONLY.includes("tamper-beacon")) await phaseTamperBeacon(r, chain, ctx);
     if (ONLY.includes("config")) await phaseConfig(r, chain);
     if (ONLY.includes("restart")) await phaseRestart(r, chain);
+    // The subsystems' own phases (tests/e2e/phases/*.mjs), each on the same chain.
+    for (const m of await loadPhaseModules()) {
+      if (!ONLY.includes(m.name)) continue;
+      if (Date.now() > RUN_DEADLINE) { r.skip(`phase ${m.name}`, "run deadline reached"); continue; }
+      try { await m.run(r, chain); } catch (e) { r.fail(`phase ${m.name} ran to its end`, e.stack ? e.stack.split("\n").slice(0, 3).join(" | ") : String(e)); }
+    }
     code = r.finish();
     if (code) log(`service logs in ${WORK} (use --keep to keep them)`);
   } finally {
