@@ -297,6 +297,14 @@ void att_event_log_free(att_event_log *log);
 CD_MUST_CHECK cd_status att_event_log_check(const att_event_log *log, const att_report *rep,
                                             cd_error *err) CD_NONNULL(1, 2);
 
+/* ---- measurement id (attest/measurement.c) ---------------------------------------- */
+
+/* The id governance approves for the build a verified report measures (docs/governance.md):
+ * TDX keccak256(mrTd‖rtMr0..3‖mrConfigId‖xFAM‖tdAttributes) (Flashtestations' workloadId),
+ * Nitro keccak256(PCR0‖PCR1‖PCR2), mock keccak256(mock measurement). CD_ERR_INVALID_ARG for
+ * an unknown format or a Nitro document without PCR0..2. */
+CD_MUST_CHECK cd_status att_measurement_id(const att_report *rep, uint8_t out[32]) CD_NONNULL(1, 2);
+
 /* ---- output ----------------------------------------------------------------------- */
 
 /* Appends the report as a JSON object (measurements, report data, TCB status, verdict) to

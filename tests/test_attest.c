@@ -144,6 +144,21 @@ static void test_mock_round_trip(test_ctx *t) {
     CHECK(t, rep.insecure);
     CHECK_EQ_BYTES(t, rep.report_data, 64, ev.report_data, 64);
     CHECK_EQ_BYTES(t, rep.mrtd, 48, mr, 48);
+    /* Mock id = keccak256(measurement); the value was computed outside Candor (@noble/hashes). */
+    uint8_t mid[32];
+    CHECK_OK(t, att_measurement_id(&rep, mid));
+    CHECK_HEX(t, mid, 32, "4047e6f5296df0630e6d1021aa7bc4c8cbb651c76e1d8f6ac28b7483d693f4dd");
+    /* A Nitro report without PCR0..2, or an unknown format, has no id. */
+    att_report nitro;
+    memset(&nitro, 0, sizeof nitro);
+    nitro.format = ATT_FORMAT_NITRO;
+    nitro.pcr_present = 3;
+    CHECK_ERR(t, att_measurement_id(&nitro, mid), CD_ERR_INVALID_ARG);
+    nitro.pcr_present = 7;
+    CHECK_OK(t, att_measurement_id(&nitro, mid));
+    CHECK_HEX(t, mid, 32, "cd2e66bf0b91eeedc6c648ae9335a78d7c9a4ab0ef33612a824d91cdc68a4f21");
+    nitro.format = ATT_FORMAT_UNKNOWN;
+    CHECK_ERR(t, att_measurement_id(&nitro, mid), CD_ERR_INVALID_ARG);
 
     /* Binding: right key + nonce pass; any other key, nonce or config fails. */
     CHECK_OK(t, att_verify_binding(cd_buf_bytes(&ev.quote), cd_bytes_make(pub, 65), &cfgd, cd_bytes_make(nonce, 15), NULL, &lax, &rep, &err));
@@ -308,6 +323,7 @@ typedef struct {
     uint16_t version, body_type;
     const char *mrtd, *rtmr[4], *report_data, *tee_tcb_svn, *td_attributes, *xfam, *fmspc;
     unsigned pcesvn;
+    const char *measurement_id; /* computed outside Candor (@noble/hashes keccak over the raw quote bytes) */
 } tdx_sample;
 
 static const tdx_sample TDX_SAMPLES[] = {
@@ -318,7 +334,8 @@ static const tdx_sample TDX_SAMPLES[] = {
       "8652f0caaba7e215ea442dc36a4499d8fec3362f3a0b2ca151cbe4b3e6466fe59c7368b3c2287fc7c3bf5c924eb4424e",
       "000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"},
      "6c62dec1b8191749a31dab490be532a35944dea47caef1f980863993d9899545eb7406a38d1eed313b987a467dacead6f0c87a6d766c66f6f29f8acb281f1113",
-     "03000400000000000000000000000000", "0000004000000000", "e71a060000000000", "50806f000000", 11},
+     "03000400000000000000000000000000", "0000004000000000", "e71a060000000000", "50806f000000", 11,
+     "28a30bd1419fe43dac69d061911daa7c2c121a8eacab89196b2658e5cec2fcdb"},
     {TDX_DIR "/quote_v5_sample.dat", "2026-02-15T00:00:00Z", 5, 3,
      "7348651a34b2d2d3462822e3a750ec6110125f36757c78480bbfc69cc0d21fb001a1ced3ee19747dda8f750c3bc8f876",
      {"5c8daf76063a71ac8fcef4067564661fc682ed7944c7a5d21dbbced02f61ceff4ba0678c6aef3bdae8cbc614cec24619",
@@ -326,7 +343,8 @@ static const tdx_sample TDX_SAMPLES[] = {
       "6369b9c9a3b791ebcbdc5a0bb9536cfb57f50df2b393b33c8b29616d3568baa61f4b59dc6092e31ea8764bcbdfc69f20",
       "000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"},
      "945eaacf5abc1f719d8666a942fda03d1edcb4490277396093dc5a5289ab9f1e094aed63060cd4a4933a4dd537ed1255c9c79ecb3ed82cd1b486233e31c25c3a",
-     "0b010400000000000000000000000000", "0000001000000000", "e702060000000000", "90c06f000000", 13},
+     "0b010400000000000000000000000000", "0000001000000000", "e702060000000000", "90c06f000000", 13,
+     "da9ec2207f761d6156aac549d7fdab6aa71851a1c0dddcd6d653681ac92fcfe3"},
     {TDX_DIR "/ccel/cos-113-tdx-quote.dat", "2024-08-01T00:00:00Z", 4, 2,
      "dae67181d3d65e073ad8f95b7907d5e927bfe9761c9ff3e9b89734a45d8954dba41394c7717cb2735396c1d04231f94a",
      {"3fa2f61f395b7f5feefb4ec2df61297f109ad8abcd6410c1b7df60f21f37b19297fc35e544039c7e1edece752afd17f6",
@@ -334,7 +352,8 @@ static const tdx_sample TDX_SAMPLES[] = {
       "4969684dc87381fc3b3134176c8d8806eaf0a901859f5f70cfae8d17714b46c10a8de219048c9fc09f11f381a6fbe7c1",
       "000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"},
      "00000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000",
-     "04010700000000000000000000000000", "0000001000000000", "e700060000000000", "00806f050000", 11},
+     "04010700000000000000000000000000", "0000001000000000", "e700060000000000", "00806f050000", 11,
+     "09da3704f99a2629ffdf42db92def8c26967ecdccbb6bd6501a2dfa11b6c6d11"},
 };
 
 static bool tdx_data_present(test_ctx *t, const char *what) {
@@ -371,6 +390,23 @@ static void test_tdx_samples(test_ctx *t) {
         CHECK_HEX(t, rep.fmspc, 6, s->fmspc);
         CHECK_EQ_INT(t, rep.pcesvn, s->pcesvn);
         CHECK_EQ_INT(t, rep.tcb_status, ATT_TCB_UNKNOWN); /* no collateral: never guessed */
+        uint8_t mid[32];
+        CHECK_OK(t, att_measurement_id(&rep, mid));
+        CHECK_HEX(t, mid, 32, s->measurement_id);
+        /* Every field of the id matters: a changed RTMR3 or xFAM gives another id. */
+        att_report other = rep;
+        uint8_t mid2[32];
+        other.rtmr[3][47] ^= 1;
+        CHECK_OK(t, att_measurement_id(&other, mid2));
+        CHECK(t, memcmp(mid, mid2, 32) != 0);
+        other = rep;
+        other.xfam[0] ^= 1;
+        CHECK_OK(t, att_measurement_id(&other, mid2));
+        CHECK(t, memcmp(mid, mid2, 32) != 0);
+        other = rep; /* mrOwner is the operator's, not the build's: same id */
+        other.mrowner[0] ^= 1;
+        CHECK_OK(t, att_measurement_id(&other, mid2));
+        CHECK_EQ_BYTES(t, mid, 32, mid2, 32);
         /* Hex text of the same quote verifies the same way. */
         cd_buf hex = {0};
         CHECK_OK(t, cd_hex_encode_buf(&hex, q.data, q.len));
