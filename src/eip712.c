@@ -104,6 +104,10 @@ static void final_digest(uint64_t chain_id, const uint8_t struct_hash[32], uint8
     keccak256(msg, sizeof msg, digest);
 }
 
+void svc_eip712_typed_digest(uint64_t chain_id, const uint8_t struct_hash[32], uint8_t digest[32]) {
+    final_digest(chain_id, struct_hash, digest);
+}
+
 void svc_eip712_block_digest(const svc_block_claim *b, uint8_t digest[32]) {
     uint8_t h[32];
     svc_eip712_hash_block(b, h);

@@ -55,5 +55,8 @@ void svc_eip712_block_digest(const svc_block_claim *b, uint8_t digest[32]);
 void svc_eip712_call_digest(const svc_block_claim *b, const uint8_t request_hash[32],
                             const uint8_t result_hash[32], uint8_t digest[32]);
 const char *svc_call_status_name(svc_call_status s); /* "Success" | "Revert" | "Halt" */
+/* keccak256(0x19 0x01 ‖ domainSeparator(chain_id) ‖ struct_hash): the digest of any of our typed
+ * answers, for the types defined outside this file (the DVN answer, dvn/dvn.h). */
+void svc_eip712_typed_digest(uint64_t chain_id, const uint8_t struct_hash[32], uint8_t digest[32]);
 
 #endif
