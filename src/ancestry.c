@@ -62,10 +62,15 @@ static bool anchor_above(svc_service *s, uint64_t n, svc_head *out) {
     return found;
 }
 
-CD_MUST_CHECK static cd_status ancestor_by_number(svc_service *s, uint64_t n, svc_head *out, cd_error *err) {
-    svc_head anchor;
-    memset(&anchor, 0, sizeof anchor);
-    if (!anchor_above(s, n, &anchor)) return cd_fail(err, CD_ERR_NOT_FOUND, "block %llu is above the verified head", (unsigned long long)n);
+cd_status svc_prove_ancestor(svc_service *s, const svc_head *anchor_head, uint64_t n, svc_head *out, cd_error *err) {
+    const svc_head anchor = *anchor_head;
+    if (n > anchor.claim.number)
+        return cd_fail(err, CD_ERR_NOT_FOUND, "block %llu is above the verified block %llu", (unsigned long long)n,
+                       (unsigned long long)anchor.claim.number);
+    if (n == anchor.claim.number) {
+        *out = anchor;
+        return CD_OK;
+    }
     uint64_t d = anchor.claim.number - n;
     if (d > ANCESTRY_MAX)
         return cd_fail(err, CD_ERR_NOT_FOUND, "block %llu is more than %d blocks below the nearest verified head (%llu)",
@@ -107,6 +112,13 @@ CD_MUST_CHECK static cd_status ancestor_by_number(svc_service *s, uint64_t n, sv
     }
     free(methods), free(params), free(pbuf), free(hdr);
     return st;
+}
+
+CD_MUST_CHECK static cd_status ancestor_by_number(svc_service *s, uint64_t n, svc_head *out, cd_error *err) {
+    svc_head anchor;
+    memset(&anchor, 0, sizeof anchor);
+    if (!anchor_above(s, n, &anchor)) return cd_fail(err, CD_ERR_NOT_FOUND, "block %llu is above the verified head", (unsigned long long)n);
+    return svc_prove_ancestor(s, &anchor, n, out, err);
 }
 
 bool svc_find_block(svc_service *s, const api_block_ref *ref, svc_head *out, cd_error *err) {

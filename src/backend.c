@@ -221,4 +221,5 @@ void svc_backend(svc_service *s, api_backend *out) {
     out->metrics = route_metrics;
     out->rpc = svc_rpc_dispatch;
     out->log_request = log_request;
+    if (svc_dvn_add_route(s, out) != CD_OK) SVC_LOGW(&s->log, "dvn", "could not register /dvn/verify");
 }

@@ -384,7 +384,7 @@ static void m_get_block(svc_service *s, json_object *params, api_rpc_result *r, 
 
 /* All receipts of a verified block, checked against its receiptsRoot, with the fields that
  * link them to transactions checked against the verified transaction list. */
-CD_MUST_CHECK static cd_status fetch_receipts(svc_service *s, const svc_head *h, json_object **out, cd_error *err) {
+cd_status svc_block_receipts(svc_service *s, const svc_head *h, json_object **out, cd_error *err) {
     *out = NULL;
     verified_block b;
     cd_status st = fetch_block(s, h, &b, err);
@@ -465,7 +465,7 @@ static void m_get_block_receipts(svc_service *s, json_object *params, api_rpc_re
     if (!head_param(s, param(params, 0), &h, r)) return;
     cd_error err;
     json_object *rs = NULL;
-    cd_status st = fetch_receipts(s, &h, &rs, &err);
+    cd_status st = svc_block_receipts(s, &h, &rs, &err);
     if (st != CD_OK) return fail_from(r, st, &err);
     r->result = rs;
 }
@@ -497,7 +497,7 @@ static void m_get_receipt(svc_service *s, json_object *params, api_rpc_result *r
     svc_head h;
     json_object *all = NULL;
     if (!svc_find_block(s, &ref, &h, &err)) st = err.code;
-    else st = fetch_receipts(s, &h, &all, &err);
+    else st = svc_block_receipts(s, &h, &all, &err);
     if (st != CD_OK) {
         json_object_put(rc);
         return fail_from(r, st, &err);
@@ -584,7 +584,7 @@ static void m_get_logs(svc_service *s, json_object *params, api_rpc_result *r) {
                                 cd_error_text(&err));
         }
         json_object *rs = NULL;
-        cd_status st = fetch_receipts(s, &h, &rs, &err);
+        cd_status st = svc_block_receipts(s, &h, &rs, &err);
         if (st != CD_OK) {
             json_object_put(out);
             return fail_from(r, st, &err);

@@ -86,6 +86,10 @@ bool svc_find_head(svc_service *s, const api_block_ref *ref, svc_head *out, cd_e
 /* Like svc_find_head, and for older blocks (at most 256 below a verified head) proves them
  * through the parent-hash chain (src/ancestry.c). For JSON-RPC; never for signed answers. */
 bool svc_find_block(svc_service *s, const api_block_ref *ref, svc_head *out, cd_error *err);
+/* Proves block `n` (at most 256 below `anchor`) an ancestor of the verified `anchor` by the
+ * parent-hash chain; `out` has no beacon slot and inherits the anchor's finalized flag
+ * (n == anchor's number gives the anchor itself). CD_ERR_NOT_FOUND when out of reach. */
+CD_MUST_CHECK cd_status svc_prove_ancestor(svc_service *s, const svc_head *anchor, uint64_t n, svc_head *out, cd_error *err);
 /* Current wall-clock slot and how far the verified head lags behind it. */
 uint64_t svc_current_slot(const svc_service *s);
 bool svc_is_synced(svc_service *s, uint64_t *lag_slots);
@@ -110,5 +114,10 @@ void svc_call_route(void *ctx, const api_call_request *req, api_response *out);
 /* Adds the block claim fields and the signature fields to an answer object. */
 CD_MUST_CHECK cd_status svc_add_block_fields(json_object *o, const svc_head *h);
 CD_MUST_CHECK cd_status svc_add_signature(svc_service *s, json_object *o, const uint8_t digest[32]);
+/* All receipts of a verified block, rebuilt into its receiptsRoot, each linked to the
+ * verified transaction list (src/rpc.c); logs carry their proven position. */
+CD_MUST_CHECK cd_status svc_block_receipts(svc_service *s, const svc_head *h, json_object **out, cd_error *err);
+/* The /dvn/verify route (src/dvn.c): registered on the backend. */
+CD_MUST_CHECK cd_status svc_dvn_add_route(svc_service *s, api_backend *b);
 
 #endif
