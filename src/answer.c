@@ -49,6 +49,7 @@ cd_status svc_answer_parse(json_object *a, svc_answer *out, cd_error *err) {
     if (!sig || strncmp(sig, "0x", 2) || strlen(sig) != 132 || cd_hex_decode_exact(sig, out->signature, 65) != CD_OK)
         return cd_fail(err, CD_ERR_BAD_HEX, "signature: expected 0x followed by 130 hex digits");
     if ((s = api_get_address(get(a, "signer"), "signer", &out->signer, err)) != CD_OK) return s;
+    if (get(a, "packetHeader")) return svc_dvn_answer_parse(a, out, err);
     json_object *resp = get(a, "response");
     out->is_call = resp != NULL;
     if (!out->is_call) {
@@ -111,5 +112,6 @@ cd_status svc_answer_verify(const svc_answer *a, cd_error *err) {
         cd_hex_encode(h, who.b, 20);
         return cd_fail(err, CD_ERR_BAD_SIGNATURE, "signature recovers to %s, not the stated signer", h);
     }
+    if (a->is_dvn) return svc_dvn_answer_verify(a, err);
     return CD_OK;
 }

@@ -5,6 +5,7 @@
 
 #include <json-c/json.h>
 
+#include "dvn/dvn.h"
 #include "src/eip712.h"
 
 typedef struct {
@@ -15,10 +16,19 @@ typedef struct {
     uint8_t claimed_digest[32];
     uint8_t signature[65];
     cd_address signer;         /* as the answer states it */
+    /* A /dvn/verify answer (src/dvn_answer.c): the DvnPacket fields and, when present, the
+     * multisig part, whose signature must recover to the same signer. */
+    bool is_dvn;
+    dvn_answer dvn;
+    bool has_multisig;
+    uint8_t multisig_digest[32], multisig_signature[65];
 } svc_answer;
 
 /* Parses and recomputes. CD_ERR_BAD_JSON / CD_ERR_BAD_HEX name the offending field. */
 CD_MUST_CHECK cd_status svc_answer_parse(json_object *answer, svc_answer *out, cd_error *err);
+/* The DVN part of svc_answer_parse / svc_answer_verify (src/dvn_answer.c). */
+CD_MUST_CHECK cd_status svc_dvn_answer_parse(json_object *answer, svc_answer *out, cd_error *err);
+CD_MUST_CHECK cd_status svc_dvn_answer_verify(const svc_answer *a, cd_error *err);
 /* Full offline check: digest matches the fields, signature recovers to `signer`. */
 CD_MUST_CHECK cd_status svc_answer_verify(const svc_answer *a, cd_error *err);
 

@@ -1,8 +1,9 @@
-/* candor verify ANSWER.json [--attestation ATTEST.json [--allow-mock] [--policy FILE]]
- * Checks a saved /block or /call answer offline: recomputes the EIP-712 digest from the
+/* candor verify ANSWER.json [--attestation ATTEST.json [--allow-mock] [--policy FILE]] [--chain-id N]
+ * Checks a saved /block, /call or /dvn/verify answer offline: recomputes the EIP-712 digest from the
  * answer's own fields, recovers the signer from the signature, and (with --attestation)
  * checks that a saved /attest answer's quote binds that signer's public key. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "api/api.h"
@@ -14,7 +15,7 @@
 #define ANSWER_MAX (32u * 1024 * 1024)
 
 static int usage(void) {
-    fprintf(stderr, "usage: candor verify ANSWER.json [--attestation ATTEST.json] [--allow-mock] [--policy FILE]\n");
+    fprintf(stderr, "usage: candor verify ANSWER.json [--attestation ATTEST.json] [--allow-mock] [--policy FILE] [--chain-id N]\n");
     return 2;
 }
 
@@ -80,11 +81,35 @@ CD_MUST_CHECK static cd_status check_attestation(json_object *att, const cd_addr
     return s;
 }
 
+/* A replay for another chain: the answer is genuine, but not about the chain the user means. */
+CD_MUST_CHECK static cd_status check_chain_id(const svc_answer *a, const char *want_text, cd_error *err) {
+    char *end = NULL;
+    unsigned long long want = strtoull(want_text, &end, 10);
+    if (!*want_text || *end) return cd_fail(err, CD_ERR_INVALID_ARG, "--chain-id: '%s' is not a number", want_text);
+    if (a->block.chain_id != want)
+        return cd_fail(err, a->is_dvn ? CD_ERR_DVN_WRONG_CHAIN : CD_ERR_INVALID_ARG, "the answer is for chain %llu, not chain %llu",
+                       (unsigned long long)a->block.chain_id, want);
+    return CD_OK;
+}
+
+static void print_dvn(const svc_answer *a) {
+    char signer[43], hash[67], payload[67];
+    cd_hex_encode(signer, a->signer.b, 20);
+    cd_hex_encode(hash, a->dvn.block_hash.b, 32);
+    cd_hex_encode(payload, a->dvn.payload_hash.b, 32);
+    printf("ok: dvn answer signed by %s, chain %llu block %llu %s log %llu, payloadHash %s (%s, %llu confirmations)%s\n", signer,
+           (unsigned long long)a->dvn.src_chain_id, (unsigned long long)a->dvn.block_number, hash,
+           (unsigned long long)a->dvn.log_index, payload, a->dvn.finalized ? "finalized" : "not finalized",
+           (unsigned long long)a->dvn.confirmations, a->has_multisig ? ", multisig signature checked" : "");
+}
+
 int cmd_verify(int argc, char **argv) {
     const char *answer_path = NULL, *att_path = NULL, *policy = NULL;
     bool allow_mock = false;
+    const char *chain_id = NULL; /* the chain the user expects the answer to be about */
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--attestation") && i + 1 < argc) att_path = argv[++i];
+        else if (!strcmp(argv[i], "--chain-id") && i + 1 < argc) chain_id = argv[++i];
         else if (!strcmp(argv[i], "--policy") && i + 1 < argc) policy = argv[++i];
         else if (!strcmp(argv[i], "--allow-mock")) allow_mock = true;
         else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) return usage(), 0;
@@ -99,7 +124,10 @@ int cmd_verify(int argc, char **argv) {
     cd_status s = load_json(answer_path, &ans, &err);
     if (s == CD_OK) s = svc_answer_parse(ans, &a, &err);
     if (s == CD_OK) s = svc_answer_verify(&a, &err);
-    if (s == CD_OK) {
+    if (s == CD_OK && chain_id) s = check_chain_id(&a, chain_id, &err);
+    if (s == CD_OK && a.is_dvn) {
+        print_dvn(&a);
+    } else if (s == CD_OK) {
         char signer[43], hash[67];
         cd_hex_encode(signer, a.signer.b, 20);
         cd_hex_encode(hash, a.block.block_hash.b, 32);

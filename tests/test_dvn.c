@@ -4,7 +4,9 @@
  * EIP-191), and every malformed input refused with its own reason. */
 #include <stdlib.h>
 
+#include "api/api.h"
 #include "dvn/dvn.h"
+#include "src/answer.h"
 #include "src/eip712.h"
 #include "src/signer.h"
 #include "tests/test.h"
@@ -236,6 +238,115 @@ static void test_multisig_known_answer(test_ctx *t) {
     CHECK_EQ_BYTES(t, d.b, 32, e191.b, e191.n);
 }
 
+static void add_str(json_object *o, const char *k, const char *v) { json_object_object_add(o, k, json_object_new_string(v)); }
+
+static void add_hex(json_object *o, const char *k, const char *hex_no_prefix) {
+    char buf[1024];
+    snprintf(buf, sizeof buf, "0x%s", hex_no_prefix);
+    add_str(o, k, buf);
+}
+
+/* A /dvn/verify answer as the service writes it, for the known vector, signed by key 0x11..11. */
+static json_object *vector_answer(svc_signer *s) {
+    json_object *o = json_object_new_object(), *pk = json_object_new_object(), *m = json_object_new_object();
+    char addr[43];
+    json_object_object_add(o, "srcChainId", json_object_new_uint64(31337));
+    json_object_object_add(o, "blockNumber", json_object_new_uint64(1234));
+    add_hex(o, "blockHash", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+    add_hex(o, "transactionHash", "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb");
+    json_object_object_add(o, "logIndex", json_object_new_uint64(5));
+    add_hex(o, "endpoint", "4444444444444444444444444444444444444444");
+    add_hex(o, "packetHeader", HEADER);
+    add_hex(o, "payloadHash", PAYLOAD_HASH);
+    json_object_object_add(o, "confirmations", json_object_new_uint64(12));
+    json_object_object_add(o, "finalized", json_object_new_boolean(true));
+    add_hex(pk, "guid", GUID);
+    add_hex(pk, "message", "68656c6c6f2066726f6d2063616e646f722c20612070726f76656e207061636b6574");
+    json_object_object_add(o, "packet", pk);
+    add_hex(o, "digest", DIGEST);
+    add_hex(o, "signature", SIGNATURE);
+    cd_hex_encode(addr, svc_signer_address(s)->b, 20);
+    add_str(o, "signer", addr);
+    json_object_object_add(m, "vid", json_object_new_uint64(30110));
+    add_hex(m, "target", "5555555555555555555555555555555555555555");
+    json_object_object_add(m, "expiration", json_object_new_uint64(1767225600));
+    add_hex(m, "callData", CALLDATA);
+    add_hex(m, "hash", MULTISIG_HASH);
+    blob e191 = unhex(EIP191);
+    uint8_t sig[SVC_SIG_LEN];
+    char sig_hex[2 * SVC_SIG_LEN + 3];
+    if (svc_signer_sign(s, e191.b, sig) != CD_OK) memset(sig, 0, sizeof sig);
+    cd_hex_encode(sig_hex, sig, sizeof sig);
+    add_str(m, "signature", sig_hex);
+    json_object_object_add(o, "multisig", m);
+    return o;
+}
+
+static cd_status check_answer(json_object *o, svc_answer *a) {
+    cd_error e;
+    cd_status st = svc_answer_parse(o, a, &e);
+    return st == CD_OK ? svc_answer_verify(a, &e) : st;
+}
+
+/* candor verify's view: the genuine answer verifies; any change to a signed field, to the
+ * stated packet, or to the multisig part is caught. */
+static void test_saved_answer(test_ctx *t) {
+    uint8_t sk[32], other_sk[32];
+    memset(sk, 0x11, 32);
+    memset(other_sk, 0x22, 32);
+    svc_signer *s = NULL, *other = NULL;
+    cd_error e;
+    CHECK_OK(t, svc_signer_from_secret(&s, sk, &e));
+    CHECK_OK(t, svc_signer_from_secret(&other, other_sk, &e));
+    if (!s || !other) return;
+    json_object *o = vector_answer(s);
+    svc_answer a;
+    CHECK_OK(t, check_answer(o, &a));
+    CHECK(t, a.is_dvn && a.has_multisig);
+    CHECK_EQ_U64(t, a.block.chain_id, 31337);
+    CHECK_EQ_U64(t, a.dvn.log_index, 5);
+
+    static const struct { const char *obj, *key, *value; } changes[] = {
+        {NULL, "logIndex", "0x6"},
+        {NULL, "srcChainId", "0x1"},
+        {NULL, "confirmations", "0xd"},
+        {NULL, "endpoint", "0x4444444444444444444444444444444444444445"},
+        {NULL, "payloadHash", "0x0000000000000000000000000000000000000000000000000000000000000001"},
+        {"packet", "message", "0x68"},
+        {"multisig", "expiration", "0x1"},
+        {"multisig", "target", "0x5555555555555555555555555555555555555556"},
+        {"multisig", "callData", "0x0223536e"},
+    };
+    for (size_t i = 0; i < CD_ARRAY_LEN(changes); i++) {
+        json_object *c = NULL;
+        json_object_deep_copy(o, &c, NULL);
+        json_object *where = changes[i].obj ? json_object_object_get(c, changes[i].obj) : c;
+        add_str(where, changes[i].key, changes[i].value);
+        if (check_answer(c, &a) == CD_OK) test_fail_at(t, __FILE__, __LINE__, "change %zu (%s) was not caught", i, changes[i].key);
+        json_object_put(c);
+    }
+    /* the multisig part signed by another key */
+    json_object *c = NULL;
+    json_object_deep_copy(o, &c, NULL);
+    uint8_t sig[SVC_SIG_LEN];
+    char sig_hex[2 * SVC_SIG_LEN + 3];
+    blob e191 = unhex(EIP191);
+    CHECK_OK(t, svc_signer_sign(other, e191.b, sig));
+    cd_hex_encode(sig_hex, sig, sizeof sig);
+    add_str(json_object_object_get(c, "multisig"), "signature", sig_hex);
+    CHECK_ERR(t, check_answer(c, &a), CD_ERR_BAD_SIGNATURE);
+    json_object_put(c);
+    /* a truncated header */
+    c = NULL;
+    json_object_deep_copy(o, &c, NULL);
+    add_str(c, "packetHeader", "0x0100");
+    CHECK_ERR(t, check_answer(c, &a), CD_ERR_BAD_JSON);
+    json_object_put(c);
+    json_object_put(o);
+    svc_signer_free(s);
+    svc_signer_free(other);
+}
+
 int main(void) {
     test_ctx t;
     test_init(&t, "test_dvn");
@@ -246,5 +357,6 @@ int main(void) {
     TEST_RUN(&t, test_answer_known_answer);
     TEST_RUN(&t, test_answer_covers_every_field);
     TEST_RUN(&t, test_multisig_known_answer);
+    TEST_RUN(&t, test_saved_answer);
     return test_finish(&t);
 }
