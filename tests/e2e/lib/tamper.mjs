@@ -141,13 +141,31 @@ function tamperFirstLog(logs) {
   return true;
 }
 
+// keccak256("PacketSent(bytes,bytes,address)"), LayerZero V2's endpoint event.
+const PACKET_SENT_TOPIC = "0x1ab700d4ced0c005b164c0f789fd09fcbb0156d4c2041b8a3bfbcd961cd1567f";
+/* Changes one byte of the first PacketSent message, keeping the ABI encoding valid: the packet
+ * starts at byte 160 of the data (3 head words + its length word), its message 113 bytes later. */
+function tamperPacketMessage(logs) {
+  const log = logs.find((l) => l.topics?.[0]?.toLowerCase() === PACKET_SENT_TOPIC && (l.data.length - 2) / 2 > 160 + 113);
+  if (!log) return false;
+  log.data = flipByte(log.data, 160 + 113);
+  return true;
+}
+
+// Modes for the DVN phase (phases/30-dvn.mjs), kept apart from EL_MODES because they only fire
+// on blocks with a LayerZero packet: a forged PacketSent message, a receipt left out.
+export const DVN_EL_MODES = {
+  "receipts.packet_message": { method: "eth_getBlockReceipts", mutate: (r) => tamperPacketMessage(Array.isArray(r) ? r.flatMap((x) => x.logs) : []) },
+  "receipts.drop_last": { method: "eth_getBlockReceipts", mutate: (r) => { if (!Array.isArray(r) || !r.length) return false; r.pop(); return true; } },
+};
+
 function methodMatches(spec, method) {
   return spec.method instanceof RegExp ? spec.method.test(method) : spec.method === method;
 }
 
 /* Rewrites one JSON-RPC response body (single or batch) for the request body it answers. */
 export function tamperRpcBody(mode, reqBody, resBody) {
-  const spec = EL_MODES[mode];
+  const spec = EL_MODES[mode] || DVN_EL_MODES[mode];
   if (!spec) return null;
   let req, res;
   try {
