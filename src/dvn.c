@@ -341,7 +341,7 @@ static void refuse(svc_service *s, api_response *out, cd_status st, const cd_err
     case CD_ERR_DVN_LOG_NOT_FOUND: code = 404, name = "log_not_found"; break;
     case CD_ERR_DVN_NO_PACKET: code = 422, name = "no_packet"; break;
     case CD_ERR_DVN_BAD_PACKET: code = 422, name = "bad_packet"; break;
-    case CD_ERR_NOT_FOUND: code = 422, name = "unverifiable"; break;
+    case CD_ERR_NOT_FOUND: case CD_ERR_UNSUPPORTED: code = 422, name = "unverifiable"; break;
     case CD_ERR_NOMEM: code = 500, name = "internal"; break;
     default: code = 502, name = "unverifiable"; break; /* an upstream failed or lied */
     }
@@ -355,6 +355,8 @@ static void route_dvn_verify(void *ctx, json_object *body, const api_query *q, a
     cd_error_clear(&err);
     dvn_request rq;
     cd_status st = parse_request(body, &rq, &err);
+    if (st == CD_OK && rq.has_expiration && !(s->cfg.has_dvn_vid && s->cfg.has_dvn_target))
+        st = cd_fail(&err, CD_ERR_BAD_JSON, "expiration is for the multisig path, and --dvn-vid/--dvn-target are not configured");
     if (st == CD_OK && s->cfg.n_dvn_endpoints == 0) {
         atomic_fetch_add(&s->m.refused_answers, 1);
         api_response_error(out, 503, "not_configured", "no --dvn-endpoint configured; nothing signed");
