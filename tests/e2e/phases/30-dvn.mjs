@@ -9,6 +9,7 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";
+import { secp256k1 } from "@noble/curves/secp256k1";
 import { assert } from "../lib/report.mjs";
 import { CANDOR, REPO, SPS, WORK, Service, http, svcCheck } from "../lib/harness.mjs";
 import { compileContracts } from "../lib/anvil.mjs";
@@ -25,6 +26,8 @@ const DST_EID = 30101;
 const VID = 30110;
 const TARGET = "0x" + "5a".repeat(20);
 const MAX_MESSAGE = 10000; // DVN_MAX_MESSAGE in dvn/dvn.h
+// anvil's first dev key (public knowledge): a second listed signer that signs a conflicting payload
+const DEV0_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
 const DVN_TYPE = "DvnPacket(uint256 srcChainId,uint64 blockNumber,bytes32 blockHash,bytes32 txHash,uint64 logIndex," +
   "address endpoint,bytes packetHeader,bytes32 payloadHash,uint64 confirmations,bool finalized)";
 
@@ -154,6 +157,7 @@ export async function run(r, chain) {
     const h1 = await send(chain, dev, undefined, verifierCode + vArgs([signer], zero, chain.chainId));
     const h2 = await send(chain, dev, undefined, verifierCode + vArgs([signer], zero, 1));
     const h3 = await send(chain, dev, undefined, verifierCode + vArgs([], c.gov, chain.chainId));
+    const h4 = await send(chain, dev, undefined, verifierCode + vArgs([signer, chain.accounts[0]], zero, chain.chainId));
 
     // The packets: a good one, one from B, malformed ones, the largest message and one byte more.
     const receiver = "0x" + "22".repeat(32);
@@ -175,7 +179,8 @@ export async function run(r, chain) {
     tx.other = await send(chain, dev, c.B, sendCall(message));
     const rc = {};
     for (const k of Object.keys(tx)) rc[k] = await receiptOf(chain, tx[k]);
-    [c.verifier, c.verifierOtherChain, c.verifierGov] = [await deployed(chain, h1), await deployed(chain, h2), await deployed(chain, h3)];
+    [c.verifier, c.verifierOtherChain, c.verifierGov, c.verifierTwo] =
+      [await deployed(chain, h1), await deployed(chain, h2), await deployed(chain, h3), await deployed(chain, h4)];
     for (const k of Object.keys(rc)) assert(rc[k].status === "0x1", `${k} packet transaction failed`);
     const blk = Number(rc.good.blockNumber);
     const goodLog = rc.good.logs.find((l) => l.address.toLowerCase() === c.A.toLowerCase());
@@ -260,6 +265,17 @@ export async function run(r, chain) {
       assert(rcpt.status === "0x1", "setMember failed");
       const y = await tryCall(chain, dev, c.verifierGov, submitData(answer));
       assert(y.ok && BigInt(y.result) === 1n, `after membership: ${y.message ?? y.result}`);
+    });
+    await r.check("dvn: a second signer's conflicting payloadHash for a recorded header reverts (ConflictingPayload), the record stays", async () => {
+      const rcpt = await receiptOf(chain, await send(chain, dev, c.verifierTwo, submitData(answer)));
+      assert(rcpt.status === "0x1" && rcpt.logs.length === 1, "candor's answer was not recorded");
+      const lie = { ...answer, payloadHash: toHex(keccak(te.encode("a forged payload"))) };
+      const sig = secp256k1.sign(fromHex(answerDigest(lie)), fromHex(DEV0_KEY));
+      lie.signature = toHex(cat(be(sig.r, 32), be(sig.s, 32), new Uint8Array([27 + sig.recovery])));
+      const x = await tryCall(chain, dev, c.verifierTwo, submitData(lie));
+      assert(!x.ok && x.data.startsWith(selector("ConflictingPayload(bytes32,bytes32)")), `answered ${x.result ?? x.data}`);
+      const stored = await tryCall(chain, dev, c.verifierTwo, selector("payloadHashOf(bytes32)") + Buffer.from(keccak(fromHex(answer.packetHeader))).toString("hex"));
+      assert(stored.result === answer.payloadHash, "the record changed");
     });
     await r.check("dvn: the multisig path: a DVN.sol-style check recovers the signer from callData + EIP-191", async () => {
       const m = answer.multisig;
