@@ -8,6 +8,7 @@
 #include "dvn/dvn.h"
 #include "src/answer.h"
 #include "src/eip712.h"
+#include "src/service.h"
 #include "src/signer.h"
 #include "tests/test.h"
 
@@ -347,6 +348,89 @@ static void test_saved_answer(test_ctx *t) {
     svc_signer_free(other);
 }
 
+/* The route's own refusals, decided before any upstream is asked: malformed requests, no
+ * endpoint configured, no verified head, a block not final enough. Each is an unsigned error
+ * with its code, and counted as refused. */
+typedef struct {
+    const char *body;
+    unsigned status;
+    const char *code;
+} route_case;
+
+static void ask_route(test_ctx *t, svc_service *s, const api_route *rt, const route_case *c) {
+    json_object *body = json_tokener_parse(c->body);
+    api_response out;
+    memset(&out, 0, sizeof out);
+    rt->handler(s, body, NULL, &out);
+    char want[64];
+    snprintf(want, sizeof want, "\"code\":\"%s\"", c->code);
+    if (out.status != c->status || !out.body || !strstr(out.body, want) || strstr(out.body, "signature"))
+        test_fail_at(t, __FILE__, __LINE__, "%s: HTTP %u %s (want %u %s)", c->body, out.status, out.body ? out.body : "",
+                     c->status, c->code);
+    api_response_free(&out);
+    json_object_put(body);
+}
+
+static void set_head(svc_head *h, uint64_t number, bool finalized) {
+    memset(h, 0, sizeof *h);
+    h->claim.chain_id = 31337;
+    h->claim.number = number;
+    h->claim.block_hash.b[0] = (uint8_t)number;
+    h->claim.finalized = finalized;
+}
+
+static void test_route_refusals(test_ctx *t) {
+    svc_service *s = calloc(1, sizeof *s);
+    if (!s) return;
+    pthread_mutex_init(&s->mu, NULL);
+    s->chain_id = 31337;
+    api_backend b;
+    memset(&b, 0, sizeof b);
+    CHECK_OK(t, svc_dvn_add_route(s, &b));
+    CHECK_EQ_INT(t, b.n_routes, 1);
+    if (b.n_routes != 1) return;
+    const api_route *rt = &b.routes[0];
+    CHECK_EQ_STR(t, rt->path, "/dvn/verify");
+    CHECK(t, rt->post);
+
+    ask_route(t, s, rt, &(route_case){"{\"blockNumber\":1,\"logIndex\":0}", 503, "not_configured"});
+    memset(s->cfg.dvn_endpoint[0].b, 0x44, 20);
+    s->cfg.n_dvn_endpoints = 1;
+    static const route_case bad[] = {
+        {"{}", 400, "bad_request"},
+        {"[]", 400, "bad_request"},
+        {"{\"blockNumber\":1}", 400, "bad_request"},
+        {"{\"logIndex\":1}", 400, "bad_request"},
+        {"{\"txHash\":\"0x01\"}", 400, "bad_request"},
+        {"{\"txHash\":\"0x0101010101010101010101010101010101010101010101010101010101010101\",\"blockNumber\":1,\"logIndex\":0}", 400, "bad_request"},
+        {"{\"blockNumber\":-1,\"logIndex\":0}", 400, "bad_request"},
+        {"{\"blockNumber\":\"12\",\"logIndex\":0}", 400, "bad_request"},
+        {"{\"blockNumber\":1,\"logIndex\":0,\"confirmations\":0}", 400, "bad_request"},
+        {"{\"blockNumber\":1,\"logIndex\":0,\"confirmations\":257}", 400, "bad_request"},
+        {"{\"blockNumber\":1,\"logIndex\":0,\"expiration\":1}", 400, "bad_request"},
+        {"{\"blockNumber\":1,\"logIndex\":0,\"expiration\":99999999999}", 400, "bad_request"}, /* no multisig configured */
+        {"{\"blockNumber\":1,\"logIndex\":0,\"extra\":1}", 400, "bad_request"},
+        {"{\"blockNumber\":1,\"logIndex\":0}", 503, "not_synced"},
+    };
+    for (size_t i = 0; i < CD_ARRAY_LEN(bad); i++) ask_route(t, s, rt, &bad[i]);
+
+    /* latest 100, finalized 90 */
+    set_head(&s->latest, 100, false);
+    set_head(&s->finalized, 90, true);
+    s->have_latest = s->have_finalized = true;
+    static const route_case early[] = {
+        {"{\"blockNumber\":95,\"logIndex\":0}", 409, "not_final"},           /* finalized only by default */
+        {"{\"blockNumber\":\"0x5f\",\"logIndex\":0,\"confirmations\":6}", 409, "not_final"}, /* 5 above it */
+        {"{\"blockNumber\":101,\"logIndex\":0,\"confirmations\":1}", 409, "not_final"}, /* above the head */
+        {"{\"blockNumber\":100,\"logIndex\":0,\"confirmations\":1}", 409, "not_final"}, /* the head itself */
+    };
+    for (size_t i = 0; i < CD_ARRAY_LEN(early); i++) ask_route(t, s, rt, &early[i]);
+    CHECK_EQ_U64(t, atomic_load(&s->m.signed_answers), 0);
+    CHECK_EQ_U64(t, atomic_load(&s->m.refused_answers), 1 + CD_ARRAY_LEN(bad) + CD_ARRAY_LEN(early));
+    pthread_mutex_destroy(&s->mu);
+    free(s);
+}
+
 int main(void) {
     test_ctx t;
     test_init(&t, "test_dvn");
@@ -358,5 +442,6 @@ int main(void) {
     TEST_RUN(&t, test_answer_covers_every_field);
     TEST_RUN(&t, test_multisig_known_answer);
     TEST_RUN(&t, test_saved_answer);
+    TEST_RUN(&t, test_route_refusals);
     return test_finish(&t);
 }
