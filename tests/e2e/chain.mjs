@@ -88,13 +88,13 @@ async function main() {
   const info = {
     anvilUrl: anvil.url, beaconUrl: srv.url, checkpoint, checkpointSlot: o.checkpointSlot, chainId: o.chainId,
     genesisTime, secondsPerSlot: o.secondsPerSlot, genesisValidatorsRoot: toHex(beacon.genesisValidatorsRoot),
-    token: contracts.token, store: contracts.store, accounts: DEV, pid: process.pid,
+    token: contracts.token, store: contracts.store, slots: contracts.slots, accounts: DEV, pid: process.pid,
   };
   fs.writeFileSync(path.join(o.out, "network.yaml"), beacon.configYaml());
   fs.writeFileSync(path.join(o.out, "chain.json"), JSON.stringify(info, null, 2));
   fs.writeFileSync(path.join(o.out, "chain.env"), [
     `ANVIL_URL=${anvil.url}`, `BEACON_URL=${srv.url}`, `CHECKPOINT=${checkpoint}`, `CHAIN_ID=${o.chainId}`,
-    `TOKEN=${contracts.token}`, `STORE=${contracts.store}`, `HOLDER=${DEV[1]}`, `NETWORK_YAML=${path.join(o.out, "network.yaml")}`,
+    `TOKEN=${contracts.token}`, `STORE=${contracts.store}`, `SLOTS=${contracts.slots}`, `HOLDER=${DEV[1]}`, `NETWORK_YAML=${path.join(o.out, "network.yaml")}`,
     `CHAIN_PID=${process.pid}`, "",
   ].join("\n"));
   log(`ready: anvil ${anvil.url} beacon ${srv.url} checkpoint ${checkpoint}`);

@@ -207,6 +207,7 @@ async function phaseCalls(r, chain, svc, ctx) {
     ["Store.balanceVia (two contracts)", chain.store, abiCall("balanceVia(address,address)", chain.token, holder)],
     ["Store.digest (many slots)", chain.store, abiCall("digest(uint256)", 6)],
     ["Store.fail (Revert)", chain.store, abiCall("fail(uint256)", 1)],
+    ["Slots.sum (4096 slots)", chain.slots, abiCall("sum(uint256)", 4096)],
   ];
   for (const [name, to, input] of calls) {
     await svcCheck(r, svc, `/call ${name}: signed, equal to anvil's eth_call`, async () => {
@@ -606,11 +607,13 @@ async function bench(chain) {
       ["call_erc20_balanceOf", chain.token, abiCall("balanceOf(address)", chain.accounts[1])],
       ["call_store_digest", chain.store, abiCall("digest(uint256)", 6)],
     ];
-    for (const [name, to, input] of cases) {
+    // The many-slot sweep: Slots.sum(n) reads n storage slots of one contract.
+    for (const n of [1, 64, 256, 768, 1024, 4096]) cases.push([`call_slots_${n}`, chain.slots, abiCall("sum(uint256)", n), n >= 1024 ? 20 : runs]);
+    for (const [name, to, input, caseRuns = runs] of cases) {
       const req = callRequest(chain, to, input);
       const ours = [], ref = [];
       let trips = [];
-      for (let i = 0; i < runs + 5; i++) {
+      for (let i = 0; i < caseRuns + 5; i++) {
         let t0 = performance.now();
         const a = await http("POST", `${svc.url}/call`, req);
         const dt = performance.now() - t0;
@@ -621,7 +624,7 @@ async function bench(chain) {
         if (i >= 5) { ours.push(dt); ref.push(dr); trips.push(a.json.roundTrips); }
       }
       const m = median(ours), r = median(ref);
-      console.log(`${name.padEnd(24)} ${m.toFixed(2).padStart(8)} ms/call  ratio ${(m / r).toFixed(2)}x vs anvil eth_call (${r.toFixed(2)} ms)  upstream round trips ${median(trips)}  [median of ${runs}]`);
+      console.log(`${name.padEnd(24)} ${m.toFixed(2).padStart(8)} ms/call  ratio ${(m / r).toFixed(2)}x vs anvil eth_call (${r.toFixed(2)} ms)  upstream round trips ${median(trips)}  [median of ${caseRuns}]`);
     }
     console.log(`${"rss_synced".padEnd(24)} ${rssSynced.toFixed(1).padStart(8)} MiB`);
     console.log(`${"rss_after_calls".padEnd(24)} ${rssMiB(svc.candorPid()).toFixed(1).padStart(8)} MiB`);
