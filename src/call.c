@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "src/chainid.h"
+
 #define CALL_GAS_CAP 50000000ull /* bound on our CPU per call when the block limit is higher */
 
 /* Adds `addr` (and its keys from a JSON array, up to the slot budget) to the list; the
@@ -168,6 +170,13 @@ void svc_call_route(void *ctx, const api_call_request *req, api_response *out) {
     }
     if (!svc_find_head(s, &req->block, &head, &err)) {
         api_response_error(out, err.code == CD_ERR_NOT_SYNCED ? 503 : 422, "unverifiable", "%s", cd_error_text(&err));
+        return;
+    }
+    if (!svc_chain_id_confirmed(s)) {
+        atomic_fetch_add(&s->m.refused_answers, 1);
+        api_response_error(out, 503, "chain_id_unconfirmed",
+                           "no execution upstream has confirmed chain id %llu (see /health); nothing signed",
+                           (unsigned long long)s->chain_id);
         return;
     }
     evm_message msg;
