@@ -332,38 +332,35 @@ CD_MUST_CHECK static cd_status send_batch(svc_state *st, const proof_want *w, si
     return s;
 }
 
-/* Splits the wants into eth_getProof calls of at most SVC_STATE_PROOF_KEYS keys (code asked
- * with the first), and those into batch requests of at most SVC_STATE_BATCH_KEYS keys and
- * SVC_STATE_BATCH_CALLS calls, sent one after the other. */
+/* Packs the wants into batch requests of at most SVC_STATE_BATCH_KEYS storage keys and
+ * SVC_STATE_BATCH_CALLS calls, each eth_getProof of at most SVC_STATE_PROOF_KEYS keys (an
+ * address's keys are split where a batch or a call is full; its code is asked with its
+ * first call), and sends them one after the other. */
 CD_MUST_CHECK static cd_status prove_wants(svc_state *st, const proof_want *wants, size_t n, cd_error *err) {
-    size_t n_calls = 0;
-    for (size_t i = 0; i < n; i++) n_calls += wants[i].n_keys ? (wants[i].n_keys + SVC_STATE_PROOF_KEYS - 1) / SVC_STATE_PROOF_KEYS : 1;
-    if (!n_calls) return CD_OK;
-    proof_want *calls = calloc(n_calls, sizeof *calls);
-    if (!calls) return cd_fail(err, CD_ERR_NOMEM, "proof batches");
-    size_t m = 0;
-    for (size_t i = 0; i < n; i++) {
+    proof_want batch[SVC_STATE_BATCH_CALLS];
+    size_t nb = 0, keys = 0, rpcs = 0;
+    cd_status s = CD_OK;
+    for (size_t i = 0; i < n && s == CD_OK; i++) {
         size_t off = 0;
         do {
-            size_t take = wants[i].n_keys - off > SVC_STATE_PROOF_KEYS ? SVC_STATE_PROOF_KEYS : wants[i].n_keys - off;
-            calls[m] = (proof_want){wants[i].addr, wants[i].keys ? wants[i].keys + off : NULL, take, wants[i].code && off == 0};
-            m++;
+            bool code = wants[i].code && off == 0;
+            size_t left = wants[i].n_keys - off;
+            bool full = rpcs + 1 + code > SVC_STATE_BATCH_CALLS || (left && keys == SVC_STATE_BATCH_KEYS);
+            if (full) {
+                s = send_batch(st, batch, nb, err);
+                nb = keys = rpcs = 0;
+                if (s != CD_OK) break;
+            }
+            size_t take = left;
+            if (take > SVC_STATE_PROOF_KEYS) take = SVC_STATE_PROOF_KEYS;
+            if (take > SVC_STATE_BATCH_KEYS - keys) take = SVC_STATE_BATCH_KEYS - keys;
+            batch[nb++] = (proof_want){wants[i].addr, wants[i].keys ? wants[i].keys + off : NULL, take, code};
+            keys += take;
+            rpcs += 1 + code;
             off += take;
         } while (off < wants[i].n_keys);
     }
-    cd_status s = CD_OK;
-    for (size_t i = 0; i < m && s == CD_OK;) {
-        size_t j = i, keys = 0, rpcs = 0;
-        while (j < m && (j == i || (keys + calls[j].n_keys <= SVC_STATE_BATCH_KEYS &&
-                                    rpcs + 1 + calls[j].code <= SVC_STATE_BATCH_CALLS))) {
-            keys += calls[j].n_keys;
-            rpcs += 1 + calls[j].code;
-            j++;
-        }
-        s = send_batch(st, calls + i, j - i, err);
-        i = j;
-    }
-    free(calls);
+    if (s == CD_OK && nb) s = send_batch(st, batch, nb, err);
     return s;
 }
 

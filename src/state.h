@@ -19,11 +19,13 @@
 /* Upstream HTTP requests one answer may cause, batches included: bounds what a call crafted
  * to defeat batching (each read depending on the one before) can cost. */
 #define SVC_STATE_MAX_ROUND_TRIPS 256
-/* Batches: storage keys in one eth_getProof call, and per batch request the storage keys
- * and the JSON-RPC calls (eth_getProof + eth_getCode). 1024 mainnet storage proofs are
- * about 9 MB of JSON, well under geth's default 25 MB batch answer limit; 128 calls are
- * under its 1000-call limit. */
-#define SVC_STATE_PROOF_KEYS 256
+/* Batches: storage keys in one eth_getProof call (geth and reth refuse more than 1024,
+ * erigon more than 1000 by default), and per batch request the storage keys and the
+ * JSON-RPC calls (eth_getProof + eth_getCode). 1024 mainnet storage proofs are about 9 MB
+ * of JSON, well under geth's default 25 MB batch answer limit; 128 calls are under its
+ * 1000-call limit. Fewer, larger eth_getProof calls are cheaper for nodes that walk the
+ * storage trie once per call (anvil). */
+#define SVC_STATE_PROOF_KEYS 1000
 #define SVC_STATE_BATCH_KEYS 1024
 #define SVC_STATE_BATCH_CALLS 128
 /* Executions that collect unproven reads (answering them provisionally) before the last,

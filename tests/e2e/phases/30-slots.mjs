@@ -39,6 +39,19 @@ export async function run(r, chain) {
       assert(a.json.roundTrips <= 3, `roundTrips ${a.json.roundTrips}`);
       return `roundTrips ${a.json.roundTrips}, executions ${a.json.executions}`;
     });
+    await svcCheck(r, svc, "slots: Slots.sum(4096) with the upstream's access list: signed, equal to anvil, 1 execution, <= 5 round trips", async () => {
+      proxy.mode = null;
+      try {
+        const { req, a } = await ask(abiCall("sum(uint256)", 4096));
+        assert(a.status === 200 && a.json, `HTTP ${a.status}: ${a.text.slice(0, 160)}`);
+        await checkCallAnswer(chain, req, a.json, signer);
+        // createAccessList, then 4 batches of 1024 keys.
+        assert(a.json.executions === 1 && a.json.roundTrips <= 5, `roundTrips ${a.json.roundTrips}, executions ${a.json.executions}`);
+        return `roundTrips ${a.json.roundTrips}, executions ${a.json.executions}`;
+      } finally {
+        proxy.mode = "accessList.empty";
+      }
+    });
     await svcCheck(r, svc, "slots: Slots.chase(7, 40) (each read picks the next): signed, equal to anvil, bounded round trips", async () => {
       const { req, a } = await ask(abiCall("chase(uint256,uint256)", 7, 40));
       assert(a.status === 200 && a.json, `HTTP ${a.status}: ${a.text.slice(0, 160)}`);
