@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "src/chainid.h"
 #include "src/service.h"
 #include "src/version.h"
 
@@ -32,6 +33,7 @@ cd_status svc_add_block_fields(json_object *o, const svc_head *h) {
 }
 
 cd_status svc_add_signature(svc_service *s, json_object *o, const uint8_t digest[32]) {
+    if (!svc_chain_id_confirmed(s)) return CD_ERR_UPSTREAM; /* never sign for an unconfirmed chain id */
     uint8_t sig[SVC_SIG_LEN];
     cd_status st = svc_signer_sign(s->signer, digest, sig);
     if (st != CD_OK) return st;
@@ -50,6 +52,13 @@ static void route_block(void *ctx, bool finalized, api_response *out) {
         atomic_fetch_add(&s->m.refused_answers, 1);
         api_response_error(out, 503, "not_synced", "no recent verified head yet (lag %llu slots); nothing signed",
                            (unsigned long long)(lag == UINT64_MAX ? 0 : lag));
+        return;
+    }
+    if (!svc_chain_id_confirmed(s)) {
+        atomic_fetch_add(&s->m.refused_answers, 1);
+        api_response_error(out, 503, "chain_id_unconfirmed",
+                           "no execution upstream has confirmed chain id %llu (see /health); nothing signed",
+                           (unsigned long long)s->chain_id);
         return;
     }
     int k = finalized ? 1 : 0;
@@ -167,10 +176,14 @@ static void route_health(void *ctx, api_response *out) {
     json_object_object_add(o, "latestSlot", have_l ? json_object_new_uint64(latest.claim.beacon_slot) : NULL);
     json_object_object_add(o, "finalized", have_f ? json_object_new_uint64(fin.claim.number) : NULL);
     json_object_object_add(o, "finalizedSlot", have_f ? json_object_new_uint64(fin.claim.beacon_slot) : NULL);
+    bool chain_ok = svc_chain_id_confirmed(s);
+    json_object_object_add(o, "chainId", json_object_new_uint64(s->chain_id));
+    json_object_object_add(o, "chainIdConfirmed", json_object_new_boolean(chain_ok));
     pthread_mutex_lock(&s->mu);
     if (s->sync_error[0]) json_object_object_add(o, "lastError", json_object_new_string(s->sync_error));
+    if (s->chain_id_error[0]) json_object_object_add(o, "upstreamError", json_object_new_string(s->chain_id_error));
     pthread_mutex_unlock(&s->mu);
-    api_response_json(out, synced ? 200 : 503, o);
+    api_response_json(out, synced && chain_ok ? 200 : 503, o);
 }
 
 static void metric(cd_buf *out, const char *name, const char *type, uint64_t v) {

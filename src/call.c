@@ -4,11 +4,40 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "src/chainid.h"
+
 #define CALL_GAS_CAP 50000000ull /* bound on our CPU per call when the block limit is higher */
 
-/* One eth_createAccessList to learn what the call touches, then one batch of proofs. The
+/* Adds `addr` (and its keys from a JSON array, up to the slot budget) to the list; the
+ * sender and the callee are its first two entries already. */
+static void add_access_entry(evm_access_list *al, size_t cap, const cd_address *addr, json_object *keys,
+                             size_t *budget) {
+    evm_access_entry *en = NULL;
+    for (size_t i = 0; i < al->n && !en; i++)
+        if (cd_address_eq(&al->entries[i].address, addr)) en = &al->entries[i];
+    if (!en) {
+        if (al->n >= cap) return;
+        en = &al->entries[al->n++];
+        en->address = *addr;
+    }
+    if (en->n_keys || !keys || !json_object_is_type(keys, json_type_array)) return;
+    size_t nk = json_object_array_length(keys);
+    if (nk > *budget) nk = *budget;
+    if (!nk) return;
+    en->keys = calloc(nk, sizeof *en->keys);
+    cd_error err;
+    for (size_t k = 0; en->keys && k < nk; k++) {
+        cd_hash32 h;
+        if (api_get_hash(json_object_array_get_idx(keys, k), "key", &h, &err) == CD_OK &&
+            cd_u256_from_be(&en->keys[en->n_keys], h.b, 32) == CD_OK)
+            en->n_keys++;
+    }
+    *budget -= en->n_keys;
+}
+
+/* One eth_createAccessList to learn what the call touches, then batches of proofs. The
  * upstream's list is only a hint: everything it names is proven, anything it missed is
- * proven when the EVM asks, and a wrong list changes nothing but speed. */
+ * found by the collecting executions, and a wrong list changes nothing but speed. */
 static void prefetch(svc_state *st, const evm_message *msg) {
     char from[43], to[43];
     cd_hex_encode(from, msg->from.b, 20);
@@ -26,44 +55,31 @@ static void prefetch(svc_state *st, const evm_message *msg) {
         return;
     }
     unsigned order[SVC_MAX_UPSTREAMS];
-    svc_pool_order(&st->s->exec, order);
+    unsigned np = svc_pool_order(&st->s->exec, order);
     json_object *res = NULL;
     cd_error err;
-    st->round_trips++;
     evm_access_list al = {0};
-    if (svc_rpc(&st->s->exec, order[0], "eth_createAccessList", (const char *)params.data, &res, &err) == CD_OK) {
-        json_object *list = NULL;
-        size_t cnt = 0;
-        if (json_object_object_get_ex(res, "accessList", &list) && json_object_is_type(list, json_type_array))
-            cnt = json_object_array_length(list);
-        if (cnt > 254) cnt = 254;
-        al.entries = calloc(cnt + 2, sizeof *al.entries);
+    size_t cap = SVC_STATE_MAX_ACCOUNTS, budget = SVC_STATE_MAX_SLOTS;
+    al.entries = calloc(cap, sizeof *al.entries);
+    if (al.entries) {
         /* The sender and the callee are always read; include them. */
-        if (al.entries) {
-            al.entries[al.n++].address = msg->from;
-            al.entries[al.n++].address = msg->to;
+        al.entries[al.n++].address = msg->from;
+        if (!cd_address_eq(&msg->from, &msg->to)) al.entries[al.n++].address = msg->to;
+    }
+    if (al.entries && np && st->round_trips < SVC_STATE_MAX_ROUND_TRIPS) {
+        st->round_trips++;
+        if (svc_rpc(&st->s->exec, order[0], "eth_createAccessList", (const char *)params.data, &res, &err) == CD_OK) {
+            json_object *list = NULL;
+            size_t cnt = 0;
+            if (json_object_object_get_ex(res, "accessList", &list) && json_object_is_type(list, json_type_array))
+                cnt = json_object_array_length(list);
             for (size_t i = 0; i < cnt; i++) {
                 json_object *e = json_object_array_get_idx(list, i), *a = NULL, *keys = NULL;
-                evm_access_entry *en = &al.entries[al.n];
-                if (!json_object_object_get_ex(e, "address", &a) || api_get_address(a, "address", &en->address, &err) != CD_OK)
+                cd_address addr;
+                if (!json_object_object_get_ex(e, "address", &a) || api_get_address(a, "address", &addr, &err) != CD_OK)
                     continue;
-                if (cd_address_eq(&en->address, &msg->from) || cd_address_eq(&en->address, &msg->to)) {
-                    en = cd_address_eq(&en->address, &msg->from) ? &al.entries[0] : &al.entries[1];
-                    if (en->n_keys) continue;
-                } else {
-                    al.n++;
-                }
-                if (json_object_object_get_ex(e, "storageKeys", &keys) && json_object_is_type(keys, json_type_array)) {
-                    size_t nk = json_object_array_length(keys);
-                    if (nk > 512) nk = 512;
-                    en->keys = calloc(nk ? nk : 1, sizeof *en->keys);
-                    for (size_t k = 0; en->keys && k < nk; k++) {
-                        cd_hash32 h;
-                        if (api_get_hash(json_object_array_get_idx(keys, k), "key", &h, &err) == CD_OK &&
-                            cd_u256_from_be(&en->keys[en->n_keys], h.b, 32) == CD_OK)
-                            en->n_keys++;
-                    }
-                }
+                json_object_object_get_ex(e, "storageKeys", &keys);
+                add_access_entry(&al, cap, &addr, keys, &budget);
             }
         }
         json_object_put(res);
@@ -76,6 +92,20 @@ static void prefetch(svc_state *st, const evm_message *msg) {
     evm_access_list_free(&al);
 }
 
+static cd_status execute(evm_host *host, evm_fork fork, svc_run_kind kind, const evm_message *msg, svc_run_out *out,
+                         cd_error *err) {
+    switch (kind) {
+    case SVC_RUN_CALL: return evm_call(host, fork, msg, &out->res, err);
+    case SVC_RUN_ESTIMATE: return evm_estimate_gas(host, fork, msg, &out->estimate, &out->res, err);
+    default: return evm_create_access_list(host, fork, msg, &out->al, &out->res, err);
+    }
+}
+
+/* Executions: the first ones collect what they read that is not proven yet (answered
+ * provisionally; such an execution is thrown away), the misses are proven in batches, and
+ * the call runs again; the first execution that read only proven values is the answer.
+ * After SVC_STATE_MAX_PASSES collecting executions (reads that each depend on the one
+ * before) the last execution proves any further read one by one. */
 cd_status svc_run(svc_service *s, const svc_head *head, svc_run_kind kind, const evm_message *msg_in, svc_run_out *out,
                   cd_error *err) {
     memset(out, 0, sizeof *out);
@@ -88,17 +118,36 @@ cd_status svc_run(svc_service *s, const svc_head *head, svc_run_kind kind, const
     evm_host host;
     svc_state_host(&st, &host);
     evm_fork fork = svc_state_fork(&st);
-    atomic_fetch_add(&s->m.evm_calls, 1);
-    cd_status rc;
-    switch (kind) {
-    case SVC_RUN_CALL: rc = evm_call(&host, fork, &msg, &out->res, err); break;
-    case SVC_RUN_ESTIMATE: rc = evm_estimate_gas(&host, fork, &msg, &out->estimate, &out->res, err); break;
-    default: rc = evm_create_access_list(&host, fork, &msg, &out->al, &out->res, err); break;
+    cd_status rc = CD_OK;
+    for (unsigned pass = 0;; pass++) {
+        bool collect = pass < SVC_STATE_MAX_PASSES;
+        svc_state_begin_pass(&st, collect);
+        atomic_fetch_add(&s->m.evm_calls, 1);
+        cd_error run_err;
+        cd_error_clear(&run_err);
+        rc = execute(&host, fork, kind, &msg, out, &run_err);
+        if (!collect || st.misses == 0) {
+            if (rc != CD_OK) *err = run_err;
+            break;
+        }
+        /* Thrown away: it read provisional values. */
+        svc_run_out_free(out);
+        memset(out, 0, sizeof *out);
+        if (st.err.code == CD_ERR_TOO_LARGE || st.err.code == CD_ERR_NOMEM) { /* could not even record a read */
+            rc = cd_fail(err, CD_ERR_EVM_STATE_UNAVAILABLE, "state could not be proven: %s", cd_error_text(&st.err));
+            break;
+        }
+        cd_error perr;
+        if (svc_state_prove_missing(&st, &perr) != CD_OK) {
+            rc = cd_fail(err, CD_ERR_EVM_STATE_UNAVAILABLE, "state could not be proven: %s", cd_error_text(&perr));
+            break;
+        }
     }
     /* The EVM reports "unavailable"; the reason is what the state layer recorded. */
     if (rc == CD_ERR_EVM_STATE_UNAVAILABLE && st.err.code != CD_OK)
         cd_fail(err, CD_ERR_EVM_STATE_UNAVAILABLE, "state could not be proven: %s", cd_error_text(&st.err));
     out->round_trips = st.round_trips;
+    out->passes = st.passes;
     svc_state_free(&st);
     return rc;
 }
@@ -121,6 +170,13 @@ void svc_call_route(void *ctx, const api_call_request *req, api_response *out) {
     }
     if (!svc_find_head(s, &req->block, &head, &err)) {
         api_response_error(out, err.code == CD_ERR_NOT_SYNCED ? 503 : 422, "unverifiable", "%s", cd_error_text(&err));
+        return;
+    }
+    if (!svc_chain_id_confirmed(s)) {
+        atomic_fetch_add(&s->m.refused_answers, 1);
+        api_response_error(out, 503, "chain_id_unconfirmed",
+                           "no execution upstream has confirmed chain id %llu (see /health); nothing signed",
+                           (unsigned long long)s->chain_id);
         return;
     }
     evm_message msg;
@@ -181,6 +237,7 @@ void svc_call_route(void *ctx, const api_call_request *req, api_response *out) {
     json_object_object_add(o, "requestHash", api_json_hex(rq, 32));
     json_object_object_add(o, "resultHash", api_json_hex(rs, 32));
     json_object_object_add(o, "roundTrips", json_object_new_uint64(r.round_trips));
+    json_object_object_add(o, "executions", json_object_new_uint64(r.passes));
     svc_run_out_free(&r);
     if (svc_add_signature(s, o, digest) != CD_OK) {
         json_object_put(o);

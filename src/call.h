@@ -1,5 +1,6 @@
 /* Running a call in our EVM over proven state: prefetch with one eth_createAccessList and
- * one eth_getProof batch, prove anything else on demand, never use an unproven value. */
+ * batches of eth_getProof, collect what the EVM reads beyond that and prove it in batches,
+ * run again; never use an unproven value (src/state.h has the bounds). */
 #ifndef CANDOR_SVC_CALL_H
 #define CANDOR_SVC_CALL_H
 
@@ -13,6 +14,7 @@ typedef struct {
     uint64_t estimate;          /* SVC_RUN_ESTIMATE */
     evm_access_list al;         /* SVC_RUN_ACCESS_LIST */
     unsigned round_trips;
+    unsigned passes;            /* executions run (collecting ones included) */
 } svc_run_out;
 
 /* Executes `msg` at `head`. CD_OK: the EVM reached an outcome (out->res). Other statuses:

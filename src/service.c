@@ -5,58 +5,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "src/chainid.h"
 #include "src/version.h"
-
-typedef struct {
-    const char *name;
-    uint64_t chain_id;
-} known_chain;
-
-static const known_chain known_chains[] = {
-    {"mainnet", 1}, {"sepolia", 11155111}, {"holesky", 17000}, {"hoodi", 560048},
-};
-
-cd_status svc_network_chain_id(const char *network, uint64_t *out, cd_error *err) {
-    for (size_t i = 0; i < CD_ARRAY_LEN(known_chains); i++)
-        if (!strcmp(network, known_chains[i].name)) {
-            *out = known_chains[i].chain_id;
-            return CD_OK;
-        }
-    /* A config file: the execution chain id is its DEPOSIT_CHAIN_ID. */
-    cd_buf text = {0};
-    cd_status s = cd_read_file(network, 1 << 20, &text);
-    if (s != CD_OK) {
-        cd_buf_free(&text);
-        return cd_fail(err, CD_ERR_CONFIG, "network '%s' is not a known name and not a readable file", network);
-    }
-    s = cd_fail(err, CD_ERR_CONFIG, "network file %s has no DEPOSIT_CHAIN_ID", network);
-    size_t pos = 0;
-    while (pos < text.len) {
-        size_t end = pos;
-        while (end < text.len && text.data[end] != '\n') end++;
-        const char *line = (const char *)text.data + pos;
-        size_t n = end - pos;
-        static const char key[] = "DEPOSIT_CHAIN_ID:";
-        if (n > sizeof key - 1 && !memcmp(line, key, sizeof key - 1)) {
-            char num[32];
-            size_t k = 0;
-            for (size_t i = sizeof key - 1; i < n && k + 1 < sizeof num; i++)
-                if (line[i] != ' ' && line[i] != '\'' && line[i] != '"' && line[i] != '\r') num[k++] = line[i];
-            num[k] = '\0';
-            char *endp = NULL;
-            unsigned long long v = strtoull(num, &endp, 10);
-            if (k == 0 || *endp || v == 0) s = cd_fail(err, CD_ERR_CONFIG, "bad DEPOSIT_CHAIN_ID in %s", network);
-            else {
-                *out = v;
-                s = CD_OK;
-            }
-            break;
-        }
-        pos = end + 1;
-    }
-    cd_buf_free(&text);
-    return s;
-}
 
 cd_status svc_service_init(svc_service *s, const svc_config *cfg, cd_error *err) {
     memset(s, 0, sizeof *s);
@@ -65,16 +15,14 @@ cd_status svc_service_init(svc_service *s, const svc_config *cfg, cd_error *err)
     pthread_mutex_init(&s->mu, NULL);
     atomic_init(&s->stop, false);
     cd_status st;
-    bool builtin = false;
-    for (size_t i = 0; i < CD_ARRAY_LEN(known_chains); i++)
-        if (!strcmp(cfg->network, known_chains[i].name)) builtin = true;
+    bool builtin = svc_known_network(cfg->network);
     st = builtin ? lc_config_builtin(&s->net, cfg->network) : lc_config_load(&s->net, cfg->network, err);
     if (st != CD_OK) {
         if (builtin) cd_fail(err, st, "network %s: no built-in configuration", cfg->network);
         cd_error_prefix(err, "--network: ");
         return st;
     }
-    if ((st = svc_network_chain_id(cfg->network, &s->chain_id, err)) != CD_OK) return st;
+    if ((st = svc_execution_chain_id(cfg->network, cfg->execution_chain_id, &s->chain_id, err)) != CD_OK) return st;
     snprintf(s->config_text, sizeof s->config_text,
              "{\"network\":\"%s\",\"chainId\":%llu,\"maxCheckpointAge\":%llu}", s->net.name,
              (unsigned long long)s->chain_id, (unsigned long long)cfg->max_checkpoint_age);
@@ -108,6 +56,7 @@ cd_status svc_service_init(svc_service *s, const svc_config *cfg, cd_error *err)
              att_provider_name(s->tee), from_tee ? "tee" : "file");
     if ((st = svc_pool_init(&s->exec, "execution", cfg->execution_rpc, cfg->n_execution_rpc, cfg, &s->log, err)) != CD_OK)
         return st;
+    s->exec.expect_chain_id = s->chain_id; /* each upstream is used once its eth_chainId agrees */
     if ((st = svc_pool_init(&s->beacon, "consensus", cfg->consensus_rpc, cfg->n_consensus_rpc, cfg, &s->log, err)) != CD_OK)
         return st;
     return CD_OK;

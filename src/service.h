@@ -44,7 +44,7 @@ typedef struct svc_service {
     svc_config cfg;
     svc_log log;
     lc_config net;
-    uint64_t chain_id;
+    uint64_t chain_id;          /* the execution chain id answers are signed for (src/chainid.h) */
     char config_text[512];      /* canonical config bytes bound into the quote */
     cd_hash32 config_digest;
     svc_store *store;
@@ -68,15 +68,13 @@ typedef struct svc_service {
     char sync_error[256];
     uint64_t last_progress;     /* unix time the head last advanced */
     uint64_t persisted_finalized_slot;
+    char chain_id_error[256];   /* an execution upstream on another chain, or unchecked (src/chainid.c) */
 } svc_service;
 
 /* Opens everything that does not need the network: TEE provider, sealing key, store,
  * signing key, network config, upstream pools. */
 CD_MUST_CHECK cd_status svc_service_init(svc_service *s, const svc_config *cfg, cd_error *err);
 void svc_service_free(svc_service *s);
-
-/* Chain id of a network name or config file (DEPOSIT_CHAIN_ID). */
-CD_MUST_CHECK cd_status svc_network_chain_id(const char *network, uint64_t *out, cd_error *err);
 
 /* ---- heads (thread-safe) ---- */
 /* Copies the latest (or finalized) verified head; false if none yet. */

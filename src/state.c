@@ -20,59 +20,122 @@ void svc_state_free(svc_state *st) {
     for (size_t i = 0; i < st->n_accounts; i++) cd_buf_free(&st->accounts[i].code);
     free(st->accounts);
     free(st->slots);
+    free(st->slot_index);
     st->accounts = NULL;
     st->slots = NULL;
-    st->n_accounts = st->n_slots = 0;
+    st->slot_index = NULL;
+    st->n_accounts = st->n_slots = st->slot_index_cap = 0;
 }
 
+void svc_state_begin_pass(svc_state *st, bool collect) {
+    st->collect = collect;
+    st->misses = 0;
+    st->passes++;
+    cd_error_clear(&st->err);
+}
+
+/* Accounts stay few (the EVM asks for each once per execution): a linear search. */
 static svc_state_account *find_account(svc_state *st, const cd_address *a) {
     for (size_t i = 0; i < st->n_accounts; i++)
         if (cd_address_eq(&st->accounts[i].addr, a)) return &st->accounts[i];
     return NULL;
 }
 
-static svc_state_slot *find_slot(svc_state *st, const cd_address *a, const cd_u256 *key) {
-    for (size_t i = 0; i < st->n_slots; i++)
-        if (cd_address_eq(&st->slots[i].addr, a) && cd_u256_eq(&st->slots[i].key, key)) return &st->slots[i];
-    return NULL;
+/* Slots can be thousands: hashed. Keys are often keccak outputs, often small integers. */
+static size_t slot_hash(const cd_address *a, const cd_u256 *k) {
+    uint64_t h = 0;
+    memcpy(&h, a->b, 8);
+    h ^= k->w[0] * 0x9e3779b97f4a7c15ull;
+    h ^= (k->w[1] ^ (k->w[2] << 1) ^ (k->w[3] << 2)) * 0xc2b2ae3d27d4eb4full;
+    h ^= h >> 29;
+    return (size_t)(h * 0xbf58476d1ce4e5b9ull >> 17);
 }
 
-/* Records a verified proof's account and slots in the cache. */
+static svc_state_slot *find_slot(svc_state *st, const cd_address *a, const cd_u256 *key) {
+    if (!st->slot_index_cap) return NULL;
+    size_t mask = st->slot_index_cap - 1;
+    for (size_t i = slot_hash(a, key) & mask;; i = (i + 1) & mask) {
+        uint32_t v = st->slot_index[i];
+        if (!v) return NULL;
+        svc_state_slot *sl = &st->slots[v - 1];
+        if (cd_u256_eq(&sl->key, key) && cd_address_eq(&sl->addr, a)) return sl;
+    }
+}
+
+static void index_slot(svc_state *st, size_t idx) {
+    size_t mask = st->slot_index_cap - 1, i = slot_hash(&st->slots[idx].addr, &st->slots[idx].key) & mask;
+    while (st->slot_index[i]) i = (i + 1) & mask;
+    st->slot_index[i] = (uint32_t)(idx + 1);
+}
+
+/* A new (not yet valued) slot entry; the caller fills value and proven. */
+CD_MUST_CHECK static cd_status add_slot(svc_state *st, const cd_address *a, const cd_u256 *key, svc_state_slot **out,
+                                        cd_error *err) {
+    if (st->n_slots >= SVC_STATE_MAX_SLOTS)
+        return cd_fail(err, CD_ERR_TOO_LARGE, "call touches more than %d storage slots", SVC_STATE_MAX_SLOTS);
+    if (st->n_slots % 64 == 0) {
+        svc_state_slot *g = realloc(st->slots, (st->n_slots + 64) * sizeof *g);
+        if (!g) return cd_fail(err, CD_ERR_NOMEM, "state cache");
+        st->slots = g;
+    }
+    if (2 * (st->n_slots + 1) > st->slot_index_cap) {
+        size_t cap = st->slot_index_cap ? 2 * st->slot_index_cap : 128;
+        uint32_t *ix = calloc(cap, sizeof *ix);
+        if (!ix) return cd_fail(err, CD_ERR_NOMEM, "state cache");
+        free(st->slot_index);
+        st->slot_index = ix;
+        st->slot_index_cap = cap;
+        for (size_t i = 0; i < st->n_slots; i++) index_slot(st, i);
+    }
+    svc_state_slot *sl = &st->slots[st->n_slots];
+    memset(sl, 0, sizeof *sl);
+    sl->addr = *a;
+    sl->key = *key;
+    index_slot(st, st->n_slots++);
+    *out = sl;
+    return CD_OK;
+}
+
+/* A new (not yet proven) account entry. */
+CD_MUST_CHECK static cd_status add_account(svc_state *st, const cd_address *a, svc_state_account **out, cd_error *err) {
+    if (st->n_accounts >= SVC_STATE_MAX_ACCOUNTS)
+        return cd_fail(err, CD_ERR_TOO_LARGE, "call touches more than %d accounts", SVC_STATE_MAX_ACCOUNTS);
+    if (st->n_accounts % 16 == 0) {
+        svc_state_account *g = realloc(st->accounts, (st->n_accounts + 16) * sizeof *g);
+        if (!g) return cd_fail(err, CD_ERR_NOMEM, "state cache");
+        st->accounts = g;
+    }
+    svc_state_account *acc = &st->accounts[st->n_accounts++];
+    memset(acc, 0, sizeof *acc);
+    acc->addr = *a;
+    *out = acc;
+    return CD_OK;
+}
+
+/* Records a verified proof's account and slots in the cache (filling entries a collecting
+ * pass left unproven). */
 CD_MUST_CHECK static cd_status cache_proof(svc_state *st, const mpt_account_proof *p, bool exists, cd_error *err) {
     svc_state_account *a = find_account(st, &p->address);
-    if (!a) {
-        if (st->n_accounts >= SVC_STATE_MAX_ACCOUNTS)
-            return cd_fail(err, CD_ERR_TOO_LARGE, "call touches more than %d accounts", SVC_STATE_MAX_ACCOUNTS);
-        if (st->n_accounts % 16 == 0) {
-            svc_state_account *g = realloc(st->accounts, (st->n_accounts + 16) * sizeof *g);
-            if (!g) return cd_fail(err, CD_ERR_NOMEM, "state cache");
-            st->accounts = g;
-        }
-        a = &st->accounts[st->n_accounts++];
-        memset(a, 0, sizeof *a);
-        a->addr = p->address;
+    cd_status s = CD_OK;
+    if (!a && (s = add_account(st, &p->address, &a, err)) != CD_OK) return s;
+    if (!a->proven) {
+        /* An absent account is the empty one (some clients claim zero hashes for it). */
         a->acc.exists = exists;
         a->acc.nonce = p->account.nonce;
         a->acc.balance = p->account.balance;
-        a->acc.code_hash = p->account.code_hash;
-        a->acc.has_storage = !cd_hash32_eq(&p->account.storage_root, &mpt_empty_trie_root);
-        a->storage_root = p->account.storage_root;
+        a->acc.code_hash = exists ? p->account.code_hash : mpt_empty_code_hash;
+        a->storage_root = exists ? p->account.storage_root : mpt_empty_trie_root;
+        a->acc.has_storage = !cd_hash32_eq(&a->storage_root, &mpt_empty_trie_root);
+        a->proven = true;
     }
     for (size_t i = 0; i < p->storage_len; i++) {
         cd_u256 key;
         if (cd_u256_from_be(&key, p->storage[i].key.b, 32) != CD_OK) return cd_fail(err, CD_ERR_INTERNAL, "slot key");
-        if (find_slot(st, &p->address, &key)) continue;
-        if (st->n_slots >= SVC_STATE_MAX_SLOTS)
-            return cd_fail(err, CD_ERR_TOO_LARGE, "call touches more than %d storage slots", SVC_STATE_MAX_SLOTS);
-        if (st->n_slots % 64 == 0) {
-            svc_state_slot *g = realloc(st->slots, (st->n_slots + 64) * sizeof *g);
-            if (!g) return cd_fail(err, CD_ERR_NOMEM, "state cache");
-            st->slots = g;
-        }
-        svc_state_slot *sl = &st->slots[st->n_slots++];
-        sl->addr = p->address;
-        sl->key = key;
+        svc_state_slot *sl = find_slot(st, &p->address, &key);
+        if (sl && sl->proven) continue;
+        if (!sl && (s = add_slot(st, &p->address, &key, &sl, err)) != CD_OK) return s;
         sl->value = p->storage[i].value;
+        sl->proven = true;
     }
     return CD_OK;
 }
@@ -171,10 +234,10 @@ cd_status svc_state_get_proof(svc_state *st, const cd_address *a, const cd_u256 
     return s;
 }
 
-/* Code of a prefetched account from its batch answer, checked against the proven codeHash. */
+/* Code of a just-proven account from a batch answer, checked against the proven codeHash. */
 CD_MUST_CHECK static cd_status cache_code(svc_state *st, const cd_address *a, json_object *res, cd_error *err) {
     svc_state_account *acc = find_account(st, a);
-    if (!acc || acc->has_code) return CD_OK;
+    if (!acc || !acc->proven || acc->has_code) return CD_OK;
     cd_buf b = {0};
     cd_status s = api_get_data(res, "eth_getCode result", CODE_MAX, &b, err);
     if (s == CD_OK) s = mpt_code_verify(&acc->acc.code_hash, cd_buf_bytes(&b), err);
@@ -184,48 +247,71 @@ CD_MUST_CHECK static cd_status cache_code(svc_state *st, const cd_address *a, js
     }
     acc->code = b;
     acc->has_code = true;
+    acc->want_code = false;
     return CD_OK;
 }
 
-/* One batch: eth_getProof for every entry, and eth_getCode for every entry (most calls need
- * the code of what they touch, and asking in the same request saves a round trip). */
-cd_status svc_state_prefetch(svc_state *st, const evm_access_list *al, cd_error *err) {
-    if (!al || al->n == 0) return CD_OK;
-    size_t n = al->n > 256 ? 256 : al->n;
-    const char **methods = calloc(2 * n, sizeof *methods), **params = calloc(2 * n, sizeof *params);
-    json_object **res = calloc(2 * n, sizeof *res);
+/* ---- batches ----------------------------------------------------------------------- */
+
+/* What to prove about one address: the account, these storage keys, and maybe its code. */
+typedef struct {
+    cd_address addr;
+    const cd_u256 *keys;
+    size_t n_keys;
+    bool code;
+} proof_want;
+
+/* One batch request: eth_getProof for each want (at most SVC_STATE_PROOF_KEYS keys each),
+ * eth_getCode for those that ask for code; every answer verified before it is cached. */
+CD_MUST_CHECK static cd_status send_batch(svc_state *st, const proof_want *w, size_t n, cd_error *err) {
+    size_t n_code = 0;
+    for (size_t i = 0; i < n; i++) n_code += w[i].code;
+    size_t calls = n + n_code;
+    if (st->round_trips >= SVC_STATE_MAX_ROUND_TRIPS)
+        return cd_fail(err, CD_ERR_TOO_LARGE, "more than %d upstream requests for one answer", SVC_STATE_MAX_ROUND_TRIPS);
+    const char **methods = calloc(calls, sizeof *methods), **params = calloc(calls, sizeof *params);
+    json_object **res = calloc(calls, sizeof *res);
     cd_buf *pbufs = calloc(n, sizeof *pbufs);
-    char (*cbufs)[80] = calloc(n, sizeof *cbufs);
-    cd_status s = methods && params && res && pbufs && cbufs ? CD_OK : CD_ERR_NOMEM;
+    char (*cbufs)[80] = calloc(n_code ? n_code : 1, sizeof *cbufs);
+    size_t *code_of = calloc(n, sizeof *code_of); /* call index of want i's eth_getCode */
+    cd_status s = methods && params && res && pbufs && cbufs && code_of ? CD_OK : CD_ERR_NOMEM;
+    size_t c = n;
     for (size_t i = 0; i < n && s == CD_OK; i++) {
         methods[i] = "eth_getProof";
-        s = proof_params(st, &al->entries[i].address, al->entries[i].keys, al->entries[i].n_keys, &pbufs[i]);
+        s = proof_params(st, &w[i].addr, w[i].keys, w[i].n_keys, &pbufs[i]);
         params[i] = (const char *)pbufs[i].data;
+        if (!w[i].code) continue;
         char hex[43];
-        cd_hex_encode(hex, al->entries[i].address.b, 20);
-        snprintf(cbufs[i], sizeof cbufs[i], "[\"%s\",\"%s\"]", hex, st->block_tag);
-        methods[n + i] = "eth_getCode";
-        params[n + i] = cbufs[i];
+        cd_hex_encode(hex, w[i].addr.b, 20);
+        snprintf(cbufs[c - n], sizeof cbufs[0], "[\"%s\",\"%s\"]", hex, st->block_tag);
+        methods[c] = "eth_getCode";
+        params[c] = cbufs[c - n];
+        code_of[i] = c++;
     }
-    if (s == CD_OK) {
+    if (s != CD_OK) {
+        cd_fail(err, s, "eth_getProof batch");
+    } else {
         unsigned order[SVC_MAX_UPSTREAMS];
         unsigned np = svc_pool_order(&st->s->exec, order);
-        s = CD_ERR_UPSTREAM;
+        s = cd_fail(err, CD_ERR_UPSTREAM, "no execution provider");
         for (unsigned k = 0; k < np && s != CD_OK; k++) {
+            if (st->round_trips >= SVC_STATE_MAX_ROUND_TRIPS) {
+                s = cd_fail(err, CD_ERR_TOO_LARGE, "more than %d upstream requests for one answer", SVC_STATE_MAX_ROUND_TRIPS);
+                break;
+            }
             st->round_trips++;
-            s = svc_rpc_batch(&st->s->exec, order[k], 2 * n, methods, params, res, err);
+            s = svc_rpc_batch(&st->s->exec, order[k], calls, methods, params, res, err);
             if (s != CD_OK) continue;
             for (size_t i = 0; i < n && s == CD_OK; i++) {
                 mpt_account_proof p;
                 memset(&p, 0, sizeof p);
                 bool exists = false;
-                s = verify_proof_json(st, res[i], &al->entries[i].address, al->entries[i].keys, al->entries[i].n_keys,
-                                      &p, &exists, err);
+                s = verify_proof_json(st, res[i], &w[i].addr, w[i].keys, w[i].n_keys, &p, &exists, err);
                 if (s == CD_OK) s = cache_proof(st, &p, exists, err);
                 mpt_account_proof_free(&p);
-                if (s == CD_OK) s = cache_code(st, &al->entries[i].address, res[n + i], err);
+                if (s == CD_OK && w[i].code) s = cache_code(st, &w[i].addr, res[code_of[i]], err);
             }
-            for (size_t i = 0; i < 2 * n; i++) {
+            for (size_t i = 0; i < calls; i++) {
                 json_object_put(res[i]);
                 res[i] = NULL;
             }
@@ -235,27 +321,122 @@ cd_status svc_state_prefetch(svc_state *st, const evm_access_list *al, cd_error 
                 svc_pool_report_lie(&st->s->exec, order[k], what);
             }
         }
-    } else {
-        cd_fail(err, s, "prefetch");
     }
     for (size_t i = 0; pbufs && i < n; i++) cd_buf_free(&pbufs[i]);
     free(pbufs);
     free(cbufs);
+    free(code_of);
     free(methods);
     free(params);
     free(res);
     return s;
 }
 
+/* Packs the wants into batch requests of at most SVC_STATE_BATCH_KEYS storage keys and
+ * SVC_STATE_BATCH_CALLS calls, each eth_getProof of at most SVC_STATE_PROOF_KEYS keys (an
+ * address's keys are split where a batch or a call is full; its code is asked with its
+ * first call), and sends them one after the other. */
+CD_MUST_CHECK static cd_status prove_wants(svc_state *st, const proof_want *wants, size_t n, cd_error *err) {
+    proof_want batch[SVC_STATE_BATCH_CALLS];
+    size_t nb = 0, keys = 0, rpcs = 0;
+    cd_status s = CD_OK;
+    for (size_t i = 0; i < n && s == CD_OK; i++) {
+        size_t off = 0;
+        do {
+            bool code = wants[i].code && off == 0;
+            size_t left = wants[i].n_keys - off;
+            bool full = rpcs + 1 + code > SVC_STATE_BATCH_CALLS || (left && keys == SVC_STATE_BATCH_KEYS);
+            if (full) {
+                s = send_batch(st, batch, nb, err);
+                nb = keys = rpcs = 0;
+                if (s != CD_OK) break;
+            }
+            size_t take = left;
+            if (take > SVC_STATE_PROOF_KEYS) take = SVC_STATE_PROOF_KEYS;
+            if (take > SVC_STATE_BATCH_KEYS - keys) take = SVC_STATE_BATCH_KEYS - keys;
+            batch[nb++] = (proof_want){wants[i].addr, wants[i].keys ? wants[i].keys + off : NULL, take, code};
+            keys += take;
+            rpcs += 1 + code;
+            off += take;
+        } while (off < wants[i].n_keys);
+    }
+    if (s == CD_OK && nb) s = send_batch(st, batch, nb, err);
+    return s;
+}
+
+cd_status svc_state_prefetch(svc_state *st, const evm_access_list *al, cd_error *err) {
+    if (!al || al->n == 0) return CD_OK;
+    size_t n = al->n > SVC_STATE_MAX_ACCOUNTS ? SVC_STATE_MAX_ACCOUNTS : al->n, total = 0;
+    proof_want *w = calloc(n, sizeof *w);
+    if (!w) return cd_fail(err, CD_ERR_NOMEM, "prefetch");
+    for (size_t i = 0; i < n; i++) {
+        size_t k = al->entries[i].n_keys;
+        if (total + k > SVC_STATE_MAX_SLOTS) k = SVC_STATE_MAX_SLOTS - total; /* the rest: misses, then refused */
+        total += k;
+        /* Most calls need the code of what they touch: asked in the same request. */
+        w[i] = (proof_want){al->entries[i].address, al->entries[i].keys, k, true};
+    }
+    cd_status s = prove_wants(st, w, n, err);
+    free(w);
+    return s;
+}
+
+cd_status svc_state_prove_missing(svc_state *st, cd_error *err) {
+    /* One want per address with anything missing: the account (and then its code), code
+     * alone, or slots (grouped by address, in the order they were asked). */
+    size_t room = st->n_accounts + st->n_slots + 1;
+    proof_want *w = calloc(room, sizeof *w);
+    cd_u256 **keys = calloc(room, sizeof *keys);
+    size_t *cap = calloc(room, sizeof *cap);
+    size_t n = 0;
+    cd_status s = w && keys && cap ? CD_OK : cd_fail(err, CD_ERR_NOMEM, "missing state");
+    for (size_t i = 0; i < st->n_accounts && s == CD_OK; i++) {
+        const svc_state_account *a = &st->accounts[i];
+        if (!a->proven || (a->want_code && !a->has_code)) w[n++] = (proof_want){a->addr, NULL, 0, true};
+    }
+    for (size_t i = 0; i < st->n_slots && s == CD_OK; i++) {
+        const svc_state_slot *sl = &st->slots[i];
+        if (sl->proven) continue;
+        size_t j = 0;
+        while (j < n && !cd_address_eq(&w[j].addr, &sl->addr)) j++;
+        if (j == n) w[n++] = (proof_want){sl->addr, NULL, 0, false};
+        if (w[j].n_keys == cap[j]) {
+            size_t nc = cap[j] ? 2 * cap[j] : 16;
+            cd_u256 *g = realloc(keys[j], nc * sizeof *g);
+            if (!g) {
+                s = cd_fail(err, CD_ERR_NOMEM, "missing state");
+                break;
+            }
+            keys[j] = g;
+            cap[j] = nc;
+        }
+        keys[j][w[j].n_keys++] = sl->key;
+        w[j].keys = keys[j];
+    }
+    if (s == CD_OK) s = prove_wants(st, w, n, err);
+    for (size_t i = 0; keys && i < n; i++) free(keys[i]);
+    free(keys);
+    free(w);
+    free(cap);
+    if (s != CD_OK) return s;
+    /* Everything asked must now be proven (verify_proof_json holds each answer to exactly
+     * what was asked; this is the invariant the passes rely on). */
+    for (size_t i = 0; i < st->n_accounts; i++)
+        if (!st->accounts[i].proven) return cd_fail(err, CD_ERR_INTERNAL, "account left unproven");
+    for (size_t i = 0; i < st->n_slots; i++)
+        if (!st->slots[i].proven) return cd_fail(err, CD_ERR_INTERNAL, "slot left unproven");
+    return CD_OK;
+}
+
 cd_status svc_state_account_get(svc_state *st, const cd_address *a, const svc_state_account **out, cd_error *err) {
     svc_state_account *acc = find_account(st, a);
-    if (!acc) {
+    if (!acc || !acc->proven) {
         json_object *res = NULL;
         cd_status s = svc_state_get_proof(st, a, NULL, 0, &res, err);
         json_object_put(res);
         if (s != CD_OK) return s;
         acc = find_account(st, a);
-        if (!acc) return cd_fail(err, CD_ERR_INTERNAL, "proven account not cached");
+        if (!acc || !acc->proven) return cd_fail(err, CD_ERR_INTERNAL, "proven account not cached");
     }
     *out = acc;
     return CD_OK;
@@ -263,10 +444,10 @@ cd_status svc_state_account_get(svc_state *st, const cd_address *a, const svc_st
 
 cd_status svc_state_storage_get(svc_state *st, const cd_address *a, const cd_u256 *key, cd_u256 *value, cd_error *err) {
     svc_state_slot *sl = find_slot(st, a, key);
-    if (!sl) {
+    if (!sl || !sl->proven) {
         /* An account known to have no storage needs no slot proof. */
         svc_state_account *acc = find_account(st, a);
-        if (acc && !acc->acc.has_storage) {
+        if (acc && acc->proven && !acc->acc.has_storage) {
             memset(value, 0, sizeof *value);
             return CD_OK;
         }
@@ -275,7 +456,7 @@ cd_status svc_state_storage_get(svc_state *st, const cd_address *a, const cd_u25
         json_object_put(res);
         if (s != CD_OK) return s;
         sl = find_slot(st, a, key);
-        if (!sl) return cd_fail(err, CD_ERR_INTERNAL, "proven slot not cached");
+        if (!sl || !sl->proven) return cd_fail(err, CD_ERR_INTERNAL, "proven slot not cached");
     }
     *value = sl->value;
     return CD_OK;
@@ -348,8 +529,20 @@ static cd_status host_block(void *ctx, evm_block *out) {
     return CD_OK;
 }
 
+/* A collecting pass answers what is not proven yet provisionally and records it. */
 static cd_status host_account(void *ctx, const cd_address *addr, evm_account *out) {
     svc_state *st = ctx;
+    if (st->collect) {
+        svc_state_account *acc = find_account(st, addr);
+        if (!acc && add_account(st, addr, &acc, &st->err) != CD_OK) return unavailable(st);
+        if (!acc->proven) {
+            st->misses++;
+            memset(out, 0, sizeof *out); /* provisionally absent */
+            return CD_OK;
+        }
+        *out = acc->acc;
+        return CD_OK;
+    }
     const svc_state_account *a = NULL;
     if (svc_state_account_get(st, addr, &a, &st->err) != CD_OK) return unavailable(st);
     *out = a->acc;
@@ -359,6 +552,15 @@ static cd_status host_account(void *ctx, const cd_address *addr, evm_account *ou
 static cd_status host_code(void *ctx, const cd_address *addr, const cd_hash32 *code_hash, cd_buf *out) {
     svc_state *st = ctx;
     (void)code_hash;
+    if (st->collect) {
+        /* Asked only for a proven account with code (a provisional one has none). */
+        svc_state_account *acc = find_account(st, addr);
+        if (acc && acc->proven && !acc->has_code && !cd_hash32_eq(&acc->acc.code_hash, &mpt_empty_code_hash)) {
+            st->misses++;
+            acc->want_code = true;
+            return CD_ERR_EVM_STATE_UNAVAILABLE; /* no provisional code: this execution ends here */
+        }
+    }
     cd_bytes code;
     if (svc_state_code_get(st, addr, &code, &st->err) != CD_OK) return unavailable(st);
     return code.len ? cd_buf_append(out, code.ptr, code.len) : CD_OK;
@@ -366,6 +568,17 @@ static cd_status host_code(void *ctx, const cd_address *addr, const cd_hash32 *c
 
 static cd_status host_storage(void *ctx, const cd_address *addr, const cd_u256 *key, cd_u256 *value) {
     svc_state *st = ctx;
+    if (st->collect) {
+        svc_state_slot *sl = find_slot(st, addr, key);
+        const svc_state_account *acc = find_account(st, addr);
+        bool needs_proof = !sl && !(acc && acc->proven && !acc->acc.has_storage);
+        if (needs_proof && add_slot(st, addr, key, &sl, &st->err) != CD_OK) return unavailable(st);
+        if (sl && !sl->proven) {
+            st->misses++;
+            memset(value, 0, sizeof *value); /* provisionally zero */
+            return CD_OK;
+        }
+    }
     if (svc_state_storage_get(st, addr, key, value, &st->err) != CD_OK) return unavailable(st);
     return CD_OK;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "src/chainid.h"
 #include "src/service.h"
 
 #define STORE_LC "lc/store"
@@ -166,6 +167,8 @@ CD_MUST_CHECK static cd_status bootstrap(svc_service *s, const cd_hash32 *root, 
 }
 
 cd_status svc_sync_start(svc_service *s, cd_error *err) {
+    /* The execution upstreams' chain ids first: nothing is signed before one agrees. */
+    (void)svc_check_upstream_chain_ids(s);
     cd_buf b = {0}, cp = {0};
     cd_status st = svc_store_get(s->store, STORE_LC, &b, err);
     if (st == CD_OK) {
@@ -255,6 +258,7 @@ void *svc_sync_thread(void *arg) {
     while (!atomic_load(&s->stop)) {
         cd_error err;
         cd_error_clear(&err);
+        (void)svc_check_upstream_chain_ids(s); /* asks only those due (src/chainid.h) */
         cd_status st = svc_sync_step(s, &err);
         pthread_mutex_lock(&s->mu);
         if (st == CD_OK) s->sync_error[0] = '\0';

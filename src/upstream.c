@@ -92,6 +92,7 @@ unsigned svc_pool_order(svc_pool *p, unsigned order[SVC_MAX_UPSTREAMS]) {
     /* The operator's order, with providers under a lie penalty moved to the back. */
     for (int pass = 0; pass < 2; pass++)
         for (unsigned i = 0; i < p->n; i++) {
+            if (p->expect_chain_id && atomic_load(&p->ep[i].chain_check) != SVC_CHAIN_AGREES) continue;
             bool penalised = atomic_load(&p->ep[i].penalty_until) > now;
             if (penalised == (pass == 1)) order[k++] = i;
         }

@@ -41,7 +41,12 @@ typedef struct {
     unsigned n_idle;
     atomic_uint_fast64_t requests, failures, lies;
     atomic_int_fast64_t penalty_until; /* unix seconds */
+    atomic_int chain_check;    /* svc_chain_check: what its eth_chainId said (src/chainid.c) */
+    atomic_int_fast64_t chain_checked_at; /* unix seconds of the last eth_chainId answer */
 } svc_endpoint;
+
+/* An execution endpoint is used only once its eth_chainId equals the pool's expectation. */
+typedef enum { SVC_CHAIN_UNCHECKED = 0, SVC_CHAIN_AGREES = 1, SVC_CHAIN_DIFFERS = 2 } svc_chain_check;
 
 typedef struct {
     const char *kind;          /* "execution" | "consensus" (metrics label) */
@@ -52,6 +57,7 @@ typedef struct {
     size_t max_response;
     char doh_url[SVC_URL_MAX];
     const svc_log *log;
+    uint64_t expect_chain_id;  /* non-zero: only endpoints whose eth_chainId agreed are used */
 } svc_pool;
 
 CD_MUST_CHECK cd_status svc_pool_init(svc_pool *p, const char *kind, const char urls[][SVC_URL_MAX],
@@ -59,7 +65,8 @@ CD_MUST_CHECK cd_status svc_pool_init(svc_pool *p, const char *kind, const char 
                                       cd_error *err);
 void svc_pool_free(svc_pool *p);
 
-/* Fills order[0..n) with endpoint indexes: providers not under a lie penalty first. */
+/* Fills order[0..n) with endpoint indexes: providers not under a lie penalty first. With
+ * expect_chain_id set, endpoints whose chain id has not been confirmed are left out. */
 unsigned svc_pool_order(svc_pool *p, unsigned order[SVC_MAX_UPSTREAMS]);
 void svc_pool_report_lie(svc_pool *p, unsigned ep, const char *what);
 /* Prometheus lines for this pool. */

@@ -75,6 +75,7 @@ static bool load(const char *name, cd_buf *out) {
 static void base_config(svc_config *cfg, const char *dir, uint16_t bad_port, uint16_t good_port, bool with_bad) {
     svc_config_defaults(cfg);
     snprintf(cfg->network, sizeof cfg->network, FIX "network.yaml");
+    cfg->execution_chain_id = 31337; /* the file has DEPOSIT_CHAIN_ID only (src/chainid.h) */
     snprintf(cfg->data_dir, sizeof cfg->data_dir, "%s", dir);
     cfg->n_consensus_rpc = 0;
     if (with_bad) snprintf(cfg->consensus_rpc[cfg->n_consensus_rpc++], SVC_URL_MAX, "http://127.0.0.1:%u", bad_port);

@@ -2,7 +2,7 @@
 // Local test chain: anvil (execution) + our signed beacon chain (consensus) + beacon API server.
 //
 //   node chain.mjs --out DIR [--seconds-per-slot 2] [--initial-slots 200] [--checkpoint-slot 8]
-//                  [--max-seconds 1800] [--no-live]
+//                  [--max-seconds 1800] [--no-live] [--deposit-chain-id 5]
 //
 // Writes DIR/network.yaml (consensus-specs config + GENESIS_VALIDATORS_ROOT, GENESIS_TIME),
 // DIR/chain.env (shell-sourceable: ANVIL_URL BEACON_URL CHECKPOINT TOKEN STORE ...) and
@@ -17,7 +17,7 @@ import { startBeaconServer } from "./lib/server.mjs";
 import { quantity, sleep, toHex } from "./lib/util.mjs";
 
 function parseArgs(argv) {
-  const o = { out: null, secondsPerSlot: 2, initialSlots: 200, checkpointSlot: 8, maxSeconds: 1800, live: true, chainId: 31337 };
+  const o = { out: null, secondsPerSlot: 2, initialSlots: 200, checkpointSlot: 8, maxSeconds: 1800, live: true, chainId: 31337, depositChainId: 5 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => { if (i + 1 >= argv.length) throw new Error(`${a} needs a value`); return argv[++i]; };
@@ -27,6 +27,7 @@ function parseArgs(argv) {
     else if (a === "--checkpoint-slot") o.checkpointSlot = Number(next());
     else if (a === "--max-seconds") o.maxSeconds = Number(next());
     else if (a === "--no-live") o.live = false;
+    else if (a === "--deposit-chain-id") o.depositChainId = Number(next());
     else throw new Error(`unknown argument ${a}`);
   }
   if (!o.out) throw new Error("--out DIR is required");
@@ -49,7 +50,9 @@ export async function buildChain(o, log = () => {}) {
   const anvilLog = o.out ? fs.createWriteStream(path.join(o.out, "anvil.log")) : null;
   const anvil = await startAnvil({ genesisTime, chainId: o.chainId, log: anvilLog, maxSeconds: (o.maxSeconds ?? 1800) + 120 });
   const el = new ExecutionChain(anvil.rpc, { genesisTime, secondsPerSlot: o.secondsPerSlot });
-  const beacon = new BeaconChain({ genesisTime, secondsPerSlot: o.secondsPerSlot, chainId: o.chainId });
+  // DEPOSIT_CHAIN_ID (5 by default) differs from anvil's chain id (31337), as on devnets whose
+  // deposit contract lives on another chain: answers must be signed for 31337 all the same.
+  const beacon = new BeaconChain({ genesisTime, secondsPerSlot: o.secondsPerSlot, chainId: o.chainId, depositChainId: o.depositChainId ?? o.chainId });
 
   const t0 = Date.now();
   beacon.addSlot(await blockPayload(anvil.rpc, 0));
@@ -86,15 +89,15 @@ async function main() {
   const checkpoint = toHex(beacon.slots[o.checkpointSlot].blockRoot);
   const srv = await startBeaconServer(beacon, { extraInfo: () => ({ anvilTxs: el.txCount }) });
   const info = {
-    anvilUrl: anvil.url, beaconUrl: srv.url, checkpoint, checkpointSlot: o.checkpointSlot, chainId: o.chainId,
+    anvilUrl: anvil.url, beaconUrl: srv.url, checkpoint, checkpointSlot: o.checkpointSlot, chainId: o.chainId, depositChainId: o.depositChainId,
     genesisTime, secondsPerSlot: o.secondsPerSlot, genesisValidatorsRoot: toHex(beacon.genesisValidatorsRoot),
-    token: contracts.token, store: contracts.store, accounts: DEV, pid: process.pid,
+    token: contracts.token, store: contracts.store, slots: contracts.slots, accounts: DEV, pid: process.pid,
   };
   fs.writeFileSync(path.join(o.out, "network.yaml"), beacon.configYaml());
   fs.writeFileSync(path.join(o.out, "chain.json"), JSON.stringify(info, null, 2));
   fs.writeFileSync(path.join(o.out, "chain.env"), [
     `ANVIL_URL=${anvil.url}`, `BEACON_URL=${srv.url}`, `CHECKPOINT=${checkpoint}`, `CHAIN_ID=${o.chainId}`,
-    `TOKEN=${contracts.token}`, `STORE=${contracts.store}`, `HOLDER=${DEV[1]}`, `NETWORK_YAML=${path.join(o.out, "network.yaml")}`,
+    `TOKEN=${contracts.token}`, `STORE=${contracts.store}`, `SLOTS=${contracts.slots}`, `HOLDER=${DEV[1]}`, `NETWORK_YAML=${path.join(o.out, "network.yaml")}`,
     `CHAIN_PID=${process.pid}`, "",
   ].join("\n"));
   log(`ready: anvil ${anvil.url} beacon ${srv.url} checkpoint ${checkpoint}`);

@@ -207,6 +207,7 @@ async function phaseCalls(r, chain, svc, ctx) {
     ["Store.balanceVia (two contracts)", chain.store, abiCall("balanceVia(address,address)", chain.token, holder)],
     ["Store.digest (many slots)", chain.store, abiCall("digest(uint256)", 6)],
     ["Store.fail (Revert)", chain.store, abiCall("fail(uint256)", 1)],
+    ["Slots.sum (4096 slots)", chain.slots, abiCall("sum(uint256)", 4096)],
   ];
   for (const [name, to, input] of calls) {
     await svcCheck(r, svc, `/call ${name}: signed, equal to anvil's eth_call`, async () => {
@@ -223,6 +224,9 @@ async function phaseCalls(r, chain, svc, ctx) {
     const { claim } = verifySignedAnswer(b, { chainId: chain.chainId });
     const s1 = await checker.blockSigner(claim, b.signature);
     assert(s1 === ctx.signer, `contract recovers ${s1} for /block, attested ${ctx.signer}`);
+    // With anvil's own block.chainid in place of the answer's chainId: the answer is for this chain.
+    const h1 = await checker.blockSigner(claim, b.signature, { here: true });
+    assert(h1 === ctx.signer, `with block.chainid the contract recovers ${h1} for /block (answer says chainId ${claim.chainId})`);
     const wrong = await checker.blockSigner({ ...claim, number: BigInt(claim.number) + 1n }, b.signature);
     assert(wrong !== ctx.signer, "contract recovers the signer for a changed block number");
     const req = callRequest(chain, chain.token, abiCall("balanceOf(address)", chain.accounts[1]));
@@ -230,6 +234,8 @@ async function phaseCalls(r, chain, svc, ctx) {
     const cc = verifySignedAnswer(c, { chainId: chain.chainId, request: req }).claim;
     const on = await checker.callSigner(cc, req, c, c.signature);
     assert(on.signer === ctx.signer, `contract recovers ${on.signer} for /call`);
+    const onHere = await checker.callSigner(cc, req, c, c.signature, { here: true });
+    assert(onHere.signer === ctx.signer, `with block.chainid the contract recovers ${onHere.signer} for /call`);
     if (c.requestHash) assert(on.requestHash === c.requestHash.toLowerCase(), `requestHash ${c.requestHash} vs contract ${on.requestHash}`);
     if (c.resultHash) assert(on.resultHash === c.resultHash.toLowerCase(), `resultHash ${c.resultHash} vs contract ${on.resultHash}`);
     return `ecrecover -> ${s1}`;
@@ -337,6 +343,8 @@ async function phaseTamperEl(r, chain, svc, elProxy, ctx) {
   for (const [mode, spec] of Object.entries(EL_MODES)) {
     if (Date.now() > RUN_DEADLINE) { r.skip(`tamper el ${mode}`, "run deadline reached"); continue; }
     await svcCheck(r, svc, `tamper el ${mode}: ${spec.benign ? "answers still true" : "every answer refused or true, none wrongly signed"}`, async () => {
+      // Signing again after the mode before (chainId: the upstream may have been refused until rechecked).
+      await svc.waitHealthy();
       // Wait for a fresh head so that nothing can come from a cache of honest data.
       const n0 = await serviceHead(svc);
       elProxy.mode = mode;
@@ -443,6 +451,9 @@ async function phaseConfig(r, chain) {
     ["a checkpoint older than --max-checkpoint-age", { extraArgs: ["--max-checkpoint-age", "30"] }],
     ["a wrong GENESIS_VALIDATORS_ROOT", { network: variant("gvr", gvr, (gvr[0] === "0" ? "1" : "0") + gvr.slice(1)) }],
     ["a wrong ELECTRA_FORK_VERSION", { network: variant("fork", "ELECTRA_FORK_VERSION: 0x05000e2e", "ELECTRA_FORK_VERSION: 0x05000e2f") }],
+    // The network file has DEPOSIT_CHAIN_ID 5 only: without --execution-chain-id it must refuse.
+    ["no --execution-chain-id (the file has DEPOSIT_CHAIN_ID only)", { executionChainId: null }],
+    ["a wrong --execution-chain-id (anvil answers eth_chainId 31337)", { executionChainId: chain.chainId + 1 }],
   ];
   for (const [what, opts] of cases) {
     await r.check(`config: ${what} keeps candor from syncing or signing`, async () => {
@@ -557,7 +568,7 @@ async function demo(chain) {
   const show = (title, r) => console.log(`\n$ ${title}\n${r.json ? JSON.stringify(r.json, null, 2) : r.text}`);
   console.log(`local chain: anvil ${chain.anvilUrl}, beacon API ${chain.beaconUrl}`);
   console.log(`token ${chain.token}, checkpoint ${chain.checkpoint}`);
-  console.log(`$ candor serve --network ${chain.yaml} --checkpoint ${chain.checkpoint} --consensus-rpc ${chain.beaconUrl} --execution-rpc ${chain.anvilUrl} --listen 127.0.0.1:PORT --data-dir DIR --tee mock`);
+  console.log(`$ candor serve --network ${chain.yaml} --checkpoint ${chain.checkpoint} --consensus-rpc ${chain.beaconUrl} --execution-rpc ${chain.anvilUrl} --execution-chain-id ${chain.chainId} --listen 127.0.0.1:PORT --data-dir DIR --tee mock`);
   await svc.start();
   try {
     const ms = await svc.waitHealthy();
@@ -606,11 +617,13 @@ async function bench(chain) {
       ["call_erc20_balanceOf", chain.token, abiCall("balanceOf(address)", chain.accounts[1])],
       ["call_store_digest", chain.store, abiCall("digest(uint256)", 6)],
     ];
-    for (const [name, to, input] of cases) {
+    // The many-slot sweep: Slots.sum(n) reads n storage slots of one contract.
+    for (const n of [1, 64, 256, 768, 1024, 4096]) cases.push([`call_slots_${n}`, chain.slots, abiCall("sum(uint256)", n), n >= 1024 ? 20 : runs]);
+    for (const [name, to, input, caseRuns = runs] of cases) {
       const req = callRequest(chain, to, input);
       const ours = [], ref = [];
       let trips = [];
-      for (let i = 0; i < runs + 5; i++) {
+      for (let i = 0; i < caseRuns + 5; i++) {
         let t0 = performance.now();
         const a = await http("POST", `${svc.url}/call`, req);
         const dt = performance.now() - t0;
@@ -621,7 +634,7 @@ async function bench(chain) {
         if (i >= 5) { ours.push(dt); ref.push(dr); trips.push(a.json.roundTrips); }
       }
       const m = median(ours), r = median(ref);
-      console.log(`${name.padEnd(24)} ${m.toFixed(2).padStart(8)} ms/call  ratio ${(m / r).toFixed(2)}x vs anvil eth_call (${r.toFixed(2)} ms)  upstream round trips ${median(trips)}  [median of ${runs}]`);
+      console.log(`${name.padEnd(24)} ${m.toFixed(2).padStart(8)} ms/call  ratio ${(m / r).toFixed(2)}x vs anvil eth_call (${r.toFixed(2)} ms)  upstream round trips ${median(trips)}  [median of ${caseRuns}]`);
     }
     console.log(`${"rss_synced".padEnd(24)} ${rssSynced.toFixed(1).padStart(8)} MiB`);
     console.log(`${"rss_after_calls".padEnd(24)} ${rssMiB(svc.candorPid()).toFixed(1).padStart(8)} MiB`);

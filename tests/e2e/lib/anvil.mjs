@@ -81,6 +81,10 @@ export function compileContracts() {
   return result;
 }
 
+/* Slots (contracts/Slots.sol) holds SLOTS_FILLED non-zero slots, written SLOTS_PER_FILL a block. */
+export const SLOTS_FILLED = 4096;
+const SLOTS_PER_FILL = 1024;
+
 /* Drives anvil: every mined block gets the timestamp of its beacon slot. */
 export class ExecutionChain {
   constructor(rpc, { genesisTime, secondsPerSlot }) {
@@ -138,18 +142,26 @@ export class ExecutionChain {
     if (n % 3 === 0) {
       hashes.push(await this.send({ from: DEV[1], to: DEV[3], value: quantity(BigInt(n) * 10n ** 15n) }));
     }
+    const { slots } = this.contracts;
+    if (slots && n >= 3 && n < 3 + SLOTS_FILLED / SLOTS_PER_FILL) {
+      hashes.push(await this.send({ from: DEV[0], to: slots, data: abiCall("fill(uint256)", SLOTS_PER_FILL), gas: quantity(29000000) }));
+    }
     return hashes;
   }
 
-  /* Block 1: deploy Token (1,000,000 * 10^18 to DEV[0]) and Store; block 2: hand tokens out. */
+  /* Block 1: deploy Token (1,000,000 * 10^18 to DEV[0]), Store and Slots; block 2: hand
+   * tokens out. Blocks 3..: Slots is filled, SLOTS_PER_FILL slots a block (one transaction
+   * under the 30M block gas limit), until SLOTS_FILLED. */
   async setupContracts(artifacts) {
     const t = await this.deploy(artifacts.Token, abiWord(10n ** 24n));
     const s = await this.deploy(artifacts.Store);
+    const sl = await this.deploy(artifacts.Slots);
     await this.mineAt(1);
     const rt = await this.receipt(t);
     const rs = await this.receipt(s);
-    if (rt.status !== "0x1" || rs.status !== "0x1") throw new Error("contract deployment failed");
-    this.contracts = { token: rt.contractAddress, store: rs.contractAddress };
+    const rsl = await this.receipt(sl);
+    if (rt.status !== "0x1" || rs.status !== "0x1" || rsl.status !== "0x1") throw new Error("contract deployment failed");
+    this.contracts = { token: rt.contractAddress, store: rs.contractAddress, slots: rsl.contractAddress };
     for (let i = 1; i < 4; i++) {
       await this.send({ from: DEV[0], to: this.contracts.token, data: abiCall("transfer(address,uint256)", DEV[i], 10n ** 21n * BigInt(i)), gas: quantity(100000) });
     }

@@ -123,10 +123,13 @@ export function payloadHeaderOf(p) {
 }
 
 export class BeaconChain {
-  constructor({ genesisTime, secondsPerSlot, chainId = 31337, participation = SYNC_COMMITTEE_SIZE - 1 }) {
+  /* chainId: the execution chain (anvil); depositChainId: the config's DEPOSIT_CHAIN_ID, which
+   * need not be the same chain (the e2e chain makes them differ, see chain.mjs). */
+  constructor({ genesisTime, secondsPerSlot, chainId = 31337, depositChainId = chainId, participation = SYNC_COMMITTEE_SIZE - 1 }) {
     this.genesisTime = genesisTime;
     this.secondsPerSlot = secondsPerSlot;
     this.chainId = chainId;
+    this.depositChainId = depositChainId;
     this.participation = participation;
     this.keys = makeValidatorKeys(VALIDATOR_COUNT);
     this.validators = this.keys.map((k, i) => ({
@@ -339,8 +342,8 @@ export class BeaconChain {
       "SHARD_COMMITTEE_PERIOD: 64",
       "ETH1_FOLLOW_DISTANCE: 16",
       "MIN_SYNC_COMMITTEE_PARTICIPANTS: 1",
-      `DEPOSIT_CHAIN_ID: ${this.chainId}`,
-      `DEPOSIT_NETWORK_ID: ${this.chainId}`,
+      `DEPOSIT_CHAIN_ID: ${this.depositChainId}`,
+      `DEPOSIT_NETWORK_ID: ${this.depositChainId}`,
       "DEPOSIT_CONTRACT_ADDRESS: 0x1234567890123456789012345678901234567890",
       "",
     );

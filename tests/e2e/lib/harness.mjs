@@ -79,6 +79,11 @@ export async function startChain() {
   info.yaml = path.join(dir, "network.yaml");
   info.proc = proc;
   info.anvil = new JsonRpc(info.anvilUrl);
+  // Answers are checked against the chain id anvil itself reports (the network config's
+  // DEPOSIT_CHAIN_ID is another chain's, on purpose).
+  const anvilChainId = Number(BigInt(await info.anvil.call("eth_chainId")));
+  if (anvilChainId !== info.chainId) throw new Error(`anvil says chain ${anvilChainId}, chain.json ${info.chainId}`);
+  info.chainId = anvilChainId;
   return info;
 }
 
@@ -99,12 +104,15 @@ export class Service {
     services.add(this);
   }
 
-  async start({ checkpoint = true, extraArgs = [], network = null, logLevel = "debug" } = {}) {
+  /* executionChainId: --execution-chain-id (default anvil's; null: not given, which a network
+   * file without EXECUTION_CHAIN_ID refuses). */
+  async start({ checkpoint = true, extraArgs = [], network = null, logLevel = "debug", executionChainId = this.chain.chainId } = {}) {
     this.port = await freePort();
     this.url = `http://127.0.0.1:${this.port}`;
     const args = ["serve", "--network", network || this.chain.yaml, "--consensus-rpc", this.beaconUrl, "--execution-rpc", this.elUrl,
       "--listen", `127.0.0.1:${this.port}`, "--data-dir", this.dataDir, "--tee", "mock", "--log-level", logLevel];
     if (checkpoint) args.push("--checkpoint", this.chain.checkpoint);
+    if (executionChainId !== null) args.push("--execution-chain-id", String(executionChainId));
     args.push(...extraArgs);
     const out = fs.openSync(this.logFile, "a");
     fs.writeSync(out, `\n=== start ${new Date().toISOString()} candor ${args.join(" ")}\n`);

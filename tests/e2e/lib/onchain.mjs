@@ -57,18 +57,19 @@ export class OnChainChecker {
     return this.rpc.call("eth_call", [{ to: SIGCHECK_ADDRESS, data }, "latest", this.override]);
   }
 
-  async blockSigner(claim, sigHex) {
-    const data = selector("blockSigner((uint256,uint64,bytes32,bytes32,bytes32,uint64,bytes32,bool),uint8,bytes32,bytes32)") + blockWords(claim) + sigWords(sigHex);
+  /* here: the contract uses its own block.chainid (anvil's), not the answer's chainId. */
+  async blockSigner(claim, sigHex, { here = false } = {}) {
+    const data = selector(`${here ? "blockSignerHere" : "blockSigner"}((uint256,uint64,bytes32,bytes32,bytes32,uint64,bytes32,bool),uint8,bytes32,bytes32)`) + blockWords(claim) + sigWords(sigHex);
     return "0x" + (await this.call(data)).slice(-40);
   }
 
-  async callSigner(claim, req, answer, sigHex) {
+  async callSigner(claim, req, answer, sigHex, { here = false } = {}) {
     const rq = await this.call(withBytes("requestHash(address,address,uint256,uint64,bytes)",
       [req.from, req.to, BigInt(req.value ?? 0), BigInt(req.gas ?? 0)], req.input));
     const [kind] = Object.keys(answer.response);
     const output = kind === "Halt" ? toHex(new TextEncoder().encode(answer.response.Halt)) : answer.response[kind];
     const rs = await this.call(withBytes("resultHash(uint8,uint64,bytes)", [CALL_STATUS[kind], BigInt(answer.gasUsed)], output));
-    const data = selector("callSigner((uint256,uint64,bytes32,bytes32,bytes32,uint64,bytes32,bool),bytes32,bytes32,uint8,bytes32,bytes32)") +
+    const data = selector(`${here ? "callSignerHere" : "callSigner"}((uint256,uint64,bytes32,bytes32,bytes32,uint64,bytes32,bool),bytes32,bytes32,uint8,bytes32,bytes32)`) +
       blockWords(claim) + abiWord(rq) + abiWord(rs) + sigWords(sigHex);
     return { signer: "0x" + (await this.call(data)).slice(-40), requestHash: rq, resultHash: rs };
   }

@@ -26,4 +26,20 @@ contract SigCheck {
     {
         return CandorSig.callSigner(b, reqHash, resHash, v, r, s);
     }
+
+    /* As a contract should check: for the chain it runs on (block.chainid), whatever chain id
+     * the answer states. */
+    function blockSignerHere(CandorSig.Block calldata b, uint8 v, bytes32 r, bytes32 s) external view returns (address) {
+        CandorSig.Block memory m = b;
+        m.chainId = block.chainid;
+        return CandorSig.blockSigner(m, v, r, s);
+    }
+
+    function callSignerHere(CandorSig.Block calldata b, bytes32 reqHash, bytes32 resHash, uint8 v, bytes32 r, bytes32 s)
+        external view returns (address)
+    {
+        CandorSig.Block memory m = b;
+        m.chainId = block.chainid;
+        return CandorSig.callSigner(m, reqHash, resHash, v, r, s);
+    }
 }
