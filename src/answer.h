@@ -1,4 +1,4 @@
-/* Reading a saved signed answer (/block or /call JSON) back into the typed data its
+/* Reading a saved signed answer (/block, /call or /governance JSON) back into the typed data its
  * signature covers, so that `candor verify` can recompute the digest offline. */
 #ifndef CANDOR_SVC_ANSWER_H
 #define CANDOR_SVC_ANSWER_H
@@ -15,10 +15,13 @@ typedef struct {
     uint8_t claimed_digest[32];
     uint8_t signature[65];
     cd_address signer;         /* as the answer states it */
+    bool is_governance;        /* a /governance answer (block = the block it was proven at) */
 } svc_answer;
 
 /* Parses and recomputes. CD_ERR_BAD_JSON / CD_ERR_BAD_HEX name the offending field. */
 CD_MUST_CHECK cd_status svc_answer_parse(json_object *answer, svc_answer *out, cd_error *err);
+/* The Block claim of an answer object (its own fields, or its "block" member). */
+CD_MUST_CHECK cd_status svc_answer_parse_block(json_object *b, svc_block_claim *c, cd_error *err);
 /* Full offline check: digest matches the fields, signature recovers to `signer`. */
 CD_MUST_CHECK cd_status svc_answer_verify(const svc_answer *a, cd_error *err);
 

@@ -68,6 +68,7 @@ typedef struct svc_service {
     char sync_error[256];
     uint64_t last_progress;     /* unix time the head last advanced */
     uint64_t persisted_finalized_slot;
+    struct svc_gov *gov;        /* governance snapshot and self-check (src/governance.c; own lock) */
 } svc_service;
 
 /* Opens everything that does not need the network: TEE provider, sealing key, store,
