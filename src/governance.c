@@ -285,7 +285,10 @@ static const gov_snapshot *current_locked(struct svc_gov *g, uint64_t now, cd_er
         return NULL;
     }
     if (!g->have) {
-        if (g->last_status != CD_OK) cd_fail(err, g->last_status, "governance not read: %s", g->last_error);
+        /* The contract's own verdicts keep their code; anything else (proofs, upstream) is "stale". */
+        if (is_final_verdict(g->last_status) && g->last_status != CD_OK)
+            cd_fail(err, g->last_status, "governance not read: %s", g->last_error);
+        else if (g->last_status != CD_OK) cd_fail(err, CD_ERR_GOV_STALE, "governance not read: %s", g->last_error);
         else cd_fail(err, CD_ERR_GOV_STALE, "governance not read yet (waiting for a finalized head)");
         return NULL;
     }
@@ -316,11 +319,14 @@ cd_status svc_governance_admit(svc_service *s, const uint8_t measurement_id[32],
     if (!g) return cd_fail(err, CD_ERR_GOV_STALE, "governance is not set up");
     cd_address a;
     memcpy(a.b, signer, 20);
+    cd_error why;
+    cd_error_clear(&why);
     pthread_mutex_lock(&g->mu);
-    const gov_snapshot *snap = current_locked(g, now, err);
-    cd_status st = snap ? gov_check_measurement(snap, measurement_id, now, err) : err ? err->code : CD_ERR_GOV_STALE;
-    if (snap && st == CD_OK) st = gov_check_member(snap, &a, err);
+    const gov_snapshot *snap = current_locked(g, now, &why);
+    cd_status st = snap ? gov_check_measurement(snap, measurement_id, now, &why) : why.code;
+    if (snap && st == CD_OK) st = gov_check_member(snap, &a, &why);
     pthread_mutex_unlock(&g->mu);
+    if (st != CD_OK && err) *err = why;
     return st;
 }
 
