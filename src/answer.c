@@ -1,8 +1,10 @@
 #include "src/answer.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "api/api.h"
+#include "src/governance.h"
 #include "src/signer.h"
 
 static json_object *get(json_object *o, const char *k) {
@@ -22,7 +24,7 @@ CD_MUST_CHECK static cd_status get_u64_number(json_object *o, const char *k, uin
     return cd_fail(err, CD_ERR_BAD_JSON, "answer has no numeric '%s'", k);
 }
 
-CD_MUST_CHECK static cd_status parse_block(json_object *b, svc_block_claim *c, cd_error *err) {
+cd_status svc_answer_parse_block(json_object *b, svc_block_claim *c, cd_error *err) {
     memset(c, 0, sizeof *c);
     json_object *beacon = get(b, "beacon"), *fin = get(b, "finalized");
     cd_status s = get_u64_number(b, "chainId", &c->chain_id, err);
@@ -50,14 +52,23 @@ cd_status svc_answer_parse(json_object *a, svc_answer *out, cd_error *err) {
         return cd_fail(err, CD_ERR_BAD_HEX, "signature: expected 0x followed by 130 hex digits");
     if ((s = api_get_address(get(a, "signer"), "signer", &out->signer, err)) != CD_OK) return s;
     if (get(a, "packetHeader")) return svc_dvn_answer_parse(a, out, err);
+    if (get(a, "measurements")) { /* a /governance answer (src/gov_answer.c) */
+        gov_snapshot *g = malloc(sizeof *g);
+        if (!g) return cd_fail(err, CD_ERR_NOMEM, "governance answer");
+        out->is_governance = true;
+        s = svc_gov_answer_read(a, g, out->digest, err);
+        if (s == CD_OK) svc_gov_claim(g, &out->block);
+        free(g);
+        return s;
+    }
     json_object *resp = get(a, "response");
     out->is_call = resp != NULL;
     if (!out->is_call) {
-        if ((s = parse_block(a, &out->block, err)) != CD_OK) return s;
+        if ((s = svc_answer_parse_block(a, &out->block, err)) != CD_OK) return s;
         svc_eip712_block_digest(&out->block, out->digest);
         return CD_OK;
     }
-    if ((s = parse_block(get(a, "block"), &out->block, err)) != CD_OK) {
+    if ((s = svc_answer_parse_block(get(a, "block"), &out->block, err)) != CD_OK) {
         cd_error_prefix(err, "block: ");
         return s;
     }

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "src/chainid.h"
+#include "src/governance.h"
 #include "src/service.h"
 #include "src/version.h"
 
@@ -35,7 +36,10 @@ cd_status svc_add_block_fields(json_object *o, const svc_head *h) {
 cd_status svc_add_signature(svc_service *s, json_object *o, const uint8_t digest[32]) {
     if (!svc_chain_id_confirmed(s)) return CD_ERR_UPSTREAM; /* never sign for an unconfirmed chain id */
     uint8_t sig[SVC_SIG_LEN];
-    cd_status st = svc_signer_sign(s->signer, digest, sig);
+    /* --require-approved: the one place every signature passes (src/governance.c). */
+    cd_status st = svc_governance_may_sign(s, NULL);
+    if (st != CD_OK) return st;
+    st = svc_signer_sign(s->signer, digest, sig);
     if (st != CD_OK) return st;
     json_object_object_add(o, "digest", api_json_hex(digest, 32));
     json_object_object_add(o, "signature", api_json_hex(sig, SVC_SIG_LEN));
@@ -141,6 +145,7 @@ static void route_attest(void *ctx, const uint8_t *nonce, size_t nonce_len, api_
     if (ev.event_log.len)
         json_object_object_add(o, "eventLog", json_object_new_string_len((const char *)ev.event_log.data, (int)ev.event_log.len));
     att_evidence_free(&ev);
+    svc_governance_attest_fields(s, o);
     api_response_json(out, 200, o);
     if (!nonce && out->status == 200 && out->body) {
         char *copy = malloc(out->len + 1);
@@ -183,6 +188,7 @@ static void route_health(void *ctx, api_response *out) {
     if (s->sync_error[0]) json_object_object_add(o, "lastError", json_object_new_string(s->sync_error));
     if (s->chain_id_error[0]) json_object_object_add(o, "upstreamError", json_object_new_string(s->chain_id_error));
     pthread_mutex_unlock(&s->mu);
+    svc_governance_health(s, o);
     api_response_json(out, synced && chain_ok ? 200 : 503, o);
 }
 
@@ -235,4 +241,5 @@ void svc_backend(svc_service *s, api_backend *out) {
     out->rpc = svc_rpc_dispatch;
     out->log_request = log_request;
     if (svc_dvn_add_route(s, out) != CD_OK) SVC_LOGW(&s->log, "dvn", "could not register /dvn/verify");
+    svc_governance_backend(s, out);
 }

@@ -1,7 +1,10 @@
 /* candor quote verify FILE [--at TIME] [--collateral DIR] [--allow FILE] [--accept-mock]
  *                          [--accept-debug] [--event-log FILE]
+ *                          [--governance-answer GOV.json [--signer 0x..]]
  * Verifies a TEE quote/attestation document (format detected from the bytes) and prints
- * the measurements, report data and verdict as JSON. Exit 0 only when every signature and
+ * the measurements, report data, measurement id and verdict as JSON. With a saved, signed
+ * /governance answer, the quote is accepted only if its measurement id is approved there and
+ * inside its window at --at (src/gov_quote.c). Exit 0 only when every signature and
  * the chain verify (and the policy, if given, allows the measurement); 1 when verification
  * fails; 2 on usage errors. */
 #include <stdio.h>
@@ -11,6 +14,7 @@
 
 #include "attest/attest.h"
 #include "src/commands.h"
+#include "src/governance.h"
 
 static void usage(FILE *out) {
     fprintf(out,
@@ -24,7 +28,11 @@ static void usage(FILE *out) {
             "                  tcb_signing_chain.pem; without it the TCB status is \"unknown\"\n"
             "  --allow FILE    policy: JSON array of allowed measurements\n"
             "  --event-log F   TDX: CCEL binary or dstack JSON event log to replay against RTMR0-3\n"
-            "  --require-uptodate  TDX: fail unless the (signed) TCB status is UpToDate\n");
+            "  --require-uptodate  TDX: fail unless the (signed) TCB status is UpToDate\n"
+            "  --governance-answer GOV.json  accept only a measurement id that this saved, signed\n"
+            "                  /governance answer approves at --at (reasons: not approved, revoked,\n"
+            "                  expired, bad governance answer)\n"
+            "  --signer 0x..   the governance answer must be signed by this address\n");
 }
 
 /* RFC 3339 with 'Z' or a numeric offset, optional fractional seconds. */
@@ -52,7 +60,7 @@ static bool parse_rfc3339(const char *s, int64_t *out) {
 }
 
 static int verify(int argc, char **argv) {
-    const char *file = NULL, *allow = NULL, *evlog = NULL;
+    const char *file = NULL, *allow = NULL, *evlog = NULL, *gov_answer = NULL, *gov_signer = NULL;
     att_verify_opts opts = {0};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -65,6 +73,8 @@ static int verify(int argc, char **argv) {
         } else if (!strcmp(a, "--collateral") && has_val) opts.collateral_dir = argv[++i];
         else if (!strcmp(a, "--allow") && has_val) allow = argv[++i];
         else if (!strcmp(a, "--event-log") && has_val) evlog = argv[++i];
+        else if (!strcmp(a, "--governance-answer") && has_val) gov_answer = argv[++i];
+        else if (!strcmp(a, "--signer") && has_val) gov_signer = argv[++i];
         else if (!strcmp(a, "--accept-mock")) opts.accept_mock = true;
         else if (!strcmp(a, "--accept-debug")) opts.accept_debug = true;
         else if (!strcmp(a, "--require-uptodate")) opts.require_tcb_up_to_date = true;
@@ -72,7 +82,7 @@ static int verify(int argc, char **argv) {
         else if (a[0] != '-' && !file) file = a;
         else { usage(stderr); return 2; }
     }
-    if (!file) { usage(stderr); return 2; }
+    if (!file || (gov_signer && !gov_answer)) { usage(stderr); return 2; }
     if (opts.at == 0) opts.at = (int64_t)time(NULL);
     cd_buf q = {0};
     cd_status st = cd_read_file(file, 4 * ATT_MAX_QUOTE_LEN, &q);
@@ -108,11 +118,27 @@ static int verify(int argc, char **argv) {
         att_event_log_free(&log);
         cd_buf_free(&lb);
     }
+    /* The id of every quote that verified; then governance, if asked. */
+    uint8_t mid[32];
+    bool have_mid = !st && att_measurement_id(rep, mid) == CD_OK;
+    svc_quote_governance gq;
+    memset(&gq, 0, sizeof gq);
+    if (!st && gov_answer) {
+        st = have_mid ? svc_quote_governance_check(gov_answer, gov_signer, mid, (uint64_t)opts.at, &gq, &err)
+                      : cd_fail(&err, CD_ERR_GOV_NOT_APPROVED, "not approved: the quote has no measurement id");
+    }
     cd_buf out = {0};
-    if (att_report_json(rep, st, cd_error_text(&err), &out) == CD_OK) {
+    if (att_report_json(rep, st, cd_error_text(&err), &out) == CD_OK &&
+        svc_quote_json_extend(&out, have_mid ? mid : NULL, gov_answer ? &gq : NULL) == CD_OK) {
         fwrite(out.data, 1, out.len, stdout);
         putchar('\n');
     }
+    if (have_mid) {
+        char h[67];
+        cd_hex_encode(h, mid, 32);
+        fprintf(stderr, "measurementId: %s\n", h);
+    }
+    if (gov_answer) fprintf(stderr, "governance: %s\n", st == CD_OK ? "approved" : cd_error_text(&err));
     if (matched) fprintf(stderr, "policy: allowed by '%s'\n", matched);
     cd_buf_free(&out);
     cd_buf_free(&q);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "src/commands.h"
+#include "src/governance.h"
 #include "src/service.h"
 #include "src/version.h"
 
@@ -128,6 +129,15 @@ int cmd_serve(int argc, char **argv) {
              opt.vsock ? "" : opt.host, api_server_port(srv), chk, cfg.data_dir);
     runner rn = {s, 0};
     pthread_t sync_thread;
+    if (svc_governance_start(s, &err) != CD_OK) {
+        char q[300];
+        SVC_LOGE(&s->log, "governance_failed", "reason=%s", svc_log_quote(q, sizeof q, cd_error_text(&err)));
+        api_server_stop(srv);
+        svc_service_free(s);
+        free(s);
+        curl_global_cleanup();
+        return 1;
+    }
     bool started = pthread_create(&sync_thread, NULL, sync_main, &rn) == 0;
     if (!started) {
         SVC_LOGE(&s->log, "thread_failed", "what=sync");
@@ -138,6 +148,7 @@ int cmd_serve(int argc, char **argv) {
         SVC_LOGI(&s->log, "stopping", "signal=%d", sig);
         atomic_store(&s->stop, true);
         pthread_join(sync_thread, NULL);
+        svc_governance_stop(s);
         code = atomic_load(&rn.exit_code);
     }
     api_server_stop(srv);

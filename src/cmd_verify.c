@@ -1,6 +1,6 @@
 /* candor verify ANSWER.json [--attestation ATTEST.json [--allow-mock] [--policy FILE]] [--chain-id N]
- * Checks a saved /block, /call or /dvn/verify answer offline: recomputes the EIP-712 digest from the
- * answer's own fields, recovers the signer from the signature, and (with --attestation)
+ * Checks a saved /block, /call, /governance or /dvn/verify answer offline: recomputes the
+ * EIP-712 digest from the answer's own fields, recovers the signer from the signature, and (with --attestation)
  * checks that a saved /attest answer's quote binds that signer's public key. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -131,7 +131,8 @@ int cmd_verify(int argc, char **argv) {
         char signer[43], hash[67];
         cd_hex_encode(signer, a.signer.b, 20);
         cd_hex_encode(hash, a.block.block_hash.b, 32);
-        printf("ok: %s answer signed by %s, chain %llu block %llu %s (%s)\n", a.is_call ? "call" : "block", signer,
+        printf("ok: %s answer signed by %s, chain %llu block %llu %s (%s)\n",
+               a.is_governance ? "governance" : a.is_call ? "call" : "block", signer,
                (unsigned long long)a.block.chain_id, (unsigned long long)a.block.number, hash,
                a.block.finalized ? "finalized" : "optimistic");
     }

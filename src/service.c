@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "src/chainid.h"
+#include "src/governance.h"
 #include "src/version.h"
 
 cd_status svc_service_init(svc_service *s, const svc_config *cfg, cd_error *err) {
@@ -59,10 +60,11 @@ cd_status svc_service_init(svc_service *s, const svc_config *cfg, cd_error *err)
     s->exec.expect_chain_id = s->chain_id; /* each upstream is used once its eth_chainId agrees */
     if ((st = svc_pool_init(&s->beacon, "consensus", cfg->consensus_rpc, cfg->n_consensus_rpc, cfg, &s->log, err)) != CD_OK)
         return st;
-    return CD_OK;
+    return svc_governance_init(s, err);
 }
 
 void svc_service_free(svc_service *s) {
+    svc_governance_free(s);
     svc_pool_free(&s->exec);
     svc_pool_free(&s->beacon);
     lc_store_free(s->lc);
