@@ -12,6 +12,8 @@ static cd_status io_fail(cluster_conn *c, int r, const char *what, cd_error *err
     int e = SSL_get_error(c->ssl, r);
     ERR_clear_error();
     if (e == SSL_ERROR_ZERO_RETURN) return cd_fail(err, CD_ERR_TRUNCATED, "peer %s: closed the channel during %s", c->name, what);
+    if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) /* SO_RCVTIMEO / SO_SNDTIMEO expired */
+        return cd_fail(err, CD_ERR_TRUNCATED, "peer %s: timed out during %s", c->name, what);
     if (e == SSL_ERROR_SYSCALL)
         return cd_fail(err, CD_ERR_TRUNCATED, "peer %s: connection lost or timed out during %s", c->name, what);
     return cd_fail(err, CD_ERR_PEER_TLS, "peer %s: tls error %d during %s", c->name, e, what);

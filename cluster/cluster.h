@@ -25,7 +25,8 @@
  * own length, and a payload with bytes left over is refused.
  *
  * This library knows nothing of the daemon (src/): admission is a callback, the quote
- * comes from an att_provider, and the key is 32 opaque bytes. No global state. */
+ * comes from an att_provider, and the key is 32 opaque bytes. No global state.
+ * Writes to a peer that hung up raise SIGPIPE: the process must ignore it (candor serve does). */
 #ifndef CANDOR_CLUSTER_H
 #define CANDOR_CLUSTER_H
 
