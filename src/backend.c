@@ -7,6 +7,7 @@
 
 #include "src/chainid.h"
 #include "src/governance.h"
+#include "src/peers.h"
 #include "src/service.h"
 #include "src/version.h"
 
@@ -39,11 +40,14 @@ cd_status svc_add_signature(svc_service *s, json_object *o, const uint8_t digest
     /* --require-approved: the one place every signature passes (src/governance.c). */
     cd_status st = svc_governance_may_sign(s, NULL);
     if (st != CD_OK) return st;
-    st = svc_signer_sign(s->signer, digest, sig);
+    /* A cluster node signs with the cluster key, and nothing before it has one (src/peers.c). */
+    const svc_signer *signer = NULL;
+    if ((st = svc_peers_signer(s, &signer)) != CD_OK) return st;
+    st = svc_signer_sign(signer, digest, sig);
     if (st != CD_OK) return st;
     json_object_object_add(o, "digest", api_json_hex(digest, 32));
     json_object_object_add(o, "signature", api_json_hex(sig, SVC_SIG_LEN));
-    json_object_object_add(o, "signer", api_json_hex(svc_signer_address(s->signer)->b, 20));
+    json_object_object_add(o, "signer", api_json_hex(svc_signer_address(signer)->b, 20));
     atomic_fetch_add(&s->m.signed_answers, 1);
     return CD_OK;
 }
@@ -119,7 +123,29 @@ static void route_attest(void *ctx, const uint8_t *nonce, size_t nonce_len, api_
     memset(&ev, 0, sizeof ev);
     cd_error err;
     cd_bytes pub = cd_bytes_make(svc_signer_pubkey65(s->signer), 65);
-    cd_status st = att_attest(s->tee, pub, &s->config_digest, cd_bytes_make(nonce, nonce ? nonce_len : 0), &ev, &err);
+    /* A cluster node binds the cluster address too: the quote's nonce is
+     * clusterAddress (20 bytes) ‖ the request's nonce (docs/attestation.md §9). */
+    cd_address cluster;
+    bool in_cluster = svc_peers_cluster_address(s, &cluster);
+    uint8_t bound[20 + 512];
+    size_t bound_len = 0;
+    if (in_cluster) {
+        if (nonce && nonce_len > sizeof bound - 20) {
+            api_response_error(out, 400, "bad_nonce", "nonce longer than %zu bytes", sizeof bound - 20);
+            return;
+        }
+        memcpy(bound, cluster.b, 20);
+        if (nonce) memcpy(bound + 20, nonce, nonce_len);
+        bound_len = 20 + (nonce ? nonce_len : 0);
+    } else if (nonce) {
+        if (nonce_len > sizeof bound) {
+            api_response_error(out, 400, "bad_nonce", "nonce longer than %zu bytes", sizeof bound);
+            return;
+        }
+        memcpy(bound, nonce, nonce_len);
+        bound_len = nonce_len;
+    }
+    cd_status st = att_attest(s->tee, pub, &s->config_digest, cd_bytes_make(bound, bound_len), &ev, &err);
     if (st != CD_OK) {
         api_response_error(out, 503, "attestation_failed", "%s", cd_error_text(&err));
         att_evidence_free(&ev);
@@ -141,7 +167,11 @@ static void route_attest(void *ctx, const uint8_t *nonce, size_t nonce_len, api_
     json_object_object_add(o, "config", json_object_new_string(s->config_text));
     json_object_object_add(o, "configDigest", hex32(&s->config_digest));
     json_object_object_add(o, "chainId", json_object_new_uint64(s->chain_id));
-    json_object_object_add(o, "nonce", nonce ? api_json_hex(nonce, nonce_len) : NULL);
+    json_object_object_add(o, "nonce", bound_len ? api_json_hex(bound, bound_len) : NULL);
+    if (in_cluster) {
+        json_object_object_add(o, "clusterAddress", api_json_hex(cluster.b, 20));
+        json_object_object_add(o, "requestNonce", nonce ? api_json_hex(nonce, nonce_len) : NULL);
+    }
     if (ev.event_log.len)
         json_object_object_add(o, "eventLog", json_object_new_string_len((const char *)ev.event_log.data, (int)ev.event_log.len));
     att_evidence_free(&ev);
@@ -189,6 +219,7 @@ static void route_health(void *ctx, api_response *out) {
     if (s->chain_id_error[0]) json_object_object_add(o, "upstreamError", json_object_new_string(s->chain_id_error));
     pthread_mutex_unlock(&s->mu);
     svc_governance_health(s, o);
+    svc_peers_health(s, o);
     api_response_json(out, synced && chain_ok ? 200 : 503, o);
 }
 
@@ -242,4 +273,5 @@ void svc_backend(svc_service *s, api_backend *out) {
     out->log_request = log_request;
     if (svc_dvn_add_route(s, out) != CD_OK) SVC_LOGW(&s->log, "dvn", "could not register /dvn/verify");
     svc_governance_backend(s, out);
+    svc_peers_backend(s, out); /* last: its gate goes in front of the routes above */
 }

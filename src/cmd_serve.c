@@ -13,6 +13,7 @@
 
 #include "src/commands.h"
 #include "src/governance.h"
+#include "src/peers.h"
 #include "src/service.h"
 #include "src/version.h"
 
@@ -138,6 +139,17 @@ int cmd_serve(int argc, char **argv) {
         curl_global_cleanup();
         return 1;
     }
+    if (svc_peers_start(s, &err) != CD_OK) {
+        char q[300];
+        SVC_LOGE(&s->log, "cluster_failed", "code=%s reason=%s", cd_status_name(err.code), svc_log_quote(q, sizeof q, cd_error_text(&err)));
+        atomic_store(&s->stop, true);
+        svc_governance_stop(s);
+        api_server_stop(srv);
+        svc_service_free(s);
+        free(s);
+        curl_global_cleanup();
+        return 1;
+    }
     bool started = pthread_create(&sync_thread, NULL, sync_main, &rn) == 0;
     if (!started) {
         SVC_LOGE(&s->log, "thread_failed", "what=sync");
@@ -149,6 +161,7 @@ int cmd_serve(int argc, char **argv) {
         atomic_store(&s->stop, true);
         pthread_join(sync_thread, NULL);
         svc_governance_stop(s);
+        svc_peers_stop(s);
         code = atomic_load(&rn.exit_code);
     }
     api_server_stop(srv);

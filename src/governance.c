@@ -464,6 +464,16 @@ void svc_governance_backend(svc_service *s, api_backend *b) {
     }
 }
 
+void svc_governance_drop_answer(svc_service *s) {
+    struct svc_gov *g = s->gov;
+    if (!g) return;
+    pthread_mutex_lock(&g->mu);
+    free(g->answer);
+    g->answer = NULL;
+    g->answer_len = 0;
+    pthread_mutex_unlock(&g->mu);
+}
+
 void svc_governance_health(svc_service *s, json_object *health) {
     struct svc_gov *g = s->gov;
     if (!g) return;

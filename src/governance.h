@@ -38,6 +38,9 @@ CD_MUST_CHECK cd_status svc_governance_start(struct svc_service *s, cd_error *er
 /* Joins the reader thread (after s->stop is set). */
 void svc_governance_stop(struct svc_service *s);
 
+/* Forgets the cached signed /governance answer (the signing key changed: src/peers.c). */
+void svc_governance_drop_answer(struct svc_service *s);
+
 /* ---- answers (backend.c) ---- */
 /* Adds GET /governance and puts the --require-approved gate in front of /block and /call. */
 void svc_governance_backend(struct svc_service *s, api_backend *b);

@@ -7,6 +7,7 @@
 
 #include "src/chainid.h"
 #include "src/governance.h"
+#include "src/peers.h"
 #include "src/version.h"
 
 cd_status svc_service_init(svc_service *s, const svc_config *cfg, cd_error *err) {
@@ -55,6 +56,9 @@ cd_status svc_service_init(svc_service *s, const svc_config *cfg, cd_error *err)
     cd_hex_encode(addr, svc_signer_address(s->signer)->b, 20);
     SVC_LOGI(&s->log, "signer", "address=%s new=%s tee=%s sealing_key=%s", addr, created ? "true" : "false",
              att_provider_name(s->tee), from_tee ? "tee" : "file");
+    /* The cluster setup may bring its own execution upstream (POST /setup's execution_rpc). */
+    if ((st = svc_peers_init(s, err)) != CD_OK) return st;
+    cfg = &s->cfg;
     if ((st = svc_pool_init(&s->exec, "execution", cfg->execution_rpc, cfg->n_execution_rpc, cfg, &s->log, err)) != CD_OK)
         return st;
     s->exec.expect_chain_id = s->chain_id; /* each upstream is used once its eth_chainId agrees */
@@ -64,6 +68,7 @@ cd_status svc_service_init(svc_service *s, const svc_config *cfg, cd_error *err)
 }
 
 void svc_service_free(svc_service *s) {
+    svc_peers_free(s);
     svc_governance_free(s);
     svc_pool_free(&s->exec);
     svc_pool_free(&s->beacon);

@@ -70,6 +70,7 @@ typedef struct svc_service {
     uint64_t persisted_finalized_slot;
     char chain_id_error[256];   /* an execution upstream on another chain, or unchecked (src/chainid.c) */
     struct svc_gov *gov;        /* governance snapshot and self-check (src/governance.c; own lock) */
+    struct svc_peers *peers;    /* cluster setup, key and peer channel (src/peers.c; own lock) */
 } svc_service;
 
 /* Opens everything that does not need the network: TEE provider, sealing key, store,
