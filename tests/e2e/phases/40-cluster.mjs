@@ -6,6 +6,7 @@
 //     and /attest binds node key and cluster address (nonce = clusterAddress ‖ request nonce);
 //   - node 4 (a member, its measurement not approved) and node 5 (approved build, not a
 //     member) are refused, with the reason in both logs, and never hold the key;
+//   - governance removes a member: the node that admitted it re-checks it and shows it revoked;
 //   - kill -9 of a joined node, bootstrap node stopped: it restarts with the key, without
 //     joining again; nodes 4 and 5 restarted show their stores hold no key;
 //   - the peer port of a key holder refuses garbage, a truncated handshake, a replayed quote
@@ -301,6 +302,18 @@ export async function run(r, chain) {
       noKey(seen, "correct binding, not a member");
       await refusedSince(from, "CD_ERR_GOV_NOT_MEMBER", "correct binding");
       return "REPLAY, ATT_BINDING; a correct binding reaches admission (NOT_MEMBER)";
+    });
+
+    await r.check("cluster: governance removes a member: the node that admitted it re-checks and shows it revoked", async () => {
+      await send(chain, gov, abiEncode("removeMember(address)", [addr[1]]), "removeMember");
+      await waitFor(() => events(N[0], "peer_revoked").some((l) => l.includes(`address=${addr[1]}`)),
+        { timeoutMs: 150000, intervalMs: 1000, what: "node 1 logs peer_revoked for node 2" });
+      const h = await clusterOf(N[0]);
+      const e = h.admitted.find((p) => p.address.toLowerCase() === addr[1]);
+      assert(e && e.revoked && /not an active governance member/.test(e.reason), JSON.stringify(e));
+      const other = h.admitted.find((p) => p.address.toLowerCase() === addr[2]);
+      assert(other && !other.revoked, `node 3: ${JSON.stringify(other)}`);
+      return "node 2 revoked, node 3 still admitted";
     });
 
     // ---- restarts: node 2 killed, bootstrap node down
