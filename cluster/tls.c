@@ -21,6 +21,7 @@
 
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/rand.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
@@ -90,9 +91,7 @@ cd_status cluster_tls_new(cluster_tls **out, cd_error *err) {
     bool ok = t->cert != NULL;
     if (ok) {
         /* A random serial so two processes' certificates never look alike to OpenSSL. */
-        FILE *f = fopen("/dev/urandom", "rb");
-        ok = f && fread(serial, 1, sizeof serial, f) == sizeof serial;
-        if (f) fclose(f);
+        ok = RAND_bytes(serial, sizeof serial) == 1;
         serial[0] &= 0x7f;
     }
     BIGNUM *bn = ok ? BN_bin2bn(serial, sizeof serial, NULL) : NULL;

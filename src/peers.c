@@ -83,9 +83,13 @@ static bool split_host_port(const char *hp, char *host, size_t cap, uint16_t *po
     const char *h = hp;
     if (h[0] == '[' && hl >= 2 && h[hl - 1] == ']') h++, hl -= 2; /* [::1]:9000 */
     if (hl == 0 || hl >= cap) return false;
-    char *end = NULL;
-    unsigned long v = strtoul(colon + 1, &end, 10);
-    if (*end || v == 0 || v > 65535 || colon[1] == '+' || colon[1] == '-') return false;
+    unsigned long v = 0;
+    size_t digits = 0;
+    for (const char *d = colon + 1; *d; d++, digits++) {
+        if (*d < '0' || *d > '9' || digits >= 5) return false; /* no sign, space or overflow */
+        v = v * 10 + (unsigned long)(*d - '0');
+    }
+    if (v == 0 || v > 65535) return false;
     memcpy(host, h, hl);
     host[hl] = 0;
     *port = (uint16_t)v;
@@ -567,9 +571,13 @@ static cd_status start_locked_out(struct svc_peers *p, cd_error *err) {
         if (st != CD_OK) return st;
     }
     if (p->lfd < 0) {
+        uint16_t bound = 0;
         cd_status st = cluster_listen(s->cfg.listen.kind == SVC_LISTEN_TCP ? s->cfg.listen.host : "0.0.0.0", p->setup.port,
-                                      &p->lfd, &p->bound_port, err);
+                                      &p->lfd, &bound, err);
         if (st != CD_OK) return st;
+        pthread_mutex_lock(&p->mu);
+        p->bound_port = bound; /* /health reads it */
+        pthread_mutex_unlock(&p->mu);
         if (pthread_create(&p->listen_thread, NULL, listen_main, p) != 0) return cd_fail(err, CD_ERR_INTERNAL, "peer listener thread");
         p->listen_started = true;
     }
@@ -580,9 +588,10 @@ static cd_status start_locked_out(struct svc_peers *p, cd_error *err) {
     char a[43] = "none";
     pthread_mutex_lock(&p->mu);
     if (p->cluster) cd_hex_encode(a, svc_signer_address(p->cluster)->b, 20);
+    uint16_t bound = p->bound_port;
     pthread_mutex_unlock(&p->mu);
     SVC_LOGI(&s->log, "cluster", "role=%s peer_port=%u peers=%u has_key=%s cluster_address=%s trust=%s mock_peers=%s",
-             p->setup.n_peers ? "join" : "bootstrap", p->bound_port, p->setup.n_peers, strcmp(a, "none") ? "true" : "false", a,
+             p->setup.n_peers ? "join" : "bootstrap", bound, p->setup.n_peers, strcmp(a, "none") ? "true" : "false", a,
              p->trust == TRUST_GOVERNANCE ? "governance" : "peer-allow", p->accept_mock ? "true" : "false");
     return CD_OK;
 }

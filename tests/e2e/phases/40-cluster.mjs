@@ -359,6 +359,13 @@ export async function run(r, chain) {
       await P[0].start({ extraArgs: ["--peer-allow", policy, "--peer-allow-mock"], logLevel: "info" });
       await P[1].start({ extraArgs: ["--peer-allow", policy, "--peer-allow-mock", "--peer-port", String(ports[6]), "--peers", peer(5)], logLevel: "info" });
       await Promise.all(P.map((p) => p.waitHealthy()));
+      const badBodies = [{ peers: [] }, { peers: ["no-port"], port: ports[5] }, { peers: ["h: 1"], port: ports[5] }, { peers: [], port: 70000 },
+        { peers: [], port: ports[5], extra: 1 }, { peers: [], port: ports[5], execution_rpc: "file:///etc/passwd" }, { peers: "x", port: ports[5] }];
+      for (const b of badBodies) {
+        const x = await req("POST", `${P[0].url}/setup`, b);
+        assert(x.status === 400 && x.json?.error?.code === "bad_setup", `${JSON.stringify(b)}: ${x.status} ${x.text.slice(0, 120)}`);
+      }
+      assert((await clusterOf(P[0])).configured === false, "a refused setup configured the node");
       const s1 = await req("POST", `${P[0].url}/setup`, { peers: [], port: ports[5], execution_rpc: chain.anvilUrl });
       assert(s1.status === 200 && s1.json?.status === "success", `setup ${s1.status} ${s1.text}`);
       const s2 = await req("POST", `${P[0].url}/setup`, { peers: [], port: ports[5] });
@@ -372,7 +379,7 @@ export async function run(r, chain) {
       assert(c2.clusterAddress === c1.clusterAddress, "different cluster addresses");
       const { who } = await signedBlock(chain, P[1]);
       assert(who === c1.clusterAddress.toLowerCase(), `signed by ${who}`);
-      return `trust peer-allow, cluster ${c1.clusterAddress.slice(0, 10)}…`;
+      return `${badBodies.length} bad bodies 400, trust peer-allow, cluster ${c1.clusterAddress.slice(0, 10)}…`;
     });
   } finally {
     await Promise.all([...N, ...P].map((n) => n.stop()));
