@@ -21,6 +21,9 @@ extern const bls_fp bls_fp_const_b;        /* 4 */
 extern const bls_fp2 bls_fp2_const_b;      /* 4(1+u) */
 
 /* ---- Fp extras ---- */
+/* True when the CPU (as glibc reports it, after GLIBC_TUNABLES masks) has BMI2 and ADX, i.e.
+ * when the mulx/adcx/adox field code is the one the loader picked. Stateless. */
+bool bls_fp_adx_usable(void);
 void bls_fp_mul_small(bls_fp *r, const bls_fp *a, uint64_t k);   /* k <= 16 */
 void bls_fp_dbl(bls_fp *r, const bls_fp *a);
 /* r = a^e for a fixed (public) exponent given as 6 little-endian limbs. */
