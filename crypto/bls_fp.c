@@ -1,9 +1,11 @@
 /* BLS12-381 base field Fp and its quadratic extension Fp2.
  *
  * Elements are 6 x 64-bit limbs in Montgomery form (a*R mod p, R = 2^384), always fully
- * reduced (< p). Multiplication is CIOS Montgomery with 128-bit products. Because the top
- * limb of p is below 2^62, the running sum of CIOS never needs a 7th word (the "no carry"
- * variant), which saves a few additions per round. This file dominates pairing cost.
+ * reduced (< p) between calls. Products come from three kernel families (portable C, x86-64
+ * mulq, mulx/adcx/adox; see "multiplication kernels"), chosen once by the dynamic loader.
+ * Squaring has its own kernels (21 limb products, not 36), and the Fp2 product reduces once
+ * per coefficient rather than once per base product (lazy reduction). This file dominates
+ * pairing cost.
  */
 #include <string.h>
 
@@ -63,7 +65,7 @@ static const bls_fp TWO_256 = {{0x075b3cd7c5ce820full, 0x3ec6ba621c3edb0bull, 0x
 
 #if BLS_X86_ASM
 /* r = t - p if t >= p else t, for t < 2p given in six registers. */
-static inline void reduce_once6(uint64_t r[6], uint64_t s0, uint64_t s1, uint64_t s2, uint64_t s3,
+static inline void bls_x86_reduce_once6(uint64_t r[6], uint64_t s0, uint64_t s1, uint64_t s2, uint64_t s3,
                                 uint64_t s4, uint64_t s5) {
     uint64_t t0, t1, t2, t3, t4, t5;
     __asm__("movq %[s0], %[t0]\n\tmovq %[s1], %[t1]\n\tmovq %[s2], %[t2]\n\t"
@@ -81,7 +83,7 @@ static inline void reduce_once6(uint64_t r[6], uint64_t s0, uint64_t s1, uint64_
 }
 
 static inline void reduce_once(uint64_t r[6], const uint64_t a[6]) {
-    reduce_once6(r, a[0], a[1], a[2], a[3], a[4], a[5]);
+    bls_x86_reduce_once6(r, a[0], a[1], a[2], a[3], a[4], a[5]);
 }
 
 void bls_fp_add(bls_fp *r, const bls_fp *a, const bls_fp *b) {
@@ -93,7 +95,7 @@ void bls_fp_add(bls_fp *r, const bls_fp *a, const bls_fp *b) {
               [s5] "+r"(s5)
             : [b] "r"(b->l)
             : "cc", "memory");
-    reduce_once6(r->l, s0, s1, s2, s3, s4, s5);
+    bls_x86_reduce_once6(r->l, s0, s1, s2, s3, s4, s5);
 }
 
 void bls_fp_sub(bls_fp *r, const bls_fp *a, const bls_fp *b) {
@@ -169,337 +171,236 @@ void bls_fp_neg(bls_fp *r, const bls_fp *a) {
     }
 }
 
-/* Montgomery product: r = a*b/R mod p. CIOS, one reduction round per limb of b. */
-static void mont_mul_portable(uint64_t r[6], const uint64_t a[6], const uint64_t b[6]) {
-    uint64_t t0 = 0, t1 = 0, t2 = 0, t3 = 0, t4 = 0, t5 = 0;
+/* ---- multiplication kernels ------------------------------------------------------------
+ *
+ * Three families of the same kernels, all fully unrolled and branch-free:
+ *   _c     portable C with 128-bit products (any 64-bit target; on x86-64 only the tests run it)
+ *   _mulq  x86-64 baseline assembly (mul/add/adc): the portable path of x86-64 machines
+ *   _adx   mulx/adcx/adox assembly (BMI2 + ADX), two carry chains in flight
+ * The assembly comes from crypto/bls_fp_asm.py (crypto/bls_fp_x86.h). Each family provides
+ *   mul384(t, a, b)   t = a*b (12 limbs),  sqr384(t, a)   t = a^2,
+ *   redc(r, t)        r = t/R mod p, fully reduced, for t < p*R,
+ *   mont_mul(r, a, b) r = a*b/R mod p; a < 2p and b < p suffice (a*b < p*R): the lazy sums
+ *                     of fp2_sqr rely on that.
+ * The public products (bls_fp_mul/sqr, bls_fp2_mul/sqr) are built from them once per family
+ * (crypto/bls_fp_tmpl.h) and picked by the dynamic loader (ifunc, below). */
+
+static void mul384_c(uint64_t t[12], const uint64_t a[6], const uint64_t b[6]) {
+    uint64_t acc[12] = {0};
     for (int i = 0; i < 6; i++) {
-        uint64_t bi = b[i];
-        u128 acc;
-        acc = (u128)a[0] * bi + t0; t0 = (uint64_t)acc;
-        acc = (u128)a[1] * bi + t1 + (uint64_t)(acc >> 64); t1 = (uint64_t)acc;
-        acc = (u128)a[2] * bi + t2 + (uint64_t)(acc >> 64); t2 = (uint64_t)acc;
-        acc = (u128)a[3] * bi + t3 + (uint64_t)(acc >> 64); t3 = (uint64_t)acc;
-        acc = (u128)a[4] * bi + t4 + (uint64_t)(acc >> 64); t4 = (uint64_t)acc;
-        acc = (u128)a[5] * bi + t5 + (uint64_t)(acc >> 64); t5 = (uint64_t)acc;
-        uint64_t t6 = (uint64_t)(acc >> 64);
-        uint64_t m = t0 * N0;
-        acc = (u128)m * P[0] + t0;
-        acc = (u128)m * P[1] + t1 + (uint64_t)(acc >> 64); t0 = (uint64_t)acc;
-        acc = (u128)m * P[2] + t2 + (uint64_t)(acc >> 64); t1 = (uint64_t)acc;
-        acc = (u128)m * P[3] + t3 + (uint64_t)(acc >> 64); t2 = (uint64_t)acc;
-        acc = (u128)m * P[4] + t4 + (uint64_t)(acc >> 64); t3 = (uint64_t)acc;
-        acc = (u128)m * P[5] + t5 + (uint64_t)(acc >> 64); t4 = (uint64_t)acc;
-        t5 = t6 + (uint64_t)(acc >> 64);
+        uint64_t carry = 0;
+        for (int j = 0; j < 6; j++) {
+            u128 x = (u128)a[j] * b[i] + acc[i + j] + carry;
+            acc[i + j] = (uint64_t)x;
+            carry = (uint64_t)(x >> 64);
+        }
+        acc[i + 6] = carry;
     }
-    uint64_t t[6] = {t0, t1, t2, t3, t4, t5};
-    reduce_once(r, t);
+    memcpy(t, acc, sizeof acc);
 }
+
+/* Cross products once, doubled, plus the squares: 21 products instead of 36. */
+static void sqr384_c(uint64_t t[12], const uint64_t a[6]) {
+    uint64_t acc[12] = {0};
+    for (int i = 0; i < 5; i++) {
+        uint64_t carry = 0;
+        for (int j = i + 1; j < 6; j++) {
+            u128 x = (u128)a[j] * a[i] + acc[i + j] + carry;
+            acc[i + j] = (uint64_t)x;
+            carry = (uint64_t)(x >> 64);
+        }
+        acc[i + 6] = carry;
+    }
+    uint64_t top = 0;
+    for (int k = 0; k < 12; k++) { /* acc = 2*acc */
+        uint64_t v = acc[k];
+        acc[k] = (v << 1) | top;
+        top = v >> 63;
+    }
+    uint64_t carry = 0;
+    for (int i = 0; i < 6; i++) {
+        u128 sq = (u128)a[i] * a[i];
+        u128 x = (u128)acc[2 * i] + (uint64_t)sq + carry;
+        acc[2 * i] = (uint64_t)x;
+        x = (u128)acc[2 * i + 1] + (uint64_t)(sq >> 64) + (uint64_t)(x >> 64);
+        acc[2 * i + 1] = (uint64_t)x;
+        carry = (uint64_t)(x >> 64);
+    }
+    memcpy(t, acc, sizeof acc);
+}
+
+/* U = (t_lo + m*p)/R over the low half (U <= p), then U + t_hi < 2p, then one subtraction. */
+static void redc_c(uint64_t r[6], const uint64_t t[12]) {
+    uint64_t u[6];
+    memcpy(u, t, sizeof u);
+    for (int i = 0; i < 6; i++) {
+        uint64_t m = u[0] * N0, carry;
+        u128 x = (u128)m * P[0] + u[0];
+        carry = (uint64_t)(x >> 64);
+        for (int j = 1; j < 6; j++) {
+            x = (u128)m * P[j] + u[j] + carry;
+            u[j - 1] = (uint64_t)x;
+            carry = (uint64_t)(x >> 64);
+        }
+        u[5] = carry;
+    }
+    uint64_t s[6], c = 0;
+    for (int j = 0; j < 6; j++) {
+        u128 x = (u128)u[j] + t[6 + j] + c;
+        s[j] = (uint64_t)x;
+        c = (uint64_t)(x >> 64);
+    }
+    reduce_once(r, s);
+}
+
+static void mont_mul_c(uint64_t r[6], const uint64_t a[6], const uint64_t b[6]) {
+    uint64_t t[12];
+    mul384_c(t, a, b);
+    redc_c(r, t);
+}
+
+/* 12-limb r = a - b for a >= b, and r = a - b mod p*R for a, b < p*R. */
+static inline void sub768_c(uint64_t r[12], const uint64_t a[12], const uint64_t b[12]) {
+    uint64_t borrow = 0;
+    for (int i = 0; i < 12; i++) {
+        u128 d = (u128)a[i] - b[i] - borrow;
+        r[i] = (uint64_t)d;
+        borrow = (uint64_t)(d >> 64) & 1;
+    }
+}
+
+static inline void sub768_modp_c(uint64_t r[12], const uint64_t a[12], const uint64_t b[12]) {
+    uint64_t borrow = 0;
+    for (int i = 0; i < 12; i++) {
+        u128 d = (u128)a[i] - b[i] - borrow;
+        r[i] = (uint64_t)d;
+        borrow = (uint64_t)(d >> 64) & 1;
+    }
+    uint64_t mask = 0 - borrow, carry = 0;
+    for (int i = 0; i < 6; i++) {
+        u128 x = (u128)r[6 + i] + (P[i] & mask) + carry;
+        r[6 + i] = (uint64_t)x;
+        carry = (uint64_t)(x >> 64);
+    }
+}
+
+/* r = a + b without reduction (a, b < p: the sum < 2p < 2^382 fits). */
+static inline void add_raw_c(uint64_t r[6], const uint64_t a[6], const uint64_t b[6]) {
+    uint64_t carry = 0;
+    for (int i = 0; i < 6; i++) {
+        u128 x = (u128)a[i] + b[i] + carry;
+        r[i] = (uint64_t)x;
+        carry = (uint64_t)(x >> 64);
+    }
+}
+
+#define FPV(name) name##_c
+#define FPV_MUL384 mul384_c
+#define FPV_SQR384 sqr384_c
+#define FPV_REDC redc_c
+#define FPV_MONT_MUL mont_mul_c
+#define FPV_SUB768 sub768_c
+#define FPV_SUB768_MODP sub768_modp_c
+#define FPV_ADD_RAW add_raw_c
+#include "crypto/bls_fp_tmpl.h"
 
 #if BLS_X86_ASM
 #include <sys/platform/x86.h>
 
+#define BLS_X86_P P
+static const uint64_t BLS_X86_N0 = N0;
+#include "crypto/bls_fp_x86.h"
+
+static inline void add_raw_x86(uint64_t r[6], const uint64_t a[6], const uint64_t b[6]) {
+    uint64_t s0 = a[0], s1 = a[1], s2 = a[2], s3 = a[3], s4 = a[4], s5 = a[5];
+    __asm__("addq 0(%[b]), %[s0]\n\tadcq 8(%[b]), %[s1]\n\tadcq 16(%[b]), %[s2]\n\t"
+            "adcq 24(%[b]), %[s3]\n\tadcq 32(%[b]), %[s4]\n\tadcq 40(%[b]), %[s5]\n\t"
+            : [s0] "+r"(s0), [s1] "+r"(s1), [s2] "+r"(s2), [s3] "+r"(s3), [s4] "+r"(s4),
+              [s5] "+r"(s5)
+            : [b] "r"(b)
+            : "cc", "memory");
+    r[0] = s0, r[1] = s1, r[2] = s2, r[3] = s3, r[4] = s4, r[5] = s5;
+}
+
+static inline void mont_mul_mulq(uint64_t r[6], const uint64_t a[6], const uint64_t b[6]) {
+    uint64_t t[12];
+    bls_x86_mul384_mulq(t, a, b);
+    bls_x86_redc_mulq(r, t);
+}
+
+#define FPV(name) name##_mulq
+#define FPV_MUL384 bls_x86_mul384_mulq
+#define FPV_SQR384 bls_x86_sqr384_mulq
+#define FPV_REDC bls_x86_redc_mulq
+#define FPV_MONT_MUL mont_mul_mulq
+#define FPV_SUB768 bls_x86_sub768
+#define FPV_SUB768_MODP bls_x86_sub768_modp
+#define FPV_ADD_RAW add_raw_x86
+#include "crypto/bls_fp_tmpl.h"
+
+#define FPV(name) name##_adx
+#define FPV_MUL384 bls_x86_mul384_adx
+#define FPV_SQR384 bls_x86_sqr384_adx
+#define FPV_REDC bls_x86_redc_adx
+#define FPV_MONT_MUL bls_x86_mont_mul_adx
+#define FPV_SUB768 bls_x86_sub768
+#define FPV_SUB768_MODP bls_x86_sub768_modp
+#define FPV_ADD_RAW add_raw_x86
+#include "crypto/bls_fp_tmpl.h"
+
 __attribute__((no_sanitize("address", "undefined"))) bool bls_fp_adx_usable(void) {
     return CPU_FEATURE_ACTIVE(BMI2) && CPU_FEATURE_ACTIVE(ADX);
 }
+
+/* Resolvers run once, at load time (ifunc), so the choice costs no state of ours and no
+ * per-call test. They read glibc's view of the CPU (CPUID leaf 7: BMI2 for mulx, ADX for
+ * adcx/adox) rather than raw CPUID because glibc applies GLIBC_TUNABLES=glibc.cpu.hwcaps
+ * masks to it: "-BMI2" forces the mulq path, which is how tests and benches exercise it on a
+ * machine that has ADX. Not instrumented: they run before the sanitizer runtime exists. */
+#define BLS_RESOLVER(fn, type)                                                                 \
+    __attribute__((used, no_sanitize("address", "undefined"))) static type fn##_resolve(void) { \
+        return bls_fp_adx_usable() ? fn##_adx : fn##_mulq;                                      \
+    }
+typedef void (*fp_mul_fn)(bls_fp *, const bls_fp *, const bls_fp *);
+typedef void (*fp_sqr_fn)(bls_fp *, const bls_fp *);
+typedef void (*fp2_mul_fn)(bls_fp2 *, const bls_fp2 *, const bls_fp2 *);
+typedef void (*fp2_sqr_fn)(bls_fp2 *, const bls_fp2 *);
+BLS_RESOLVER(fp_mul, fp_mul_fn)
+BLS_RESOLVER(fp_sqr, fp_sqr_fn)
+BLS_RESOLVER(fp2_mul, fp2_mul_fn)
+BLS_RESOLVER(fp2_sqr, fp2_sqr_fn)
+void bls_fp_mul(bls_fp *r, const bls_fp *a, const bls_fp *b) __attribute__((ifunc("fp_mul_resolve")));
+void bls_fp_sqr(bls_fp *r, const bls_fp *a) __attribute__((ifunc("fp_sqr_resolve")));
+void bls_fp2_mul(bls_fp2 *r, const bls_fp2 *a, const bls_fp2 *b)
+    __attribute__((ifunc("fp2_mul_resolve")));
+void bls_fp2_sqr(bls_fp2 *r, const bls_fp2 *a) __attribute__((ifunc("fp2_sqr_resolve")));
+
+#define BLS_IMPL_ENTRY(v, adx)                                                                 \
+    {#v, adx, fp_mul_##v, fp_sqr_##v, fp2_mul_##v, fp2_sqr_##v, k_mul384_##v, k_sqr384_##v,      \
+     k_redc_##v}
+const bls_fp_impl bls_fp_impls[] = {BLS_IMPL_ENTRY(c, false), BLS_IMPL_ENTRY(mulq, false),
+                                    BLS_IMPL_ENTRY(adx, true)};
 #else
 bool bls_fp_adx_usable(void) { return false; }
+void bls_fp_mul(bls_fp *r, const bls_fp *a, const bls_fp *b) { fp_mul_c(r, a, b); }
+void bls_fp_sqr(bls_fp *r, const bls_fp *a) { fp_sqr_c(r, a); }
+void bls_fp2_mul(bls_fp2 *r, const bls_fp2 *a, const bls_fp2 *b) { fp2_mul_c(r, a, b); }
+void bls_fp2_sqr(bls_fp2 *r, const bls_fp2 *a) { fp2_sqr_c(r, a); }
+#define BLS_IMPL_ENTRY(v, adx)                                                                 \
+    {#v, adx, fp_mul_##v, fp_sqr_##v, fp2_mul_##v, fp2_sqr_##v, k_mul384_##v, k_sqr384_##v,      \
+     k_redc_##v}
+const bls_fp_impl bls_fp_impls[] = {BLS_IMPL_ENTRY(c, false)};
 #endif
+const size_t bls_fp_impl_count = sizeof bls_fp_impls / sizeof bls_fp_impls[0];
 
-#if BLS_X86_ASM
-
-static const uint64_t N0_MEM = N0;
-
-/* CIOS with mulx (flag-free multiply) feeding two carry chains, adcx (CF) for the low
- * halves and adox (OF) for the high halves. Round i leaves the running sum in 7 registers
- * whose roles rotate by one each round (the reduced limb t0 becomes the next round's top). */
-static void mont_mul_adx(uint64_t r[6], const uint64_t a[6], const uint64_t b[6]) {
-    uint64_t t0, t1, t2, t3, t4, t5, t6, lo, hi;
-    __asm__(
-        "movq 0(%10), %%rdx\n\t"
-        "xorq %7, %7\n\t"
-        "mulxq 0(%9), %0, %1\n\t"
-        "mulxq 8(%9), %7, %2\n\t"
-        "adcxq %7, %1\n\t"
-        "mulxq 16(%9), %7, %3\n\t"
-        "adcxq %7, %2\n\t"
-        "mulxq 24(%9), %7, %4\n\t"
-        "adcxq %7, %3\n\t"
-        "mulxq 32(%9), %7, %5\n\t"
-        "adcxq %7, %4\n\t"
-        "mulxq 40(%9), %7, %6\n\t"
-        "adcxq %7, %5\n\t"
-        "adcq $0, %6\n\t"
-        "movq %0, %%rdx\n\t"
-        "imulq %12, %%rdx\n\t"
-        "xorq %7, %7\n\t"
-        "mulxq 0(%11), %7, %8\n\t"
-        "adcxq %7, %0\n\t"
-        "adoxq %8, %1\n\t"
-        "mulxq 8(%11), %7, %8\n\t"
-        "adcxq %7, %1\n\t"
-        "adoxq %8, %2\n\t"
-        "mulxq 16(%11), %7, %8\n\t"
-        "adcxq %7, %2\n\t"
-        "adoxq %8, %3\n\t"
-        "mulxq 24(%11), %7, %8\n\t"
-        "adcxq %7, %3\n\t"
-        "adoxq %8, %4\n\t"
-        "mulxq 32(%11), %7, %8\n\t"
-        "adcxq %7, %4\n\t"
-        "adoxq %8, %5\n\t"
-        "mulxq 40(%11), %7, %8\n\t"
-        "adcxq %7, %5\n\t"
-        "adoxq %8, %6\n\t"
-        "adcq $0, %6\n\t"
-        "movq 8(%10), %%rdx\n\t"
-        "xorq %7, %7\n\t"
-        "xorq %0, %0\n\t"
-        "mulxq 0(%9), %7, %8\n\t"
-        "adcxq %7, %1\n\t"
-        "adoxq %8, %2\n\t"
-        "mulxq 8(%9), %7, %8\n\t"
-        "adcxq %7, %2\n\t"
-        "adoxq %8, %3\n\t"
-        "mulxq 16(%9), %7, %8\n\t"
-        "adcxq %7, %3\n\t"
-        "adoxq %8, %4\n\t"
-        "mulxq 24(%9), %7, %8\n\t"
-        "adcxq %7, %4\n\t"
-        "adoxq %8, %5\n\t"
-        "mulxq 32(%9), %7, %8\n\t"
-        "adcxq %7, %5\n\t"
-        "adoxq %8, %6\n\t"
-        "mulxq 40(%9), %7, %8\n\t"
-        "adcxq %7, %6\n\t"
-        "adoxq %8, %0\n\t"
-        "adcq $0, %0\n\t"
-        "movq %1, %%rdx\n\t"
-        "imulq %12, %%rdx\n\t"
-        "xorq %7, %7\n\t"
-        "mulxq 0(%11), %7, %8\n\t"
-        "adcxq %7, %1\n\t"
-        "adoxq %8, %2\n\t"
-        "mulxq 8(%11), %7, %8\n\t"
-        "adcxq %7, %2\n\t"
-        "adoxq %8, %3\n\t"
-        "mulxq 16(%11), %7, %8\n\t"
-        "adcxq %7, %3\n\t"
-        "adoxq %8, %4\n\t"
-        "mulxq 24(%11), %7, %8\n\t"
-        "adcxq %7, %4\n\t"
-        "adoxq %8, %5\n\t"
-        "mulxq 32(%11), %7, %8\n\t"
-        "adcxq %7, %5\n\t"
-        "adoxq %8, %6\n\t"
-        "mulxq 40(%11), %7, %8\n\t"
-        "adcxq %7, %6\n\t"
-        "adoxq %8, %0\n\t"
-        "adcq $0, %0\n\t"
-        "movq 16(%10), %%rdx\n\t"
-        "xorq %7, %7\n\t"
-        "xorq %1, %1\n\t"
-        "mulxq 0(%9), %7, %8\n\t"
-        "adcxq %7, %2\n\t"
-        "adoxq %8, %3\n\t"
-        "mulxq 8(%9), %7, %8\n\t"
-        "adcxq %7, %3\n\t"
-        "adoxq %8, %4\n\t"
-        "mulxq 16(%9), %7, %8\n\t"
-        "adcxq %7, %4\n\t"
-        "adoxq %8, %5\n\t"
-        "mulxq 24(%9), %7, %8\n\t"
-        "adcxq %7, %5\n\t"
-        "adoxq %8, %6\n\t"
-        "mulxq 32(%9), %7, %8\n\t"
-        "adcxq %7, %6\n\t"
-        "adoxq %8, %0\n\t"
-        "mulxq 40(%9), %7, %8\n\t"
-        "adcxq %7, %0\n\t"
-        "adoxq %8, %1\n\t"
-        "adcq $0, %1\n\t"
-        "movq %2, %%rdx\n\t"
-        "imulq %12, %%rdx\n\t"
-        "xorq %7, %7\n\t"
-        "mulxq 0(%11), %7, %8\n\t"
-        "adcxq %7, %2\n\t"
-        "adoxq %8, %3\n\t"
-        "mulxq 8(%11), %7, %8\n\t"
-        "adcxq %7, %3\n\t"
-        "adoxq %8, %4\n\t"
-        "mulxq 16(%11), %7, %8\n\t"
-        "adcxq %7, %4\n\t"
-        "adoxq %8, %5\n\t"
-        "mulxq 24(%11), %7, %8\n\t"
-        "adcxq %7, %5\n\t"
-        "adoxq %8, %6\n\t"
-        "mulxq 32(%11), %7, %8\n\t"
-        "adcxq %7, %6\n\t"
-        "adoxq %8, %0\n\t"
-        "mulxq 40(%11), %7, %8\n\t"
-        "adcxq %7, %0\n\t"
-        "adoxq %8, %1\n\t"
-        "adcq $0, %1\n\t"
-        "movq 24(%10), %%rdx\n\t"
-        "xorq %7, %7\n\t"
-        "xorq %2, %2\n\t"
-        "mulxq 0(%9), %7, %8\n\t"
-        "adcxq %7, %3\n\t"
-        "adoxq %8, %4\n\t"
-        "mulxq 8(%9), %7, %8\n\t"
-        "adcxq %7, %4\n\t"
-        "adoxq %8, %5\n\t"
-        "mulxq 16(%9), %7, %8\n\t"
-        "adcxq %7, %5\n\t"
-        "adoxq %8, %6\n\t"
-        "mulxq 24(%9), %7, %8\n\t"
-        "adcxq %7, %6\n\t"
-        "adoxq %8, %0\n\t"
-        "mulxq 32(%9), %7, %8\n\t"
-        "adcxq %7, %0\n\t"
-        "adoxq %8, %1\n\t"
-        "mulxq 40(%9), %7, %8\n\t"
-        "adcxq %7, %1\n\t"
-        "adoxq %8, %2\n\t"
-        "adcq $0, %2\n\t"
-        "movq %3, %%rdx\n\t"
-        "imulq %12, %%rdx\n\t"
-        "xorq %7, %7\n\t"
-        "mulxq 0(%11), %7, %8\n\t"
-        "adcxq %7, %3\n\t"
-        "adoxq %8, %4\n\t"
-        "mulxq 8(%11), %7, %8\n\t"
-        "adcxq %7, %4\n\t"
-        "adoxq %8, %5\n\t"
-        "mulxq 16(%11), %7, %8\n\t"
-        "adcxq %7, %5\n\t"
-        "adoxq %8, %6\n\t"
-        "mulxq 24(%11), %7, %8\n\t"
-        "adcxq %7, %6\n\t"
-        "adoxq %8, %0\n\t"
-        "mulxq 32(%11), %7, %8\n\t"
-        "adcxq %7, %0\n\t"
-        "adoxq %8, %1\n\t"
-        "mulxq 40(%11), %7, %8\n\t"
-        "adcxq %7, %1\n\t"
-        "adoxq %8, %2\n\t"
-        "adcq $0, %2\n\t"
-        "movq 32(%10), %%rdx\n\t"
-        "xorq %7, %7\n\t"
-        "xorq %3, %3\n\t"
-        "mulxq 0(%9), %7, %8\n\t"
-        "adcxq %7, %4\n\t"
-        "adoxq %8, %5\n\t"
-        "mulxq 8(%9), %7, %8\n\t"
-        "adcxq %7, %5\n\t"
-        "adoxq %8, %6\n\t"
-        "mulxq 16(%9), %7, %8\n\t"
-        "adcxq %7, %6\n\t"
-        "adoxq %8, %0\n\t"
-        "mulxq 24(%9), %7, %8\n\t"
-        "adcxq %7, %0\n\t"
-        "adoxq %8, %1\n\t"
-        "mulxq 32(%9), %7, %8\n\t"
-        "adcxq %7, %1\n\t"
-        "adoxq %8, %2\n\t"
-        "mulxq 40(%9), %7, %8\n\t"
-        "adcxq %7, %2\n\t"
-        "adoxq %8, %3\n\t"
-        "adcq $0, %3\n\t"
-        "movq %4, %%rdx\n\t"
-        "imulq %12, %%rdx\n\t"
-        "xorq %7, %7\n\t"
-        "mulxq 0(%11), %7, %8\n\t"
-        "adcxq %7, %4\n\t"
-        "adoxq %8, %5\n\t"
-        "mulxq 8(%11), %7, %8\n\t"
-        "adcxq %7, %5\n\t"
-        "adoxq %8, %6\n\t"
-        "mulxq 16(%11), %7, %8\n\t"
-        "adcxq %7, %6\n\t"
-        "adoxq %8, %0\n\t"
-        "mulxq 24(%11), %7, %8\n\t"
-        "adcxq %7, %0\n\t"
-        "adoxq %8, %1\n\t"
-        "mulxq 32(%11), %7, %8\n\t"
-        "adcxq %7, %1\n\t"
-        "adoxq %8, %2\n\t"
-        "mulxq 40(%11), %7, %8\n\t"
-        "adcxq %7, %2\n\t"
-        "adoxq %8, %3\n\t"
-        "adcq $0, %3\n\t"
-        "movq 40(%10), %%rdx\n\t"
-        "xorq %7, %7\n\t"
-        "xorq %4, %4\n\t"
-        "mulxq 0(%9), %7, %8\n\t"
-        "adcxq %7, %5\n\t"
-        "adoxq %8, %6\n\t"
-        "mulxq 8(%9), %7, %8\n\t"
-        "adcxq %7, %6\n\t"
-        "adoxq %8, %0\n\t"
-        "mulxq 16(%9), %7, %8\n\t"
-        "adcxq %7, %0\n\t"
-        "adoxq %8, %1\n\t"
-        "mulxq 24(%9), %7, %8\n\t"
-        "adcxq %7, %1\n\t"
-        "adoxq %8, %2\n\t"
-        "mulxq 32(%9), %7, %8\n\t"
-        "adcxq %7, %2\n\t"
-        "adoxq %8, %3\n\t"
-        "mulxq 40(%9), %7, %8\n\t"
-        "adcxq %7, %3\n\t"
-        "adoxq %8, %4\n\t"
-        "adcq $0, %4\n\t"
-        "movq %5, %%rdx\n\t"
-        "imulq %12, %%rdx\n\t"
-        "xorq %7, %7\n\t"
-        "mulxq 0(%11), %7, %8\n\t"
-        "adcxq %7, %5\n\t"
-        "adoxq %8, %6\n\t"
-        "mulxq 8(%11), %7, %8\n\t"
-        "adcxq %7, %6\n\t"
-        "adoxq %8, %0\n\t"
-        "mulxq 16(%11), %7, %8\n\t"
-        "adcxq %7, %0\n\t"
-        "adoxq %8, %1\n\t"
-        "mulxq 24(%11), %7, %8\n\t"
-        "adcxq %7, %1\n\t"
-        "adoxq %8, %2\n\t"
-        "mulxq 32(%11), %7, %8\n\t"
-        "adcxq %7, %2\n\t"
-        "adoxq %8, %3\n\t"
-        "mulxq 40(%11), %7, %8\n\t"
-        "adcxq %7, %3\n\t"
-        "adoxq %8, %4\n\t"
-        "adcq $0, %4\n\t"
-        : "=&r"(t0), "=&r"(t1), "=&r"(t2), "=&r"(t3), "=&r"(t4), "=&r"(t5), "=&r"(t6), "=&r"(lo),
-          "=&r"(hi)
-        : "r"(a), "r"(b), "r"(P), "m"(N0_MEM)
-        : "rdx", "cc", "memory");
-    (void)lo, (void)hi;
-    reduce_once6(r, t6, t0, t1, t2, t3, t4); /* limbs rotated six times */
+/* Montgomery product on bare limbs, for conversions (not hot). */
+static void mont_mul(uint64_t r[6], const uint64_t a[6], const uint64_t b[6]) {
+    bls_fp x, y, z;
+    memcpy(x.l, a, sizeof x.l);
+    memcpy(y.l, b, sizeof y.l);
+    bls_fp_mul(&z, &x, &y);
+    memcpy(r, z.l, sizeof z.l);
 }
-
-typedef void (*mont_mul_fn)(uint64_t r[6], const uint64_t a[6], const uint64_t b[6]);
-
-/* Runs once, at load time (ifunc). glibc's view of the CPU (CPUID leaf 7: BMI2 for mulx, ADX
- * for adcx/adox) rather than raw CPUID, because glibc applies GLIBC_TUNABLES=glibc.cpu.hwcaps
- * masks to it: "-BMI2" forces the portable path, which is how tests and benches exercise it
- * on a machine that has ADX. Not instrumented: it runs before the sanitizer runtime exists. */
-__attribute__((used, no_sanitize("address", "undefined"))) static mont_mul_fn
-mont_mul_resolve(void) {
-    return bls_fp_adx_usable() ? mont_mul_adx : mont_mul_portable;
-}
-
-static void mont_mul(uint64_t r[6], const uint64_t a[6], const uint64_t b[6])
-    __attribute__((ifunc("mont_mul_resolve")));
-#else
-static inline void mont_mul(uint64_t r[6], const uint64_t a[6], const uint64_t b[6]) {
-    mont_mul_portable(r, a, b);
-}
-#endif
-
-void bls_fp_mul(bls_fp *r, const bls_fp *a, const bls_fp *b) { mont_mul(r->l, a->l, b->l); }
-void bls_fp_sqr(bls_fp *r, const bls_fp *a) { mont_mul(r->l, a->l, a->l); }
 
 void bls_fp_mul_small(bls_fp *r, const bls_fp *a, uint64_t k) {
     bls_fp acc, base = *a;
@@ -702,29 +603,6 @@ void bls_fp2_neg(bls_fp2 *r, const bls_fp2 *a) {
 void bls_fp2_conj(bls_fp2 *r, const bls_fp2 *a) {
     r->c0 = a->c0;
     bls_fp_neg(&r->c1, &a->c1);
-}
-
-/* Karatsuba: 3 base multiplications. */
-void bls_fp2_mul(bls_fp2 *r, const bls_fp2 *a, const bls_fp2 *b) {
-    bls_fp t0, t1, sa, sb, m;
-    bls_fp_mul(&t0, &a->c0, &b->c0);
-    bls_fp_mul(&t1, &a->c1, &b->c1);
-    bls_fp_add(&sa, &a->c0, &a->c1);
-    bls_fp_add(&sb, &b->c0, &b->c1);
-    bls_fp_mul(&m, &sa, &sb);
-    bls_fp_sub(&r->c0, &t0, &t1);
-    bls_fp_sub(&m, &m, &t0);
-    bls_fp_sub(&r->c1, &m, &t1);
-}
-
-/* (a0 + a1 u)^2 = (a0+a1)(a0-a1) + 2 a0 a1 u: 2 base multiplications. */
-void bls_fp2_sqr(bls_fp2 *r, const bls_fp2 *a) {
-    bls_fp s, d, m;
-    bls_fp_add(&s, &a->c0, &a->c1);
-    bls_fp_sub(&d, &a->c0, &a->c1);
-    bls_fp_mul(&m, &a->c0, &a->c1);
-    bls_fp_mul(&r->c0, &s, &d);
-    bls_fp_dbl(&r->c1, &m);
 }
 
 void bls_fp2_mul_by_xi(bls_fp2 *r, const bls_fp2 *a) {

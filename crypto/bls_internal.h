@@ -24,6 +24,23 @@ extern const bls_fp2 bls_fp2_const_b;      /* 4(1+u) */
 /* True when the CPU (as glibc reports it, after GLIBC_TUNABLES masks) has BMI2 and ADX, i.e.
  * when the mulx/adcx/adox field code is the one the loader picked. Stateless. */
 bool bls_fp_adx_usable(void);
+/* Every kernel family built into this binary (portable C, and on x86-64 also mulq and adx),
+ * for tests that check them against each other and against a big-number reference. Entries
+ * with needs_adx set may only be called when bls_fp_adx_usable(). mul384/sqr384 take any
+ * 384-bit inputs; redc takes t < p*2^384 and returns t/2^384 mod p, fully reduced. */
+typedef struct {
+    const char *name;
+    bool needs_adx;
+    void (*mul)(bls_fp *r, const bls_fp *a, const bls_fp *b);
+    void (*sqr)(bls_fp *r, const bls_fp *a);
+    void (*fp2_mul)(bls_fp2 *r, const bls_fp2 *a, const bls_fp2 *b);
+    void (*fp2_sqr)(bls_fp2 *r, const bls_fp2 *a);
+    void (*mul384)(uint64_t t[12], const uint64_t a[6], const uint64_t b[6]);
+    void (*sqr384)(uint64_t t[12], const uint64_t a[6]);
+    void (*redc)(uint64_t r[6], const uint64_t t[12]);
+} bls_fp_impl;
+extern const bls_fp_impl bls_fp_impls[];
+extern const size_t bls_fp_impl_count;
 void bls_fp_mul_small(bls_fp *r, const bls_fp *a, uint64_t k);   /* k <= 16 */
 void bls_fp_dbl(bls_fp *r, const bls_fp *a);
 /* r = a^e for a fixed (public) exponent given as 6 little-endian limbs. */

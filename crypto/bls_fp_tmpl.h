@@ -1,0 +1,61 @@
+/* The field products of one kernel family, included by crypto/bls_fp.c once per family with
+ * FPV(name) naming the functions and FPV_* naming the kernels (see "multiplication kernels"
+ * there). Not a header of its own: no include guard, by design. */
+
+static void FPV(fp_mul)(bls_fp *r, const bls_fp *a, const bls_fp *b) {
+    FPV_MONT_MUL(r->l, a->l, b->l);
+}
+
+/* Dedicated squaring: 21 products for a^2 instead of 36, then the reduction. */
+static void FPV(fp_sqr)(bls_fp *r, const bls_fp *a) {
+    uint64_t t[12];
+    FPV_SQR384(t, a->l);
+    FPV_REDC(r->l, t);
+}
+
+/* Karatsuba with one reduction per output coefficient instead of one per product: the three
+ * 768-bit products are combined first, c0 = a0b0 - a1b1 (mod p*R, so never negative) and
+ * c1 = (a0+a1)(b0+b1) - a0b0 - a1b1 = a0b1 + a1b0 < 2p^2 < p*R, and each is reduced once.
+ * Three 6x6 products and two reductions instead of three full Montgomery products. The sums
+ * a0+a1 and b0+b1 stay unreduced (< 2p < 2^382). r may alias a or b. */
+static void FPV(fp2_mul)(bls_fp2 *r, const bls_fp2 *a, const bls_fp2 *b) {
+    uint64_t t0[12], t1[12], t2[12], sa[6], sb[6];
+    FPV_MUL384(t0, a->c0.l, b->c0.l);
+    FPV_MUL384(t1, a->c1.l, b->c1.l);
+    FPV_ADD_RAW(sa, a->c0.l, a->c1.l);
+    FPV_ADD_RAW(sb, b->c0.l, b->c1.l);
+    FPV_MUL384(t2, sa, sb);
+    FPV_SUB768(t2, t2, t0);
+    FPV_SUB768(t2, t2, t1);
+    FPV_SUB768_MODP(t0, t0, t1);
+    FPV_REDC(r->c0.l, t0);
+    FPV_REDC(r->c1.l, t2);
+}
+
+/* (a0 + a1 u)^2 = (a0+a1)(a0-a1) + 2 a0 a1 u: two products. a0+a1 and 2a0 stay unreduced
+ * (< 2p); the Montgomery product takes one factor below 2p when the other is below p. */
+static void FPV(fp2_sqr)(bls_fp2 *r, const bls_fp2 *a) {
+    uint64_t s[6], d2[6];
+    bls_fp d;
+    FPV_ADD_RAW(s, a->c0.l, a->c1.l);
+    bls_fp_sub(&d, &a->c0, &a->c1);
+    FPV_ADD_RAW(d2, a->c0.l, a->c0.l);
+    /* r may alias a: a->c1 is read before r->c1 is written, and r->c0 comes from copies */
+    FPV_MONT_MUL(r->c1.l, d2, a->c1.l);
+    FPV_MONT_MUL(r->c0.l, s, d.l);
+}
+
+static void FPV(k_mul384)(uint64_t t[12], const uint64_t a[6], const uint64_t b[6]) {
+    FPV_MUL384(t, a, b);
+}
+static void FPV(k_sqr384)(uint64_t t[12], const uint64_t a[6]) { FPV_SQR384(t, a); }
+static void FPV(k_redc)(uint64_t r[6], const uint64_t t[12]) { FPV_REDC(r, t); }
+
+#undef FPV
+#undef FPV_MUL384
+#undef FPV_SQR384
+#undef FPV_REDC
+#undef FPV_MONT_MUL
+#undef FPV_SUB768
+#undef FPV_SUB768_MODP
+#undef FPV_ADD_RAW
