@@ -348,8 +348,16 @@ static inline void mont_mul_mulq(uint64_t r[6], const uint64_t a[6], const uint6
 #define FPV_ADD_RAW add_raw_x86
 #include "crypto/bls_fp_tmpl.h"
 
+/* CPU_FEATURE_ACTIVE(BMI2) && CPU_FEATURE_ACTIVE(ADX), written out: the header's helper is a
+ * separate inline function that sanitizers would instrument, and this runs inside ifunc
+ * resolvers, before the sanitizer runtime has mapped its shadow memory. */
+_Static_assert(x86_cpu_BMI2 / 32 == x86_cpu_ADX / 32, "BMI2 and ADX share a CPUID register");
 __attribute__((no_sanitize("address", "undefined"))) bool bls_fp_adx_usable(void) {
-    return CPU_FEATURE_ACTIVE(BMI2) && CPU_FEATURE_ACTIVE(ADX);
+    const unsigned per_leaf = 8 * sizeof(unsigned) * 4; /* 4 registers of 32 bits */
+    const struct cpuid_feature *f = __x86_get_cpuid_feature_leaf(x86_cpu_BMI2 / per_leaf);
+    unsigned reg = (x86_cpu_BMI2 % per_leaf) / 32;
+    unsigned mask = (1u << (x86_cpu_BMI2 % 32)) | (1u << (x86_cpu_ADX % 32));
+    return (f->active_array[reg] & mask) == mask;
 }
 
 /* Resolvers run once, at load time (ifunc), so the choice costs no state of ours and no
