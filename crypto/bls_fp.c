@@ -647,10 +647,48 @@ void bls_fp2_inv(bls_fp2 *r, const bls_fp2 *a) {
     bls_fp_neg(&r->c1, &t);
 }
 
-/* Square root through the norm: if a = x^2 with x = x0 + x1 u, then
- * N(a) = a0^2 + a1^2 = N(x)^2, x0^2 = (a0 + sqrt(N(a)))/2 for the right root of N(a), and
- * x1 = a1/(2 x0). One exponentiation c^((p-3)/4) gives both sqrt(c) = c*t and 1/sqrt(c) = t.
- * The result is verified by squaring, so a wrong branch can never return a bad root. */
+/* Square root through the norm: if a = x^2 with x = x0 + x1 u, then N(a) = a0^2 + a1^2 =
+ * N(x)^2, and x0^2 is c = (a0 + s)/2 or c' = (a0 - s)/2 for s = sqrt(N(a)); c c' = -a1^2/4
+ * is a non-square (-1 is one), so exactly one of them is a square. One exponentiation
+ * t = c^((p-3)/4) settles both cases (p = 3 mod 4, and (p-3)/4 is even):
+ *   c a square:      x0 = c t, x1 = a1/(2 x0) = a1 t/2           ((c t)^2 = c, t = 1/(c t))
+ *   c a non-square:  x1 = c t, x0 = a1/(2 x1) = -a1 t/2          ((c t)^2 = -c = x0^2 - a0)
+ * so two exponentiations in all (the norm's root, then t). The result is checked by
+ * squaring, so no branch can return a wrong root. Needs a1 != 0 (then c != 0). */
+static const bls_fp FP_HALF = {{0x1804000000015554ull, 0x855000053ab00001ull, 0x633cb57c253c276full,
+                                0x6e22d1ec31ebb502ull, 0xd3916126f2d14ca2ull, 0x17fbb8571a006596ull}};
+
+bool bls_fp2_sqrt_given_norm_root(bls_fp2 *r, const bls_fp2 *a, const bls_fp *s) {
+    if (bls_fp_is_zero(&a->c1)) return bls_fp2_sqrt(r, a);
+    bls_fp c, t, ct, chk, h;
+    bls_fp2 x, x2;
+    bls_fp_add(&c, &a->c0, s);
+    bls_fp_mul(&c, &c, &FP_HALF);
+    bls_fp_pow(&t, &c, EXP_P_MINUS_3_DIV_4);
+    bls_fp_mul(&ct, &c, &t);
+    bls_fp_sqr(&chk, &ct);
+    bls_fp_mul(&h, &a->c1, &t);
+    bls_fp_mul(&h, &h, &FP_HALF); /* a1 t/2 */
+    if (bls_fp_eq(&chk, &c)) {
+        x.c0 = ct;
+        x.c1 = h;
+    } else {
+        bls_fp_neg(&x.c0, &h);
+        x.c1 = ct;
+    }
+    bls_fp2_sqr(&x2, &x);
+    if (!bls_fp2_eq(&x2, a)) return false;
+    *r = x;
+    return true;
+}
+
+void bls_fp2_norm(bls_fp *r, const bls_fp2 *a) {
+    bls_fp t;
+    bls_fp_sqr(r, &a->c0);
+    bls_fp_sqr(&t, &a->c1);
+    bls_fp_add(r, r, &t);
+}
+
 bool bls_fp2_sqrt(bls_fp2 *r, const bls_fp2 *a) {
     if (bls_fp_is_zero(&a->c1)) {
         bls_fp s, na;
@@ -665,33 +703,10 @@ bool bls_fp2_sqrt(bls_fp2 *r, const bls_fp2 *a) {
         r->c1 = s;
         return true;
     }
-    bls_fp n, t, s;
-    bls_fp_sqr(&n, &a->c0);
-    bls_fp_sqr(&t, &a->c1);
-    bls_fp_add(&n, &n, &t);
-    if (!bls_fp_sqrt(&s, &n)) return false;
-    /* 1/2 in Montgomery form */
-    static const bls_fp half = {{0x1804000000015554ull, 0x855000053ab00001ull, 0x633cb57c253c276full,
-                                 0x6e22d1ec31ebb502ull, 0xd3916126f2d14ca2ull, 0x17fbb8571a006596ull}};
-    for (int attempt = 0; attempt < 2; attempt++) {
-        bls_fp c, inv_root, root, chk;
-        if (attempt == 0) bls_fp_add(&c, &a->c0, &s);
-        else bls_fp_sub(&c, &a->c0, &s);
-        bls_fp_mul(&c, &c, &half);
-        bls_fp_pow(&inv_root, &c, EXP_P_MINUS_3_DIV_4);
-        bls_fp_mul(&root, &c, &inv_root);
-        bls_fp_sqr(&chk, &root);
-        if (!bls_fp_eq(&chk, &c)) continue;
-        bls_fp2 x, x2;
-        x.c0 = root;
-        bls_fp_mul(&x.c1, &a->c1, &inv_root);
-        bls_fp_mul(&x.c1, &x.c1, &half);
-        bls_fp2_sqr(&x2, &x);
-        if (!bls_fp2_eq(&x2, a)) return false;
-        *r = x;
-        return true;
-    }
-    return false;
+    bls_fp n, s;
+    bls_fp2_norm(&n, a);
+    if (!bls_fp_sqrt(&s, &n)) return false; /* N(a) a non-square: a is not a square */
+    return bls_fp2_sqrt_given_norm_root(r, a, &s);
 }
 
 int bls_fp2_sgn0(const bls_fp2 *a) {

@@ -64,6 +64,11 @@ void bls_fp2_mul_fp(bls_fp2 *r, const bls_fp2 *a, const bls_fp *b);
 void bls_fp2_mul_small(bls_fp2 *r, const bls_fp2 *a, uint64_t k);
 void bls_fp2_cmov(bls_fp2 *r, const bls_fp2 *a, uint64_t flag);
 bool bls_fp2_is_lex_largest(const bls_fp2 *a);
+/* N(a) = a0^2 + a1^2, the norm to Fp (a is a square in Fp2 iff N(a) is one in Fp). */
+void bls_fp2_norm(bls_fp *r, const bls_fp2 *a);
+/* sqrt(a) when s^2 = N(a) is already known: one exponentiation instead of two. Returns false
+ * (r untouched) if a is not a square. */
+bool bls_fp2_sqrt_given_norm_root(bls_fp2 *r, const bls_fp2 *a, const bls_fp *s);
 
 /* ---- Fp6 / Fp12 (bls_tower.c) ---- */
 void bls_fp6_add(bls_fp6 *r, const bls_fp6 *a, const bls_fp6 *b);
