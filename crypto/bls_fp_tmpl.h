@@ -6,7 +6,8 @@ static void FPV(fp_mul)(bls_fp *r, const bls_fp *a, const bls_fp *b) {
     FPV_MONT_MUL(r->l, a->l, b->l);
 }
 
-/* Dedicated squaring: 21 products for a^2 instead of 36, then the reduction. */
+/* Dedicated squaring: 21 products for a^2 instead of 36, then the reduction. (On the adx
+ * family a fused a*a CIOS measured level in isolation but slower inside the pairing.) */
 static void FPV(fp_sqr)(bls_fp *r, const bls_fp *a) {
     uint64_t t[12];
     FPV_SQR384(t, a->l);

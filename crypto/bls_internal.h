@@ -7,6 +7,7 @@
 #define CANDOR_CRYPTO_BLS_INTERNAL_H
 
 #include "crypto/bls12_381.h"
+#include "crypto/bls_fp_inline.h"
 
 /* |x| of the curve parameter x = -0xd201000000010000 (x is negative). */
 #define BLS_X_ABS 0xd201000000010000ull
@@ -16,7 +17,6 @@ typedef struct { bls_fp6 c0, c1; } bls_fp12;
 
 /* Constants (Montgomery form), defined in bls_fp.c / bls_tower.c. */
 extern const bls_fp bls_fp_const_one;
-extern const bls_fp bls_fp_const_p;        /* p itself, plain limbs (not Montgomery) */
 extern const bls_fp bls_fp_const_b;        /* 4 */
 extern const bls_fp2 bls_fp2_const_b;      /* 4(1+u) */
 
