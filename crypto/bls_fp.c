@@ -222,17 +222,11 @@ static inline void add_raw_x86(uint64_t r[6], const uint64_t a[6], const uint64_
     r[0] = s0, r[1] = s1, r[2] = s2, r[3] = s3, r[4] = s4, r[5] = s5;
 }
 
-static inline void mont_mul_mulq(uint64_t r[6], const uint64_t a[6], const uint64_t b[6]) {
-    uint64_t t[12];
-    bls_x86_mul384_mulq(t, a, b);
-    bls_x86_redc_mulq(r, t);
-}
-
 #define FPV(name) name##_mulq
 #define FPV_MUL384 bls_x86_mul384_mulq
 #define FPV_SQR384 bls_x86_sqr384_mulq
 #define FPV_REDC bls_x86_redc_mulq
-#define FPV_MONT_MUL mont_mul_mulq
+#define FPV_MONT_MUL bls_x86_mont_mul_mulq
 #define FPV_SUB768 bls_x86_sub768
 #define FPV_SUB768_MODP bls_x86_sub768_modp
 #define FPV_ADD_RAW add_raw_x86

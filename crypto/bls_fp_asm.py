@@ -12,7 +12,7 @@ Two families, the same four kernels each, fully unrolled over the 6 limbs:
   redc(r, t[12])        Montgomery reduction r = t/R mod p for t < p*R, R = 2^384:
                         U = (t_lo + m*p)/R over the low half (six rounds m = U0*(-1/p)),
                         then U + t_hi < 2p, then one conditional subtraction (in C).
-  mont_mul(r, a, b)     (adx only) CIOS, the reduction round interleaved with each row.
+  mont_mul(r, a, b)     CIOS, the reduction round interleaved with each row.
 
 Register roles rotate by one limb per row in Python, so the emitted code has no moves for
 the shift. Each function keeps at most 13 values in registers (so it still builds with the
@@ -407,6 +407,62 @@ def redc_mulq():
     emit()
 
 
+def mont_mul_mulq():
+    # CIOS with plain mul: round i adds a*b[i] (a row of 6 products, carries through rdx),
+    # then m*p with m = t0*(-1/p), and drops the zero limb. The reduction row of round i and
+    # the product row of round i+1 are independent enough for the core to overlap them,
+    # which a separate reduction pass cannot offer.
+    W = ["w%d" % i for i in range(7)]
+    L = []
+    w = W[:]
+    for i in range(6):
+        L.append("movq %d(%%[b]), %%[bm]" % (8 * i))
+        if i == 0:
+            L.append("movq 0(%[a]), %%rax")
+            L.append("mulq %[bm]")
+            L.append("movq %%%%rax, %%[%s]" % w[0])
+            L.append("movq %%rdx, %[c]")
+            for j in range(1, 6):
+                L.append("movq %d(%%[a]), %%%%rax" % (8 * j))
+                L.append("mulq %[bm]")
+                L.append("addq %[c], %%rax")
+                L.append("adcq $0, %%rdx")
+                L.append("movq %%%%rax, %%[%s]" % w[j])
+                L.append("movq %%rdx, %[c]")
+            L.append("movq %%[c], %%[%s]" % w[6])
+        else:
+            for j in range(6):
+                L.append("movq %d(%%[a]), %%%%rax" % (8 * j))
+                L.append("mulq %[bm]")
+                L.append("addq %%%%rax, %%[%s]" % w[j])
+                L.append("adcq $0, %%rdx")
+                if j > 0:
+                    L.append("addq %%[c], %%[%s]" % w[j])
+                    L.append("adcq $0, %%rdx")
+                L.append("movq %%rdx, %[c]")
+            L.append("movq %%[c], %%[%s]" % w[6])
+        # reduction row
+        L.append("movabsq $0x%x, %%[bm]" % N0)
+        L.append("imulq %%[%s], %%[bm]" % w[0])
+        for j in range(6):
+            L.append("movabsq $0x%x, %%%%rax" % P[j])
+            L.append("mulq %[bm]")
+            L.append("addq %%%%rax, %%[%s]" % w[j])
+            L.append("adcq $0, %%rdx")
+            if j > 0:
+                L.append("addq %%[c], %%[%s]" % w[j])
+                L.append("adcq $0, %%rdx")
+            L.append("movq %%rdx, %[c]")
+        L.append("addq %%[c], %%[%s]" % w[6])  # t + m*p < 2^448: no carry out
+        w = w[1:] + [w[0]]
+    emit("static inline void bls_x86_mont_mul_mulq(uint64_t r[6], const uint64_t a[6], const uint64_t b[6]) {")
+    emit("    uint64_t %s, bm, c;" % ", ".join(W))
+    asm_block(L, temps(W + ["bm", "c"]), ['[a] "r"(a)', '[b] "r"(b)'], ["rax", "rdx", "cc", "memory"])
+    emit("    bls_x86_reduce_once6(r, %s);" % ", ".join(w[:6]))
+    emit("}")
+    emit()
+
+
 def sub768():
     # r = a - b on 12 limbs; the callers guarantee a >= b (no borrow out)
     L = []
@@ -459,6 +515,7 @@ mont_mul_adx()
 mul384_mulq()
 sqr384_mulq()
 redc_mulq()
+mont_mul_mulq()
 sub768()
 sub768_modp()
 emit("#endif")
