@@ -184,6 +184,25 @@ static inline void sub768_modp_c(uint64_t r[12], const uint64_t a[12], const uin
     }
 }
 
+static inline void add768_c(uint64_t r[12], const uint64_t a[12], const uint64_t b[12]) {
+    uint64_t carry = 0;
+    for (int i = 0; i < 12; i++) {
+        u128 x = (u128)a[i] + b[i] + carry;
+        r[i] = (uint64_t)x;
+        carry = (uint64_t)(x >> 64);
+    }
+}
+
+/* 2p^2 and 4p^2 (plain 12-limb integers): offsets that keep wide differences non-negative. */
+static const uint64_t BLS_2P2[12] = {
+    0x4d54000038e31c72ull, 0xf9dad63aec705d56ull, 0x2c586706c42279faull, 0xcd7f23da7ce36e86ull,
+    0x525d0b50e1234092ull, 0x3ad0c3390c30b8f6ull, 0xea62926612f1de02ull, 0xa14c59fa2dbb94ddull,
+    0xcdcb3c92693d17a0ull, 0xc5b921ca1ce08d68ull, 0x97a4f1d5445e4bd3ull, 0x05486f497186bf8eull};
+static const uint64_t BLS_4P2[12] = {
+    0x9aa8000071c638e4ull, 0xf3b5ac75d8e0baacull, 0x58b0ce0d8844f3f5ull, 0x9afe47b4f9c6dd0cull,
+    0xa4ba16a1c2468125ull, 0x75a18672186171ecull, 0xd4c524cc25e3bc04ull, 0x4298b3f45b7729bbull,
+    0x9b967924d27a2f41ull, 0x8b72439439c11ad1ull, 0x2f49e3aa88bc97a7ull, 0x0a90de92e30d7f1dull};
+
 /* r = a + b without reduction (a, b < p: the sum < 2p < 2^382 fits). */
 static inline void add_raw_c(uint64_t r[6], const uint64_t a[6], const uint64_t b[6]) {
     uint64_t carry = 0;
@@ -201,6 +220,7 @@ static inline void add_raw_c(uint64_t r[6], const uint64_t a[6], const uint64_t 
 #define FPV_MONT_MUL mont_mul_c
 #define FPV_SUB768 sub768_c
 #define FPV_SUB768_MODP sub768_modp_c
+#define FPV_ADD768 add768_c
 #define FPV_ADD_RAW add_raw_c
 #include "crypto/bls_fp_tmpl.h"
 
@@ -229,6 +249,7 @@ static inline void add_raw_x86(uint64_t r[6], const uint64_t a[6], const uint64_
 #define FPV_MONT_MUL bls_x86_mont_mul_mulq
 #define FPV_SUB768 bls_x86_sub768
 #define FPV_SUB768_MODP bls_x86_sub768_modp
+#define FPV_ADD768 bls_x86_add768
 #define FPV_ADD_RAW add_raw_x86
 #include "crypto/bls_fp_tmpl.h"
 
@@ -239,6 +260,7 @@ static inline void add_raw_x86(uint64_t r[6], const uint64_t a[6], const uint64_
 #define FPV_MONT_MUL bls_x86_mont_mul_adx
 #define FPV_SUB768 bls_x86_sub768
 #define FPV_SUB768_MODP bls_x86_sub768_modp
+#define FPV_ADD768 bls_x86_add768
 #define FPV_ADD_RAW add_raw_x86
 #include "crypto/bls_fp_tmpl.h"
 
@@ -267,6 +289,8 @@ typedef void (*fp_mul_fn)(bls_fp *, const bls_fp *, const bls_fp *);
 typedef void (*fp_sqr_fn)(bls_fp *, const bls_fp *);
 typedef void (*fp2_mul_fn)(bls_fp2 *, const bls_fp2 *, const bls_fp2 *);
 typedef void (*fp2_sqr_fn)(bls_fp2 *, const bls_fp2 *);
+typedef void (*fp4_sqr_fn)(bls_fp2 *, bls_fp2 *, const bls_fp2 *, const bls_fp2 *);
+BLS_RESOLVER(fp4_sqr, fp4_sqr_fn)
 BLS_RESOLVER(fp_mul, fp_mul_fn)
 BLS_RESOLVER(fp_sqr, fp_sqr_fn)
 BLS_RESOLVER(fp2_mul, fp2_mul_fn)
@@ -276,10 +300,12 @@ void bls_fp_sqr(bls_fp *r, const bls_fp *a) __attribute__((ifunc("fp_sqr_resolve
 void bls_fp2_mul(bls_fp2 *r, const bls_fp2 *a, const bls_fp2 *b)
     __attribute__((ifunc("fp2_mul_resolve")));
 void bls_fp2_sqr(bls_fp2 *r, const bls_fp2 *a) __attribute__((ifunc("fp2_sqr_resolve")));
+void bls_fp4_sqr(bls_fp2 *r0, bls_fp2 *r1, const bls_fp2 *x, const bls_fp2 *y)
+    __attribute__((ifunc("fp4_sqr_resolve")));
 
 #define BLS_IMPL_ENTRY(v, adx)                                                                 \
-    {#v, adx, fp_mul_##v, fp_sqr_##v, fp2_mul_##v, fp2_sqr_##v, k_mul384_##v, k_sqr384_##v,      \
-     k_redc_##v}
+    {#v, adx, fp_mul_##v, fp_sqr_##v, fp2_mul_##v, fp2_sqr_##v, fp4_sqr_##v, k_mul384_##v,       \
+     k_sqr384_##v, k_redc_##v}
 const bls_fp_impl bls_fp_impls[] = {BLS_IMPL_ENTRY(c, false), BLS_IMPL_ENTRY(mulq, false),
                                     BLS_IMPL_ENTRY(adx, true)};
 #else
@@ -288,9 +314,12 @@ void bls_fp_mul(bls_fp *r, const bls_fp *a, const bls_fp *b) { fp_mul_c(r, a, b)
 void bls_fp_sqr(bls_fp *r, const bls_fp *a) { fp_sqr_c(r, a); }
 void bls_fp2_mul(bls_fp2 *r, const bls_fp2 *a, const bls_fp2 *b) { fp2_mul_c(r, a, b); }
 void bls_fp2_sqr(bls_fp2 *r, const bls_fp2 *a) { fp2_sqr_c(r, a); }
+void bls_fp4_sqr(bls_fp2 *r0, bls_fp2 *r1, const bls_fp2 *x, const bls_fp2 *y) {
+    fp4_sqr_c(r0, r1, x, y);
+}
 #define BLS_IMPL_ENTRY(v, adx)                                                                 \
-    {#v, adx, fp_mul_##v, fp_sqr_##v, fp2_mul_##v, fp2_sqr_##v, k_mul384_##v, k_sqr384_##v,      \
-     k_redc_##v}
+    {#v, adx, fp_mul_##v, fp_sqr_##v, fp2_mul_##v, fp2_sqr_##v, fp4_sqr_##v, k_mul384_##v,       \
+     k_sqr384_##v, k_redc_##v}
 const bls_fp_impl bls_fp_impls[] = {BLS_IMPL_ENTRY(c, false)};
 #endif
 const size_t bls_fp_impl_count = sizeof bls_fp_impls / sizeof bls_fp_impls[0];

@@ -477,6 +477,20 @@ def sub768():
     emit()
 
 
+def add768():
+    # r = a + b on 12 limbs; the callers keep the sum below 2^768 (no carry out)
+    L = []
+    for j in range(12):
+        L.append("movq %d(%%[a]), %%[x]" % (8 * j))
+        L.append("%s %d(%%[b]), %%[x]" % ("addq" if j == 0 else "adcq", 8 * j))
+        L.append("movq %%[x], %d(%%[r])" % (8 * j))
+    emit("static inline void bls_x86_add768(uint64_t r[12], const uint64_t a[12], const uint64_t b[12]) {")
+    emit("    uint64_t x;")
+    asm_block(L, temps(["x"]), ['[r] "r"(r)', '[a] "r"(a)', '[b] "r"(b)'], ["cc", "memory"])
+    emit("}")
+    emit()
+
+
 def sub768_modp():
     # r = a - b, plus p*2^384 if that borrowed: for a, b < p*2^384 the result is a - b
     # mod p*2^384, in [0, p*2^384) (a valid input of redc)
@@ -517,6 +531,7 @@ sqr384_mulq()
 redc_mulq()
 mont_mul_mulq()
 sub768()
+add768()
 sub768_modp()
 emit("#endif")
 print("\n".join(out))

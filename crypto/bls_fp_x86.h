@@ -2011,6 +2011,50 @@ static inline void bls_x86_sub768(uint64_t r[12], const uint64_t a[12], const ui
         : "cc", "memory");
 }
 
+static inline void bls_x86_add768(uint64_t r[12], const uint64_t a[12], const uint64_t b[12]) {
+    uint64_t x;
+    __asm__ volatile(
+        "movq 0(%[a]), %[x]\n\t"
+        "addq 0(%[b]), %[x]\n\t"
+        "movq %[x], 0(%[r])\n\t"
+        "movq 8(%[a]), %[x]\n\t"
+        "adcq 8(%[b]), %[x]\n\t"
+        "movq %[x], 8(%[r])\n\t"
+        "movq 16(%[a]), %[x]\n\t"
+        "adcq 16(%[b]), %[x]\n\t"
+        "movq %[x], 16(%[r])\n\t"
+        "movq 24(%[a]), %[x]\n\t"
+        "adcq 24(%[b]), %[x]\n\t"
+        "movq %[x], 24(%[r])\n\t"
+        "movq 32(%[a]), %[x]\n\t"
+        "adcq 32(%[b]), %[x]\n\t"
+        "movq %[x], 32(%[r])\n\t"
+        "movq 40(%[a]), %[x]\n\t"
+        "adcq 40(%[b]), %[x]\n\t"
+        "movq %[x], 40(%[r])\n\t"
+        "movq 48(%[a]), %[x]\n\t"
+        "adcq 48(%[b]), %[x]\n\t"
+        "movq %[x], 48(%[r])\n\t"
+        "movq 56(%[a]), %[x]\n\t"
+        "adcq 56(%[b]), %[x]\n\t"
+        "movq %[x], 56(%[r])\n\t"
+        "movq 64(%[a]), %[x]\n\t"
+        "adcq 64(%[b]), %[x]\n\t"
+        "movq %[x], 64(%[r])\n\t"
+        "movq 72(%[a]), %[x]\n\t"
+        "adcq 72(%[b]), %[x]\n\t"
+        "movq %[x], 72(%[r])\n\t"
+        "movq 80(%[a]), %[x]\n\t"
+        "adcq 80(%[b]), %[x]\n\t"
+        "movq %[x], 80(%[r])\n\t"
+        "movq 88(%[a]), %[x]\n\t"
+        "adcq 88(%[b]), %[x]\n\t"
+        "movq %[x], 88(%[r])\n\t"
+        : [x] "=&r"(x)
+        : [r] "r"(r), [a] "r"(a), [b] "r"(b)
+        : "cc", "memory");
+}
+
 static inline void bls_x86_sub768_modp(uint64_t r[12], const uint64_t a[12], const uint64_t b[12]) {
     uint64_t x, m, y0, y1, y2, y3, y4, y5;
     __asm__ volatile(

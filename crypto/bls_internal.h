@@ -35,6 +35,7 @@ typedef struct {
     void (*sqr)(bls_fp *r, const bls_fp *a);
     void (*fp2_mul)(bls_fp2 *r, const bls_fp2 *a, const bls_fp2 *b);
     void (*fp2_sqr)(bls_fp2 *r, const bls_fp2 *a);
+    void (*fp4_sqr)(bls_fp2 *r0, bls_fp2 *r1, const bls_fp2 *x, const bls_fp2 *y);
     void (*mul384)(uint64_t t[12], const uint64_t a[6], const uint64_t b[6]);
     void (*sqr384)(uint64_t t[12], const uint64_t a[6]);
     void (*redc)(uint64_t r[6], const uint64_t t[12]);
@@ -69,6 +70,10 @@ void bls_fp2_norm(bls_fp *r, const bls_fp2 *a);
 /* sqrt(a) when s^2 = N(a) is already known: one exponentiation instead of two. Returns false
  * (r untouched) if a is not a square. */
 bool bls_fp2_sqrt_given_norm_root(bls_fp2 *r, const bls_fp2 *a, const bls_fp *s);
+
+/* (x + y t)^2 in Fp4 = Fp2[t]/(t^2 - xi): r0 = x^2 + xi y^2, r1 = 2xy (the cyclotomic
+ * squaring's building block), with lazy reduction. Outputs may alias inputs. */
+void bls_fp4_sqr(bls_fp2 *r0, bls_fp2 *r1, const bls_fp2 *x, const bls_fp2 *y);
 
 /* ---- Fp6 / Fp12 (bls_tower.c) ---- */
 void bls_fp6_add(bls_fp6 *r, const bls_fp6 *a, const bls_fp6 *b);

@@ -249,19 +249,6 @@ void bls_fp12_frob2(bls_fp12 *r, const bls_fp12 *a) {
     bls_fp2_mul_fp(&r->c1.c2, &a->c1.c2, &FROB2[5]);
 }
 
-/* (x + y t)^2 in Fp4 = Fp2[t]/(t^2 - xi): returns (x^2 + xi y^2, 2xy). */
-static void fp4_sqr(bls_fp2 *r0, bls_fp2 *r1, const bls_fp2 *x, const bls_fp2 *y) {
-    bls_fp2 x2, y2, s;
-    bls_fp2_sqr(&x2, x);
-    bls_fp2_sqr(&y2, y);
-    bls_ifp2_add(&s, x, y);
-    bls_fp2_sqr(&s, &s);
-    bls_ifp2_sub(&s, &s, &x2);
-    bls_ifp2_sub(r1, &s, &y2);
-    bls_ifp2_mul_by_xi(&y2, &y2);
-    bls_ifp2_add(r0, &x2, &y2);
-}
-
 /* Granger-Scott squaring in the cyclotomic subgroup. View Fp12 as Fp4[w]/(w^3 - g), g = w^3,
  * Fp4 = Fp2[g]: f = A0 + A1 w + A2 w^2 with A0 = a0 + b1 g, A1 = b0 + a2 g, A2 = a1 + b2 g.
  * For f of order dividing p^4 - p^2 + 1:
@@ -271,9 +258,9 @@ void bls_fp12_cyclotomic_sqr(bls_fp12 *r, const bls_fp12 *a) {
     const bls_fp2 *a0 = &a->c0.c0, *a1 = &a->c0.c1, *a2 = &a->c0.c2;
     const bls_fp2 *b0 = &a->c1.c0, *b1 = &a->c1.c1, *b2 = &a->c1.c2;
     bls_fp2 s0, s1, t0, t1, u0, u1, x;
-    fp4_sqr(&s0, &s1, a0, b1); /* A0^2 */
-    fp4_sqr(&t0, &t1, b0, a2); /* A1^2 */
-    fp4_sqr(&u0, &u1, a1, b2); /* A2^2 */
+    bls_fp4_sqr(&s0, &s1, a0, b1); /* A0^2 */
+    bls_fp4_sqr(&t0, &t1, b0, a2); /* A1^2 */
+    bls_fp4_sqr(&u0, &u1, a1, b2); /* A2^2 */
     bls_fp12 o;
     /* A0' : a0' = 3 s0 - 2 a0, b1' = 3 s1 + 2 b1 */
     bls_ifp2_sub(&x, &s0, a0);

@@ -313,6 +313,57 @@ static void test_fp_kernels_vs_gmp(test_ctx *t) {
     mpz_clears(p, R, pR, Rinv, a, b, want, x, y, NULL);
 }
 
+/* The lazy Fp4 squaring of every family against its definition (x^2 + xi y^2, 2xy) built from
+ * the reference products; inputs include p-1 in every limb position, the bound the wide sums
+ * were sized for. */
+static void test_fp4_sqr_kernels(test_ctx *t) {
+    static uint64_t v[KT_VALUES][6];
+    mpz_t p;
+    mpz_init(p);
+    mpz_from_limbs(p, bls_fp_const_p.l, 6);
+    kernel_inputs(v, p);
+    mpz_clear(p);
+    bls_fp vals[KT_VALUES];
+    int nv = 0;
+    for (int i = 0; i < KT_VALUES; i++) { /* field elements only */
+        bls_fp f;
+        memcpy(f.l, v[i], 48);
+        uint8_t be[48];
+        for (int k = 0; k < 6; k++)
+            for (int j = 0; j < 8; j++) be[(5 - k) * 8 + j] = (uint8_t)(v[i][k] >> (56 - 8 * j));
+        bls_fp tmp;
+        if (bls_fp_from_bytes(&tmp, be) == CD_OK) vals[nv++] = f;
+    }
+    CHECK(t, nv >= 8);
+    const bls_fp_impl *ref = &bls_fp_impls[0];
+    for (size_t k = 0; k < bls_fp_impl_count; k++) {
+        const bls_fp_impl *im = &bls_fp_impls[k];
+        if (im->needs_adx && !bls_fp_adx_usable()) continue;
+        int bad = 0;
+        for (int i = 0; i < nv && bad < 5; i++)
+            for (int j = 0; j < nv && bad < 5; j++) {
+                bls_fp2 x = {vals[i], vals[(i + j) % nv]}, y = {vals[j], vals[(3 * i + j) % nv]};
+                bls_fp2 r0, r1, x2, y2, w0, w1;
+                im->fp4_sqr(&r0, &r1, &x, &y);
+                ref->fp2_sqr(&x2, &x);
+                ref->fp2_sqr(&y2, &y);
+                bls_fp2_mul_by_xi(&y2, &y2);
+                bls_fp2_add(&w0, &x2, &y2);
+                ref->fp2_mul(&w1, &x, &y);
+                bls_fp2_dbl(&w1, &w1);
+                if (!bls_fp2_eq(&r0, &w0) || !bls_fp2_eq(&r1, &w1)) {
+                    bad++;
+                    test_fail_at(t, __FILE__, __LINE__, "%s fp4_sqr inputs %d %d", im->name, i, j);
+                }
+                im->fp4_sqr(&x, &y, &x, &y); /* outputs aliasing the inputs */
+                if (!bls_fp2_eq(&x, &w0) || !bls_fp2_eq(&y, &w1)) {
+                    bad++;
+                    test_fail_at(t, __FILE__, __LINE__, "%s fp4_sqr aliasing %d %d", im->name, i, j);
+                }
+            }
+    }
+}
+
 static void test_fp_encoding_range(test_ctx *t) {
     static const uint8_t p_be[48] = {
         0x1a, 0x01, 0x11, 0xea, 0x39, 0x7f, 0xe6, 0x9a, 0x4b, 0x1b, 0xa7, 0xb6, 0x43, 0x4b, 0xac, 0xd7,
@@ -1077,6 +1128,7 @@ int main(void) {
     TEST_RUN(&t, test_fp_axioms);
     TEST_RUN(&t, test_fp_encoding_range);
     TEST_RUN(&t, test_fp_kernels_vs_gmp);
+    TEST_RUN(&t, test_fp4_sqr_kernels);
     TEST_RUN(&t, test_fp2_axioms);
     TEST_RUN(&t, test_fp12_tower);
     TEST_RUN(&t, test_generators_kat);
