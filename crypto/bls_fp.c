@@ -73,7 +73,7 @@ void bls_fp_neg(bls_fp *r, const bls_fp *a) {
 
 /* ---- multiplication kernels ------------------------------------------------------------
  *
- * Three families of the same kernels, all fully unrolled and branch-free:
+ * Three families of the same kernels, all branch-free (the assembly fully unrolled):
  *   _c     portable C with 128-bit products (any 64-bit target; on x86-64 only the tests run it)
  *   _mulq  x86-64 baseline assembly (mul/add/adc): the portable path of x86-64 machines
  *   _adx   mulx/adcx/adox assembly (BMI2 + ADX), two carry chains in flight

@@ -13,6 +13,8 @@ Two families, the same four kernels each, fully unrolled over the 6 limbs:
                         U = (t_lo + m*p)/R over the low half (six rounds m = U0*(-1/p)),
                         then U + t_hi < 2p, then one conditional subtraction (in C).
   mont_mul(r, a, b)     CIOS, the reduction round interleaved with each row.
+Plus 768-bit add/sub helpers (sub768_modp adds p*2^384 back on a borrow) for the lazy
+reductions of crypto/bls_fp_tmpl.h.
 
 Register roles rotate by one limb per row in Python, so the emitted code has no moves for
 the shift. Each function keeps at most 13 values in registers (so it still builds with the
@@ -237,7 +239,6 @@ def mul384_mulq():
         L.append("movq %%%%rdx, %%[%s]" % A[j])
     # window w[0..5] = limbs 1..6
     w = A[:6]
-    spare = A[6]
     for i in range(1, 6):
         L.append("movq %d(%%[b]), %%[bi]" % (8 * i))
         # j = 0
@@ -313,8 +314,6 @@ def sqr384_mulq():
             L.append("movq %%%%rdx, %%[%s]" % carry)
             first = False
         # carry = limb i+6 ; window limbs i+2 .. i+5 then i+6
-        # limbs of w below 2i+1 were untouched (k starts at i-1)
-        freed = None
         w = w + [carry]
         # the register that held limb i+1 (stored) becomes the spare
         spare = [x for x in A if x not in w][0]

@@ -182,7 +182,7 @@ static void test_fp_kernels_vs_gmp(test_ctx *t) {
     for (size_t k = 0; k < bls_fp_impl_count; k++) {
         const bls_fp_impl *im = &bls_fp_impls[k];
         if (im->needs_adx && !bls_fp_adx_usable()) {
-            printf("  test_fp_kernels_vs_gmp: %s kernels not run (CPU lacks BMI2/ADX)\n", im->name);
+            printf("  test_fp_kernels_vs_gmp: %s kernels not run (BMI2/ADX absent or masked)\n", im->name);
             continue;
         }
         tested++;
