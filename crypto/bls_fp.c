@@ -3,9 +3,8 @@
  * Elements are 6 x 64-bit limbs in Montgomery form (a*R mod p, R = 2^384), always fully
  * reduced (< p) between calls. Products come from three kernel families (portable C, x86-64
  * mulq, mulx/adcx/adox; see "multiplication kernels"), chosen once by the dynamic loader.
- * Squaring has its own kernels (21 limb products, not 36), and the Fp2 product reduces once
- * per coefficient rather than once per base product (lazy reduction). This file dominates
- * pairing cost.
+ * The Fp2 product and the Fp4 squaring reduce once per output coefficient rather than once
+ * per base product (lazy reduction). This file dominates pairing cost.
  */
 #include <string.h>
 
@@ -78,7 +77,7 @@ void bls_fp_neg(bls_fp *r, const bls_fp *a) {
  *   _mulq  x86-64 baseline assembly (mul/add/adc): the portable path of x86-64 machines
  *   _adx   mulx/adcx/adox assembly (BMI2 + ADX), two carry chains in flight
  * The assembly comes from crypto/bls_fp_asm.py (crypto/bls_fp_x86.h). Each family provides
- *   mul384(t, a, b)   t = a*b (12 limbs),  sqr384(t, a)   t = a^2,
+ *   mul384(t, a, b)   t = a*b (12 limbs),
  *   redc(r, t)        r = t/R mod p, fully reduced, for t < p*R,
  *   mont_mul(r, a, b) r = a*b/R mod p; a < 2p and b < p suffice (a*b < p*R): the lazy sums
  *                     of fp2_sqr rely on that.
@@ -95,36 +94,6 @@ static void mul384_c(uint64_t t[12], const uint64_t a[6], const uint64_t b[6]) {
             carry = (uint64_t)(x >> 64);
         }
         acc[i + 6] = carry;
-    }
-    memcpy(t, acc, sizeof acc);
-}
-
-/* Cross products once, doubled, plus the squares: 21 products instead of 36. */
-static void sqr384_c(uint64_t t[12], const uint64_t a[6]) {
-    uint64_t acc[12] = {0};
-    for (int i = 0; i < 5; i++) {
-        uint64_t carry = 0;
-        for (int j = i + 1; j < 6; j++) {
-            u128 x = (u128)a[j] * a[i] + acc[i + j] + carry;
-            acc[i + j] = (uint64_t)x;
-            carry = (uint64_t)(x >> 64);
-        }
-        acc[i + 6] = carry;
-    }
-    uint64_t top = 0;
-    for (int k = 0; k < 12; k++) { /* acc = 2*acc */
-        uint64_t v = acc[k];
-        acc[k] = (v << 1) | top;
-        top = v >> 63;
-    }
-    uint64_t carry = 0;
-    for (int i = 0; i < 6; i++) {
-        u128 sq = (u128)a[i] * a[i];
-        u128 x = (u128)acc[2 * i] + (uint64_t)sq + carry;
-        acc[2 * i] = (uint64_t)x;
-        x = (u128)acc[2 * i + 1] + (uint64_t)(sq >> 64) + (uint64_t)(x >> 64);
-        acc[2 * i + 1] = (uint64_t)x;
-        carry = (uint64_t)(x >> 64);
     }
     memcpy(t, acc, sizeof acc);
 }
@@ -215,7 +184,6 @@ static inline void add_raw_c(uint64_t r[6], const uint64_t a[6], const uint64_t 
 
 #define FPV(name) name##_c
 #define FPV_MUL384 mul384_c
-#define FPV_SQR384 sqr384_c
 #define FPV_REDC redc_c
 #define FPV_MONT_MUL mont_mul_c
 #define FPV_SUB768 sub768_c
@@ -244,7 +212,6 @@ static inline void add_raw_x86(uint64_t r[6], const uint64_t a[6], const uint64_
 
 #define FPV(name) name##_mulq
 #define FPV_MUL384 bls_x86_mul384_mulq
-#define FPV_SQR384 bls_x86_sqr384_mulq
 #define FPV_REDC bls_x86_redc_mulq
 #define FPV_MONT_MUL bls_x86_mont_mul_mulq
 #define FPV_SUB768 bls_x86_sub768
@@ -255,7 +222,6 @@ static inline void add_raw_x86(uint64_t r[6], const uint64_t a[6], const uint64_
 
 #define FPV(name) name##_adx
 #define FPV_MUL384 bls_x86_mul384_adx
-#define FPV_SQR384 bls_x86_sqr384_adx
 #define FPV_REDC bls_x86_redc_adx
 #define FPV_MONT_MUL bls_x86_mont_mul_adx
 #define FPV_SUB768 bls_x86_sub768
@@ -305,7 +271,7 @@ void bls_fp4_sqr(bls_fp2 *r0, bls_fp2 *r1, const bls_fp2 *x, const bls_fp2 *y)
 
 #define BLS_IMPL_ENTRY(v, adx)                                                                 \
     {#v, adx, fp_mul_##v, fp_sqr_##v, fp2_mul_##v, fp2_sqr_##v, fp4_sqr_##v, k_mul384_##v,       \
-     k_sqr384_##v, k_redc_##v}
+     k_redc_##v}
 const bls_fp_impl bls_fp_impls[] = {BLS_IMPL_ENTRY(c, false), BLS_IMPL_ENTRY(mulq, false),
                                     BLS_IMPL_ENTRY(adx, true)};
 #else
@@ -319,7 +285,7 @@ void bls_fp4_sqr(bls_fp2 *r0, bls_fp2 *r1, const bls_fp2 *x, const bls_fp2 *y) {
 }
 #define BLS_IMPL_ENTRY(v, adx)                                                                 \
     {#v, adx, fp_mul_##v, fp_sqr_##v, fp2_mul_##v, fp2_sqr_##v, fp4_sqr_##v, k_mul384_##v,       \
-     k_sqr384_##v, k_redc_##v}
+     k_redc_##v}
 const bls_fp_impl bls_fp_impls[] = {BLS_IMPL_ENTRY(c, false)};
 #endif
 const size_t bls_fp_impl_count = sizeof bls_fp_impls / sizeof bls_fp_impls[0];

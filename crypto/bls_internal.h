@@ -26,7 +26,7 @@ extern const bls_fp2 bls_fp2_const_b;      /* 4(1+u) */
 bool bls_fp_adx_usable(void);
 /* Every kernel family built into this binary (portable C, and on x86-64 also mulq and adx),
  * for tests that check them against each other and against a big-number reference. Entries
- * with needs_adx set may only be called when bls_fp_adx_usable(). mul384/sqr384 take any
+ * with needs_adx set may only be called when bls_fp_adx_usable(). mul384 takes any
  * 384-bit inputs; redc takes t < p*2^384 and returns t/2^384 mod p, fully reduced. */
 typedef struct {
     const char *name;
@@ -37,7 +37,6 @@ typedef struct {
     void (*fp2_sqr)(bls_fp2 *r, const bls_fp2 *a);
     void (*fp4_sqr)(bls_fp2 *r0, bls_fp2 *r1, const bls_fp2 *x, const bls_fp2 *y);
     void (*mul384)(uint64_t t[12], const uint64_t a[6], const uint64_t b[6]);
-    void (*sqr384)(uint64_t t[12], const uint64_t a[6]);
     void (*redc)(uint64_t r[6], const uint64_t t[12]);
 } bls_fp_impl;
 extern const bls_fp_impl bls_fp_impls[];
