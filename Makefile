@@ -71,14 +71,22 @@ $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(SUPPORT_OBJ) $(BUILD)/libcandor.a
 # suites run a representative part; `make conformance-full` runs everything), then the
 # end-to-end suite (E2E= leaves it out, as `make check` does: it reruns only the C tests).
 E2E ?= tests/e2e/suite.sh
-test: $(BUILD)/candor $(TEST_BIN) $(CONF_BIN)
-	@CANDOR_CONFORMANCE=$${CANDOR_CONFORMANCE:-quick} CANDOR_BIN=$(BUILD)/candor sh scripts/run_tests.sh $(TEST_BIN) $(CONF_BIN) $(E2E)
+# The BLS binaries run a second time with the portable (non-ADX) field path forced, so both
+# paths are tested on machines with ADX (scripts/bls_portable.sh): small wrapper scripts.
+PORTABLE_TEST := $(BUILD)/tests/test_bls_portable
+PORTABLE_CONF := $(BUILD)/tests/conf_bls_portable
+$(BUILD)/tests/%_portable: $(BUILD)/tests/% scripts/bls_portable.sh
+	printf '#!/bin/sh\nexec sh "%s" "%s" "$$@"\n' "$(abspath scripts/bls_portable.sh)" "$(abspath $<)" > $@
+	chmod +x $@
 
-unit: $(BUILD)/candor $(TEST_BIN)
-	@CANDOR_BIN=$(BUILD)/candor sh scripts/run_tests.sh $(TEST_BIN)
+test: $(BUILD)/candor $(TEST_BIN) $(CONF_BIN) $(PORTABLE_TEST) $(PORTABLE_CONF)
+	@CANDOR_CONFORMANCE=$${CANDOR_CONFORMANCE:-quick} CANDOR_BIN=$(BUILD)/candor sh scripts/run_tests.sh $(TEST_BIN) $(PORTABLE_TEST) $(CONF_BIN) $(PORTABLE_CONF) $(E2E)
 
-conformance: $(CONF_BIN)
-	@CANDOR_CONFORMANCE=$${CANDOR_CONFORMANCE:-quick} sh scripts/run_tests.sh $(CONF_BIN)
+unit: $(BUILD)/candor $(TEST_BIN) $(PORTABLE_TEST)
+	@CANDOR_BIN=$(BUILD)/candor sh scripts/run_tests.sh $(TEST_BIN) $(PORTABLE_TEST)
+
+conformance: $(CONF_BIN) $(PORTABLE_CONF)
+	@CANDOR_CONFORMANCE=$${CANDOR_CONFORMANCE:-quick} sh scripts/run_tests.sh $(CONF_BIN) $(PORTABLE_CONF)
 
 conformance-full: $(CONF_BIN)
 	@CANDOR_CONFORMANCE=full sh scripts/run_tests.sh $(CONF_BIN)

@@ -1,9 +1,10 @@
 /* BLS12-381 base field Fp and its quadratic extension Fp2.
  *
  * Elements are 6 x 64-bit limbs in Montgomery form (a*R mod p, R = 2^384), always fully
- * reduced (< p). Multiplication is CIOS Montgomery with 128-bit products. Because the top
- * limb of p is below 2^62, the running sum of CIOS never needs a 7th word (the "no carry"
- * variant), which saves a few additions per round. This file dominates pairing cost.
+ * reduced (< p) between calls. Products come from three kernel families (portable C, x86-64
+ * mulq, mulx/adcx/adox; see "multiplication kernels"), chosen once by the dynamic loader.
+ * The Fp2 product and the Fp4 squaring reduce once per output coefficient rather than once
+ * per base product (lazy reduction). This file dominates pairing cost.
  */
 #include <string.h>
 
@@ -49,123 +50,12 @@ static const bls_fp TWO_256 = {{0x075b3cd7c5ce820full, 0x3ec6ba621c3edb0bull, 0x
 
 /* ---- limb helpers ---------------------------------------------------------------- */
 
-/* Limb arithmetic. On x86-64 the carry chains are inline assembly (add/adc, sub/sbb, cmov):
- * compilers handle 128-bit carry idioms poorly and these run 3-4x faster than the C. The
- * Montgomery product has a portable C version and, where the CPU has BMI2+ADX (checked once
- * by the dynamic loader through an ifunc resolver, so no mutable state of ours), a mulx/adcx/
- * adox version with two independent carry chains. Sanitizer builds use the C product (the
- * resolver would run before the sanitizer runtime is up). */
-#if defined(__x86_64__)
-#define BLS_X86_ASM 1
-#else
-#define BLS_X86_ASM 0
-#endif
+/* Additions and the conditional subtraction live in crypto/bls_fp_inline.h (inline in the
+ * tower code too); the products are below. */
+static inline void reduce_once(uint64_t r[6], const uint64_t a[6]) { bls_reduce_once(r, a); }
 
-#if defined(__SANITIZE_ADDRESS__)
-#define BLS_SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(memory_sanitizer)
-#define BLS_SANITIZED 1
-#endif
-#endif
-#ifndef BLS_SANITIZED
-#define BLS_SANITIZED 0
-#endif
-
-#if BLS_X86_ASM
-/* r = t - p if t >= p else t, for t < 2p given in six registers. */
-static inline void reduce_once6(uint64_t r[6], uint64_t s0, uint64_t s1, uint64_t s2, uint64_t s3,
-                                uint64_t s4, uint64_t s5) {
-    uint64_t t0, t1, t2, t3, t4, t5;
-    __asm__("movq %[s0], %[t0]\n\tmovq %[s1], %[t1]\n\tmovq %[s2], %[t2]\n\t"
-            "movq %[s3], %[t3]\n\tmovq %[s4], %[t4]\n\tmovq %[s5], %[t5]\n\t"
-            "subq 0(%[p]), %[t0]\n\tsbbq 8(%[p]), %[t1]\n\tsbbq 16(%[p]), %[t2]\n\t"
-            "sbbq 24(%[p]), %[t3]\n\tsbbq 32(%[p]), %[t4]\n\tsbbq 40(%[p]), %[t5]\n\t"
-            "cmovcq %[s0], %[t0]\n\tcmovcq %[s1], %[t1]\n\tcmovcq %[s2], %[t2]\n\t"
-            "cmovcq %[s3], %[t3]\n\tcmovcq %[s4], %[t4]\n\tcmovcq %[s5], %[t5]\n\t"
-            : [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3), [t4] "=&r"(t4),
-              [t5] "=&r"(t5)
-            : [s0] "r"(s0), [s1] "r"(s1), [s2] "r"(s2), [s3] "r"(s3), [s4] "r"(s4), [s5] "r"(s5),
-              [p] "r"(P)
-            : "cc", "memory");
-    r[0] = t0, r[1] = t1, r[2] = t2, r[3] = t3, r[4] = t4, r[5] = t5;
-}
-
-static inline void reduce_once(uint64_t r[6], const uint64_t a[6]) {
-    reduce_once6(r, a[0], a[1], a[2], a[3], a[4], a[5]);
-}
-
-void bls_fp_add(bls_fp *r, const bls_fp *a, const bls_fp *b) {
-    uint64_t s0 = a->l[0], s1 = a->l[1], s2 = a->l[2], s3 = a->l[3], s4 = a->l[4], s5 = a->l[5];
-    /* a + b < 2p < 2^384: no carry out of the top limb */
-    __asm__("addq 0(%[b]), %[s0]\n\tadcq 8(%[b]), %[s1]\n\tadcq 16(%[b]), %[s2]\n\t"
-            "adcq 24(%[b]), %[s3]\n\tadcq 32(%[b]), %[s4]\n\tadcq 40(%[b]), %[s5]\n\t"
-            : [s0] "+r"(s0), [s1] "+r"(s1), [s2] "+r"(s2), [s3] "+r"(s3), [s4] "+r"(s4),
-              [s5] "+r"(s5)
-            : [b] "r"(b->l)
-            : "cc", "memory");
-    reduce_once6(r->l, s0, s1, s2, s3, s4, s5);
-}
-
-void bls_fp_sub(bls_fp *r, const bls_fp *a, const bls_fp *b) {
-    uint64_t s0 = a->l[0], s1 = a->l[1], s2 = a->l[2], s3 = a->l[3], s4 = a->l[4], s5 = a->l[5];
-    uint64_t m;
-    /* s = a - b; m = all ones on borrow; s += p & m */
-    __asm__("subq 0(%[b]), %[s0]\n\tsbbq 8(%[b]), %[s1]\n\tsbbq 16(%[b]), %[s2]\n\t"
-            "sbbq 24(%[b]), %[s3]\n\tsbbq 32(%[b]), %[s4]\n\tsbbq 40(%[b]), %[s5]\n\t"
-            "sbbq %[m], %[m]\n\t"
-            : [s0] "+r"(s0), [s1] "+r"(s1), [s2] "+r"(s2), [s3] "+r"(s3), [s4] "+r"(s4),
-              [s5] "+r"(s5), [m] "=&r"(m)
-            : [b] "r"(b->l)
-            : "cc", "memory");
-    uint64_t p0 = P[0] & m, p1 = P[1] & m, p2 = P[2] & m, p3 = P[3] & m, p4 = P[4] & m,
-             p5 = P[5] & m;
-    __asm__("addq %[p0], %[s0]\n\tadcq %[p1], %[s1]\n\tadcq %[p2], %[s2]\n\t"
-            "adcq %[p3], %[s3]\n\tadcq %[p4], %[s4]\n\tadcq %[p5], %[s5]\n\t"
-            : [s0] "+r"(s0), [s1] "+r"(s1), [s2] "+r"(s2), [s3] "+r"(s3), [s4] "+r"(s4),
-              [s5] "+r"(s5)
-            : [p0] "r"(p0), [p1] "r"(p1), [p2] "r"(p2), [p3] "r"(p3), [p4] "r"(p4), [p5] "r"(p5)
-            : "cc");
-    r->l[0] = s0, r->l[1] = s1, r->l[2] = s2, r->l[3] = s3, r->l[4] = s4, r->l[5] = s5;
-}
-#else
-/* r = a - p if a >= p else a (a < 2p), without branches. */
-static inline void reduce_once(uint64_t r[6], const uint64_t a[6]) {
-    uint64_t t[6], borrow = 0;
-    for (int i = 0; i < 6; i++) {
-        u128 d = (u128)a[i] - P[i] - borrow;
-        t[i] = (uint64_t)d;
-        borrow = (uint64_t)(d >> 64) & 1;
-    }
-    uint64_t keep_a = 0 - borrow; /* all ones if a < p */
-    for (int i = 0; i < 6; i++) r[i] = (a[i] & keep_a) | (t[i] & ~keep_a);
-}
-
-void bls_fp_add(bls_fp *r, const bls_fp *a, const bls_fp *b) {
-    uint64_t t[6], carry = 0;
-    for (int i = 0; i < 6; i++) {
-        u128 s = (u128)a->l[i] + b->l[i] + carry;
-        t[i] = (uint64_t)s;
-        carry = (uint64_t)(s >> 64);
-    }
-    reduce_once(r->l, t); /* a + b < 2p < 2^384: no carry out */
-}
-
-void bls_fp_sub(bls_fp *r, const bls_fp *a, const bls_fp *b) {
-    uint64_t t[6], borrow = 0;
-    for (int i = 0; i < 6; i++) {
-        u128 d = (u128)a->l[i] - b->l[i] - borrow;
-        t[i] = (uint64_t)d;
-        borrow = (uint64_t)(d >> 64) & 1;
-    }
-    uint64_t mask = 0 - borrow, carry = 0;
-    for (int i = 0; i < 6; i++) {
-        u128 s = (u128)t[i] + (P[i] & mask) + carry;
-        r->l[i] = (uint64_t)s;
-        carry = (uint64_t)(s >> 64);
-    }
-}
-#endif
+void bls_fp_add(bls_fp *r, const bls_fp *a, const bls_fp *b) { bls_ifp_add(r, a, b); }
+void bls_fp_sub(bls_fp *r, const bls_fp *a, const bls_fp *b) { bls_ifp_sub(r, a, b); }
 
 void bls_fp_dbl(bls_fp *r, const bls_fp *a) { bls_fp_add(r, a, a); }
 
@@ -180,327 +70,234 @@ void bls_fp_neg(bls_fp *r, const bls_fp *a) {
     }
 }
 
-/* Montgomery product: r = a*b/R mod p. CIOS, one reduction round per limb of b. */
-static void mont_mul_portable(uint64_t r[6], const uint64_t a[6], const uint64_t b[6]) {
-    uint64_t t0 = 0, t1 = 0, t2 = 0, t3 = 0, t4 = 0, t5 = 0;
+/* ---- multiplication kernels ------------------------------------------------------------
+ *
+ * Three families of the same kernels, all branch-free (the assembly fully unrolled):
+ *   _c     portable C with 128-bit products (any 64-bit target; on x86-64 only the tests run it)
+ *   _mulq  x86-64 baseline assembly (mul/add/adc): the portable path of x86-64 machines
+ *   _adx   mulx/adcx/adox assembly (BMI2 + ADX), two carry chains in flight
+ * The assembly comes from crypto/bls_fp_asm.py (crypto/bls_fp_x86.h). Each family provides
+ *   mul384(t, a, b)   t = a*b (12 limbs),
+ *   redc(r, t)        r = t/R mod p, fully reduced, for t < p*R,
+ *   mont_mul(r, a, b) r = a*b/R mod p; a < 2p and b < p suffice (a*b < p*R): the lazy sums
+ *                     of fp2_sqr rely on that.
+ * The public products (bls_fp_mul/sqr, bls_fp2_mul/sqr) are built from them once per family
+ * (crypto/bls_fp_tmpl.h) and picked by the dynamic loader (ifunc, below). */
+
+static void mul384_c(uint64_t t[12], const uint64_t a[6], const uint64_t b[6]) {
+    uint64_t acc[12] = {0};
     for (int i = 0; i < 6; i++) {
-        uint64_t bi = b[i];
-        u128 acc;
-        acc = (u128)a[0] * bi + t0; t0 = (uint64_t)acc;
-        acc = (u128)a[1] * bi + t1 + (uint64_t)(acc >> 64); t1 = (uint64_t)acc;
-        acc = (u128)a[2] * bi + t2 + (uint64_t)(acc >> 64); t2 = (uint64_t)acc;
-        acc = (u128)a[3] * bi + t3 + (uint64_t)(acc >> 64); t3 = (uint64_t)acc;
-        acc = (u128)a[4] * bi + t4 + (uint64_t)(acc >> 64); t4 = (uint64_t)acc;
-        acc = (u128)a[5] * bi + t5 + (uint64_t)(acc >> 64); t5 = (uint64_t)acc;
-        uint64_t t6 = (uint64_t)(acc >> 64);
-        uint64_t m = t0 * N0;
-        acc = (u128)m * P[0] + t0;
-        acc = (u128)m * P[1] + t1 + (uint64_t)(acc >> 64); t0 = (uint64_t)acc;
-        acc = (u128)m * P[2] + t2 + (uint64_t)(acc >> 64); t1 = (uint64_t)acc;
-        acc = (u128)m * P[3] + t3 + (uint64_t)(acc >> 64); t2 = (uint64_t)acc;
-        acc = (u128)m * P[4] + t4 + (uint64_t)(acc >> 64); t3 = (uint64_t)acc;
-        acc = (u128)m * P[5] + t5 + (uint64_t)(acc >> 64); t4 = (uint64_t)acc;
-        t5 = t6 + (uint64_t)(acc >> 64);
+        uint64_t carry = 0;
+        for (int j = 0; j < 6; j++) {
+            u128 x = (u128)a[j] * b[i] + acc[i + j] + carry;
+            acc[i + j] = (uint64_t)x;
+            carry = (uint64_t)(x >> 64);
+        }
+        acc[i + 6] = carry;
     }
-    uint64_t t[6] = {t0, t1, t2, t3, t4, t5};
-    reduce_once(r, t);
+    memcpy(t, acc, sizeof acc);
 }
 
-#if BLS_X86_ASM && !BLS_SANITIZED
-#include <cpuid.h>
-
-static const uint64_t N0_MEM = N0;
-
-/* CIOS with mulx (flag-free multiply) feeding two carry chains, adcx (CF) for the low
- * halves and adox (OF) for the high halves. Round i leaves the running sum in 7 registers
- * whose roles rotate by one each round (the reduced limb t0 becomes the next round's top). */
-static void mont_mul_adx(uint64_t r[6], const uint64_t a[6], const uint64_t b[6]) {
-    uint64_t t0, t1, t2, t3, t4, t5, t6, lo, hi;
-    __asm__(
-        "movq 0(%10), %%rdx\n\t"
-        "xorq %7, %7\n\t"
-        "mulxq 0(%9), %0, %1\n\t"
-        "mulxq 8(%9), %7, %2\n\t"
-        "adcxq %7, %1\n\t"
-        "mulxq 16(%9), %7, %3\n\t"
-        "adcxq %7, %2\n\t"
-        "mulxq 24(%9), %7, %4\n\t"
-        "adcxq %7, %3\n\t"
-        "mulxq 32(%9), %7, %5\n\t"
-        "adcxq %7, %4\n\t"
-        "mulxq 40(%9), %7, %6\n\t"
-        "adcxq %7, %5\n\t"
-        "adcq $0, %6\n\t"
-        "movq %0, %%rdx\n\t"
-        "imulq %12, %%rdx\n\t"
-        "xorq %7, %7\n\t"
-        "mulxq 0(%11), %7, %8\n\t"
-        "adcxq %7, %0\n\t"
-        "adoxq %8, %1\n\t"
-        "mulxq 8(%11), %7, %8\n\t"
-        "adcxq %7, %1\n\t"
-        "adoxq %8, %2\n\t"
-        "mulxq 16(%11), %7, %8\n\t"
-        "adcxq %7, %2\n\t"
-        "adoxq %8, %3\n\t"
-        "mulxq 24(%11), %7, %8\n\t"
-        "adcxq %7, %3\n\t"
-        "adoxq %8, %4\n\t"
-        "mulxq 32(%11), %7, %8\n\t"
-        "adcxq %7, %4\n\t"
-        "adoxq %8, %5\n\t"
-        "mulxq 40(%11), %7, %8\n\t"
-        "adcxq %7, %5\n\t"
-        "adoxq %8, %6\n\t"
-        "adcq $0, %6\n\t"
-        "movq 8(%10), %%rdx\n\t"
-        "xorq %7, %7\n\t"
-        "xorq %0, %0\n\t"
-        "mulxq 0(%9), %7, %8\n\t"
-        "adcxq %7, %1\n\t"
-        "adoxq %8, %2\n\t"
-        "mulxq 8(%9), %7, %8\n\t"
-        "adcxq %7, %2\n\t"
-        "adoxq %8, %3\n\t"
-        "mulxq 16(%9), %7, %8\n\t"
-        "adcxq %7, %3\n\t"
-        "adoxq %8, %4\n\t"
-        "mulxq 24(%9), %7, %8\n\t"
-        "adcxq %7, %4\n\t"
-        "adoxq %8, %5\n\t"
-        "mulxq 32(%9), %7, %8\n\t"
-        "adcxq %7, %5\n\t"
-        "adoxq %8, %6\n\t"
-        "mulxq 40(%9), %7, %8\n\t"
-        "adcxq %7, %6\n\t"
-        "adoxq %8, %0\n\t"
-        "adcq $0, %0\n\t"
-        "movq %1, %%rdx\n\t"
-        "imulq %12, %%rdx\n\t"
-        "xorq %7, %7\n\t"
-        "mulxq 0(%11), %7, %8\n\t"
-        "adcxq %7, %1\n\t"
-        "adoxq %8, %2\n\t"
-        "mulxq 8(%11), %7, %8\n\t"
-        "adcxq %7, %2\n\t"
-        "adoxq %8, %3\n\t"
-        "mulxq 16(%11), %7, %8\n\t"
-        "adcxq %7, %3\n\t"
-        "adoxq %8, %4\n\t"
-        "mulxq 24(%11), %7, %8\n\t"
-        "adcxq %7, %4\n\t"
-        "adoxq %8, %5\n\t"
-        "mulxq 32(%11), %7, %8\n\t"
-        "adcxq %7, %5\n\t"
-        "adoxq %8, %6\n\t"
-        "mulxq 40(%11), %7, %8\n\t"
-        "adcxq %7, %6\n\t"
-        "adoxq %8, %0\n\t"
-        "adcq $0, %0\n\t"
-        "movq 16(%10), %%rdx\n\t"
-        "xorq %7, %7\n\t"
-        "xorq %1, %1\n\t"
-        "mulxq 0(%9), %7, %8\n\t"
-        "adcxq %7, %2\n\t"
-        "adoxq %8, %3\n\t"
-        "mulxq 8(%9), %7, %8\n\t"
-        "adcxq %7, %3\n\t"
-        "adoxq %8, %4\n\t"
-        "mulxq 16(%9), %7, %8\n\t"
-        "adcxq %7, %4\n\t"
-        "adoxq %8, %5\n\t"
-        "mulxq 24(%9), %7, %8\n\t"
-        "adcxq %7, %5\n\t"
-        "adoxq %8, %6\n\t"
-        "mulxq 32(%9), %7, %8\n\t"
-        "adcxq %7, %6\n\t"
-        "adoxq %8, %0\n\t"
-        "mulxq 40(%9), %7, %8\n\t"
-        "adcxq %7, %0\n\t"
-        "adoxq %8, %1\n\t"
-        "adcq $0, %1\n\t"
-        "movq %2, %%rdx\n\t"
-        "imulq %12, %%rdx\n\t"
-        "xorq %7, %7\n\t"
-        "mulxq 0(%11), %7, %8\n\t"
-        "adcxq %7, %2\n\t"
-        "adoxq %8, %3\n\t"
-        "mulxq 8(%11), %7, %8\n\t"
-        "adcxq %7, %3\n\t"
-        "adoxq %8, %4\n\t"
-        "mulxq 16(%11), %7, %8\n\t"
-        "adcxq %7, %4\n\t"
-        "adoxq %8, %5\n\t"
-        "mulxq 24(%11), %7, %8\n\t"
-        "adcxq %7, %5\n\t"
-        "adoxq %8, %6\n\t"
-        "mulxq 32(%11), %7, %8\n\t"
-        "adcxq %7, %6\n\t"
-        "adoxq %8, %0\n\t"
-        "mulxq 40(%11), %7, %8\n\t"
-        "adcxq %7, %0\n\t"
-        "adoxq %8, %1\n\t"
-        "adcq $0, %1\n\t"
-        "movq 24(%10), %%rdx\n\t"
-        "xorq %7, %7\n\t"
-        "xorq %2, %2\n\t"
-        "mulxq 0(%9), %7, %8\n\t"
-        "adcxq %7, %3\n\t"
-        "adoxq %8, %4\n\t"
-        "mulxq 8(%9), %7, %8\n\t"
-        "adcxq %7, %4\n\t"
-        "adoxq %8, %5\n\t"
-        "mulxq 16(%9), %7, %8\n\t"
-        "adcxq %7, %5\n\t"
-        "adoxq %8, %6\n\t"
-        "mulxq 24(%9), %7, %8\n\t"
-        "adcxq %7, %6\n\t"
-        "adoxq %8, %0\n\t"
-        "mulxq 32(%9), %7, %8\n\t"
-        "adcxq %7, %0\n\t"
-        "adoxq %8, %1\n\t"
-        "mulxq 40(%9), %7, %8\n\t"
-        "adcxq %7, %1\n\t"
-        "adoxq %8, %2\n\t"
-        "adcq $0, %2\n\t"
-        "movq %3, %%rdx\n\t"
-        "imulq %12, %%rdx\n\t"
-        "xorq %7, %7\n\t"
-        "mulxq 0(%11), %7, %8\n\t"
-        "adcxq %7, %3\n\t"
-        "adoxq %8, %4\n\t"
-        "mulxq 8(%11), %7, %8\n\t"
-        "adcxq %7, %4\n\t"
-        "adoxq %8, %5\n\t"
-        "mulxq 16(%11), %7, %8\n\t"
-        "adcxq %7, %5\n\t"
-        "adoxq %8, %6\n\t"
-        "mulxq 24(%11), %7, %8\n\t"
-        "adcxq %7, %6\n\t"
-        "adoxq %8, %0\n\t"
-        "mulxq 32(%11), %7, %8\n\t"
-        "adcxq %7, %0\n\t"
-        "adoxq %8, %1\n\t"
-        "mulxq 40(%11), %7, %8\n\t"
-        "adcxq %7, %1\n\t"
-        "adoxq %8, %2\n\t"
-        "adcq $0, %2\n\t"
-        "movq 32(%10), %%rdx\n\t"
-        "xorq %7, %7\n\t"
-        "xorq %3, %3\n\t"
-        "mulxq 0(%9), %7, %8\n\t"
-        "adcxq %7, %4\n\t"
-        "adoxq %8, %5\n\t"
-        "mulxq 8(%9), %7, %8\n\t"
-        "adcxq %7, %5\n\t"
-        "adoxq %8, %6\n\t"
-        "mulxq 16(%9), %7, %8\n\t"
-        "adcxq %7, %6\n\t"
-        "adoxq %8, %0\n\t"
-        "mulxq 24(%9), %7, %8\n\t"
-        "adcxq %7, %0\n\t"
-        "adoxq %8, %1\n\t"
-        "mulxq 32(%9), %7, %8\n\t"
-        "adcxq %7, %1\n\t"
-        "adoxq %8, %2\n\t"
-        "mulxq 40(%9), %7, %8\n\t"
-        "adcxq %7, %2\n\t"
-        "adoxq %8, %3\n\t"
-        "adcq $0, %3\n\t"
-        "movq %4, %%rdx\n\t"
-        "imulq %12, %%rdx\n\t"
-        "xorq %7, %7\n\t"
-        "mulxq 0(%11), %7, %8\n\t"
-        "adcxq %7, %4\n\t"
-        "adoxq %8, %5\n\t"
-        "mulxq 8(%11), %7, %8\n\t"
-        "adcxq %7, %5\n\t"
-        "adoxq %8, %6\n\t"
-        "mulxq 16(%11), %7, %8\n\t"
-        "adcxq %7, %6\n\t"
-        "adoxq %8, %0\n\t"
-        "mulxq 24(%11), %7, %8\n\t"
-        "adcxq %7, %0\n\t"
-        "adoxq %8, %1\n\t"
-        "mulxq 32(%11), %7, %8\n\t"
-        "adcxq %7, %1\n\t"
-        "adoxq %8, %2\n\t"
-        "mulxq 40(%11), %7, %8\n\t"
-        "adcxq %7, %2\n\t"
-        "adoxq %8, %3\n\t"
-        "adcq $0, %3\n\t"
-        "movq 40(%10), %%rdx\n\t"
-        "xorq %7, %7\n\t"
-        "xorq %4, %4\n\t"
-        "mulxq 0(%9), %7, %8\n\t"
-        "adcxq %7, %5\n\t"
-        "adoxq %8, %6\n\t"
-        "mulxq 8(%9), %7, %8\n\t"
-        "adcxq %7, %6\n\t"
-        "adoxq %8, %0\n\t"
-        "mulxq 16(%9), %7, %8\n\t"
-        "adcxq %7, %0\n\t"
-        "adoxq %8, %1\n\t"
-        "mulxq 24(%9), %7, %8\n\t"
-        "adcxq %7, %1\n\t"
-        "adoxq %8, %2\n\t"
-        "mulxq 32(%9), %7, %8\n\t"
-        "adcxq %7, %2\n\t"
-        "adoxq %8, %3\n\t"
-        "mulxq 40(%9), %7, %8\n\t"
-        "adcxq %7, %3\n\t"
-        "adoxq %8, %4\n\t"
-        "adcq $0, %4\n\t"
-        "movq %5, %%rdx\n\t"
-        "imulq %12, %%rdx\n\t"
-        "xorq %7, %7\n\t"
-        "mulxq 0(%11), %7, %8\n\t"
-        "adcxq %7, %5\n\t"
-        "adoxq %8, %6\n\t"
-        "mulxq 8(%11), %7, %8\n\t"
-        "adcxq %7, %6\n\t"
-        "adoxq %8, %0\n\t"
-        "mulxq 16(%11), %7, %8\n\t"
-        "adcxq %7, %0\n\t"
-        "adoxq %8, %1\n\t"
-        "mulxq 24(%11), %7, %8\n\t"
-        "adcxq %7, %1\n\t"
-        "adoxq %8, %2\n\t"
-        "mulxq 32(%11), %7, %8\n\t"
-        "adcxq %7, %2\n\t"
-        "adoxq %8, %3\n\t"
-        "mulxq 40(%11), %7, %8\n\t"
-        "adcxq %7, %3\n\t"
-        "adoxq %8, %4\n\t"
-        "adcq $0, %4\n\t"
-        : "=&r"(t0), "=&r"(t1), "=&r"(t2), "=&r"(t3), "=&r"(t4), "=&r"(t5), "=&r"(t6), "=&r"(lo),
-          "=&r"(hi)
-        : "r"(a), "r"(b), "r"(P), "m"(N0_MEM)
-        : "rdx", "cc", "memory");
-    (void)lo, (void)hi;
-    reduce_once6(r, t6, t0, t1, t2, t3, t4); /* limbs rotated six times */
+/* U = (t_lo + m*p)/R over the low half (U <= p), then U + t_hi < 2p, then one subtraction. */
+static void redc_c(uint64_t r[6], const uint64_t t[12]) {
+    uint64_t u[6];
+    memcpy(u, t, sizeof u);
+    for (int i = 0; i < 6; i++) {
+        uint64_t m = u[0] * N0, carry;
+        u128 x = (u128)m * P[0] + u[0];
+        carry = (uint64_t)(x >> 64);
+        for (int j = 1; j < 6; j++) {
+            x = (u128)m * P[j] + u[j] + carry;
+            u[j - 1] = (uint64_t)x;
+            carry = (uint64_t)(x >> 64);
+        }
+        u[5] = carry;
+    }
+    uint64_t s[6], c = 0;
+    for (int j = 0; j < 6; j++) {
+        u128 x = (u128)u[j] + t[6 + j] + c;
+        s[j] = (uint64_t)x;
+        c = (uint64_t)(x >> 64);
+    }
+    reduce_once(r, s);
 }
 
-typedef void (*mont_mul_fn)(uint64_t r[6], const uint64_t a[6], const uint64_t b[6]);
-
-/* Runs once, at load time (ifunc). CPUID leaf 7: EBX bit 8 = BMI2 (mulx), bit 19 = ADX. */
-__attribute__((used)) static mont_mul_fn mont_mul_resolve(void) {
-    unsigned eax, ebx, ecx, edx;
-    if (__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx) && (ebx & (1u << 8)) && (ebx & (1u << 19)))
-        return mont_mul_adx;
-    return mont_mul_portable;
+static void mont_mul_c(uint64_t r[6], const uint64_t a[6], const uint64_t b[6]) {
+    uint64_t t[12];
+    mul384_c(t, a, b);
+    redc_c(r, t);
 }
 
-static void mont_mul(uint64_t r[6], const uint64_t a[6], const uint64_t b[6])
-    __attribute__((ifunc("mont_mul_resolve")));
+/* 12-limb r = a - b for a >= b, and r = a - b mod p*R for a, b < p*R. */
+static inline void sub768_c(uint64_t r[12], const uint64_t a[12], const uint64_t b[12]) {
+    uint64_t borrow = 0;
+    for (int i = 0; i < 12; i++) {
+        u128 d = (u128)a[i] - b[i] - borrow;
+        r[i] = (uint64_t)d;
+        borrow = (uint64_t)(d >> 64) & 1;
+    }
+}
+
+static inline void sub768_modp_c(uint64_t r[12], const uint64_t a[12], const uint64_t b[12]) {
+    uint64_t borrow = 0;
+    for (int i = 0; i < 12; i++) {
+        u128 d = (u128)a[i] - b[i] - borrow;
+        r[i] = (uint64_t)d;
+        borrow = (uint64_t)(d >> 64) & 1;
+    }
+    uint64_t mask = 0 - borrow, carry = 0;
+    for (int i = 0; i < 6; i++) {
+        u128 x = (u128)r[6 + i] + (P[i] & mask) + carry;
+        r[6 + i] = (uint64_t)x;
+        carry = (uint64_t)(x >> 64);
+    }
+}
+
+static inline void add768_c(uint64_t r[12], const uint64_t a[12], const uint64_t b[12]) {
+    uint64_t carry = 0;
+    for (int i = 0; i < 12; i++) {
+        u128 x = (u128)a[i] + b[i] + carry;
+        r[i] = (uint64_t)x;
+        carry = (uint64_t)(x >> 64);
+    }
+}
+
+/* 2p^2 and 4p^2 (plain 12-limb integers): offsets that keep wide differences non-negative. */
+static const uint64_t BLS_2P2[12] = {
+    0x4d54000038e31c72ull, 0xf9dad63aec705d56ull, 0x2c586706c42279faull, 0xcd7f23da7ce36e86ull,
+    0x525d0b50e1234092ull, 0x3ad0c3390c30b8f6ull, 0xea62926612f1de02ull, 0xa14c59fa2dbb94ddull,
+    0xcdcb3c92693d17a0ull, 0xc5b921ca1ce08d68ull, 0x97a4f1d5445e4bd3ull, 0x05486f497186bf8eull};
+static const uint64_t BLS_4P2[12] = {
+    0x9aa8000071c638e4ull, 0xf3b5ac75d8e0baacull, 0x58b0ce0d8844f3f5ull, 0x9afe47b4f9c6dd0cull,
+    0xa4ba16a1c2468125ull, 0x75a18672186171ecull, 0xd4c524cc25e3bc04ull, 0x4298b3f45b7729bbull,
+    0x9b967924d27a2f41ull, 0x8b72439439c11ad1ull, 0x2f49e3aa88bc97a7ull, 0x0a90de92e30d7f1dull};
+
+/* r = a + b without reduction (a, b < p: the sum < 2p < 2^382 fits). */
+static inline void add_raw_c(uint64_t r[6], const uint64_t a[6], const uint64_t b[6]) {
+    uint64_t carry = 0;
+    for (int i = 0; i < 6; i++) {
+        u128 x = (u128)a[i] + b[i] + carry;
+        r[i] = (uint64_t)x;
+        carry = (uint64_t)(x >> 64);
+    }
+}
+
+#define FPV(name) name##_c
+#define FPV_MUL384 mul384_c
+#define FPV_REDC redc_c
+#define FPV_MONT_MUL mont_mul_c
+#define FPV_SUB768 sub768_c
+#define FPV_SUB768_MODP sub768_modp_c
+#define FPV_ADD768 add768_c
+#define FPV_ADD_RAW add_raw_c
+#include "crypto/bls_fp_tmpl.h"
+
+#if BLS_X86_ASM
+#include <sys/platform/x86.h>
+
+#define BLS_X86_P P
+static const uint64_t BLS_X86_N0 = N0;
+#include "crypto/bls_fp_x86.h"
+
+static inline void add_raw_x86(uint64_t r[6], const uint64_t a[6], const uint64_t b[6]) {
+    uint64_t s0 = a[0], s1 = a[1], s2 = a[2], s3 = a[3], s4 = a[4], s5 = a[5];
+    __asm__("addq 0(%[b]), %[s0]\n\tadcq 8(%[b]), %[s1]\n\tadcq 16(%[b]), %[s2]\n\t"
+            "adcq 24(%[b]), %[s3]\n\tadcq 32(%[b]), %[s4]\n\tadcq 40(%[b]), %[s5]\n\t"
+            : [s0] "+r"(s0), [s1] "+r"(s1), [s2] "+r"(s2), [s3] "+r"(s3), [s4] "+r"(s4),
+              [s5] "+r"(s5)
+            : [b] "r"(b)
+            : "cc", "memory");
+    r[0] = s0, r[1] = s1, r[2] = s2, r[3] = s3, r[4] = s4, r[5] = s5;
+}
+
+#define FPV(name) name##_mulq
+#define FPV_MUL384 bls_x86_mul384_mulq
+#define FPV_REDC bls_x86_redc_mulq
+#define FPV_MONT_MUL bls_x86_mont_mul_mulq
+#define FPV_SUB768 bls_x86_sub768
+#define FPV_SUB768_MODP bls_x86_sub768_modp
+#define FPV_ADD768 bls_x86_add768
+#define FPV_ADD_RAW add_raw_x86
+#include "crypto/bls_fp_tmpl.h"
+
+#define FPV(name) name##_adx
+#define FPV_MUL384 bls_x86_mul384_adx
+#define FPV_REDC bls_x86_redc_adx
+#define FPV_MONT_MUL bls_x86_mont_mul_adx
+#define FPV_SUB768 bls_x86_sub768
+#define FPV_SUB768_MODP bls_x86_sub768_modp
+#define FPV_ADD768 bls_x86_add768
+#define FPV_ADD_RAW add_raw_x86
+#include "crypto/bls_fp_tmpl.h"
+
+/* CPU_FEATURE_ACTIVE(BMI2) && CPU_FEATURE_ACTIVE(ADX), written out: the header's helper is a
+ * separate inline function that sanitizers would instrument, and this runs inside ifunc
+ * resolvers, before the sanitizer runtime has mapped its shadow memory. */
+_Static_assert(x86_cpu_BMI2 / 32 == x86_cpu_ADX / 32, "BMI2 and ADX share a CPUID register");
+__attribute__((no_sanitize("address", "undefined"))) bool bls_fp_adx_usable(void) {
+    const unsigned per_leaf = 8 * sizeof(unsigned) * 4; /* 4 registers of 32 bits */
+    const struct cpuid_feature *f = __x86_get_cpuid_feature_leaf(x86_cpu_BMI2 / per_leaf);
+    unsigned reg = (x86_cpu_BMI2 % per_leaf) / 32;
+    unsigned mask = (1u << (x86_cpu_BMI2 % 32)) | (1u << (x86_cpu_ADX % 32));
+    return (f->active_array[reg] & mask) == mask;
+}
+
+/* Resolvers run once, at load time (ifunc), so the choice costs no state of ours and no
+ * per-call test. They read glibc's view of the CPU (CPUID leaf 7: BMI2 for mulx, ADX for
+ * adcx/adox) rather than raw CPUID because glibc applies GLIBC_TUNABLES=glibc.cpu.hwcaps
+ * masks to it: "-BMI2" forces the mulq path, which is how tests and benches exercise it on a
+ * machine that has ADX. Not instrumented: they run before the sanitizer runtime exists. */
+#define BLS_RESOLVER(fn, type)                                                                 \
+    __attribute__((used, no_sanitize("address", "undefined"))) static type fn##_resolve(void) { \
+        return bls_fp_adx_usable() ? fn##_adx : fn##_mulq;                                      \
+    }
+typedef void (*fp_mul_fn)(bls_fp *, const bls_fp *, const bls_fp *);
+typedef void (*fp_sqr_fn)(bls_fp *, const bls_fp *);
+typedef void (*fp2_mul_fn)(bls_fp2 *, const bls_fp2 *, const bls_fp2 *);
+typedef void (*fp2_sqr_fn)(bls_fp2 *, const bls_fp2 *);
+typedef void (*fp4_sqr_fn)(bls_fp2 *, bls_fp2 *, const bls_fp2 *, const bls_fp2 *);
+BLS_RESOLVER(fp4_sqr, fp4_sqr_fn)
+BLS_RESOLVER(fp_mul, fp_mul_fn)
+BLS_RESOLVER(fp_sqr, fp_sqr_fn)
+BLS_RESOLVER(fp2_mul, fp2_mul_fn)
+BLS_RESOLVER(fp2_sqr, fp2_sqr_fn)
+void bls_fp_mul(bls_fp *r, const bls_fp *a, const bls_fp *b) __attribute__((ifunc("fp_mul_resolve")));
+void bls_fp_sqr(bls_fp *r, const bls_fp *a) __attribute__((ifunc("fp_sqr_resolve")));
+void bls_fp2_mul(bls_fp2 *r, const bls_fp2 *a, const bls_fp2 *b)
+    __attribute__((ifunc("fp2_mul_resolve")));
+void bls_fp2_sqr(bls_fp2 *r, const bls_fp2 *a) __attribute__((ifunc("fp2_sqr_resolve")));
+void bls_fp4_sqr(bls_fp2 *r0, bls_fp2 *r1, const bls_fp2 *x, const bls_fp2 *y)
+    __attribute__((ifunc("fp4_sqr_resolve")));
+
+#define BLS_IMPL_ENTRY(v, adx)                                                                 \
+    {#v, adx, fp_mul_##v, fp_sqr_##v, fp2_mul_##v, fp2_sqr_##v, fp4_sqr_##v, k_mul384_##v,       \
+     k_redc_##v}
+const bls_fp_impl bls_fp_impls[] = {BLS_IMPL_ENTRY(c, false), BLS_IMPL_ENTRY(mulq, false),
+                                    BLS_IMPL_ENTRY(adx, true)};
 #else
-static inline void mont_mul(uint64_t r[6], const uint64_t a[6], const uint64_t b[6]) {
-    mont_mul_portable(r, a, b);
+bool bls_fp_adx_usable(void) { return false; }
+void bls_fp_mul(bls_fp *r, const bls_fp *a, const bls_fp *b) { fp_mul_c(r, a, b); }
+void bls_fp_sqr(bls_fp *r, const bls_fp *a) { fp_sqr_c(r, a); }
+void bls_fp2_mul(bls_fp2 *r, const bls_fp2 *a, const bls_fp2 *b) { fp2_mul_c(r, a, b); }
+void bls_fp2_sqr(bls_fp2 *r, const bls_fp2 *a) { fp2_sqr_c(r, a); }
+void bls_fp4_sqr(bls_fp2 *r0, bls_fp2 *r1, const bls_fp2 *x, const bls_fp2 *y) {
+    fp4_sqr_c(r0, r1, x, y);
 }
+#define BLS_IMPL_ENTRY(v, adx)                                                                 \
+    {#v, adx, fp_mul_##v, fp_sqr_##v, fp2_mul_##v, fp2_sqr_##v, fp4_sqr_##v, k_mul384_##v,       \
+     k_redc_##v}
+const bls_fp_impl bls_fp_impls[] = {BLS_IMPL_ENTRY(c, false)};
 #endif
+const size_t bls_fp_impl_count = sizeof bls_fp_impls / sizeof bls_fp_impls[0];
 
-void bls_fp_mul(bls_fp *r, const bls_fp *a, const bls_fp *b) { mont_mul(r->l, a->l, b->l); }
-void bls_fp_sqr(bls_fp *r, const bls_fp *a) { mont_mul(r->l, a->l, a->l); }
+/* Montgomery product on bare limbs, for conversions (not hot). */
+static void mont_mul(uint64_t r[6], const uint64_t a[6], const uint64_t b[6]) {
+    bls_fp x, y, z;
+    memcpy(x.l, a, sizeof x.l);
+    memcpy(y.l, b, sizeof y.l);
+    bls_fp_mul(&z, &x, &y);
+    memcpy(r, z.l, sizeof z.l);
+}
 
 void bls_fp_mul_small(bls_fp *r, const bls_fp *a, uint64_t k) {
     bls_fp acc, base = *a;
@@ -687,15 +484,9 @@ bool bls_fp2_is_zero(const bls_fp2 *a) { return bls_fp_is_zero(&a->c0) && bls_fp
 bool bls_fp2_eq(const bls_fp2 *a, const bls_fp2 *b) {
     return bls_fp_eq(&a->c0, &b->c0) && bls_fp_eq(&a->c1, &b->c1);
 }
-void bls_fp2_add(bls_fp2 *r, const bls_fp2 *a, const bls_fp2 *b) {
-    bls_fp_add(&r->c0, &a->c0, &b->c0);
-    bls_fp_add(&r->c1, &a->c1, &b->c1);
-}
-void bls_fp2_dbl(bls_fp2 *r, const bls_fp2 *a) { bls_fp2_add(r, a, a); }
-void bls_fp2_sub(bls_fp2 *r, const bls_fp2 *a, const bls_fp2 *b) {
-    bls_fp_sub(&r->c0, &a->c0, &b->c0);
-    bls_fp_sub(&r->c1, &a->c1, &b->c1);
-}
+void bls_fp2_add(bls_fp2 *r, const bls_fp2 *a, const bls_fp2 *b) { bls_ifp2_add(r, a, b); }
+void bls_fp2_dbl(bls_fp2 *r, const bls_fp2 *a) { bls_ifp2_dbl(r, a); }
+void bls_fp2_sub(bls_fp2 *r, const bls_fp2 *a, const bls_fp2 *b) { bls_ifp2_sub(r, a, b); }
 void bls_fp2_neg(bls_fp2 *r, const bls_fp2 *a) {
     bls_fp_neg(&r->c0, &a->c0);
     bls_fp_neg(&r->c1, &a->c1);
@@ -705,35 +496,7 @@ void bls_fp2_conj(bls_fp2 *r, const bls_fp2 *a) {
     bls_fp_neg(&r->c1, &a->c1);
 }
 
-/* Karatsuba: 3 base multiplications. */
-void bls_fp2_mul(bls_fp2 *r, const bls_fp2 *a, const bls_fp2 *b) {
-    bls_fp t0, t1, sa, sb, m;
-    bls_fp_mul(&t0, &a->c0, &b->c0);
-    bls_fp_mul(&t1, &a->c1, &b->c1);
-    bls_fp_add(&sa, &a->c0, &a->c1);
-    bls_fp_add(&sb, &b->c0, &b->c1);
-    bls_fp_mul(&m, &sa, &sb);
-    bls_fp_sub(&r->c0, &t0, &t1);
-    bls_fp_sub(&m, &m, &t0);
-    bls_fp_sub(&r->c1, &m, &t1);
-}
-
-/* (a0 + a1 u)^2 = (a0+a1)(a0-a1) + 2 a0 a1 u: 2 base multiplications. */
-void bls_fp2_sqr(bls_fp2 *r, const bls_fp2 *a) {
-    bls_fp s, d, m;
-    bls_fp_add(&s, &a->c0, &a->c1);
-    bls_fp_sub(&d, &a->c0, &a->c1);
-    bls_fp_mul(&m, &a->c0, &a->c1);
-    bls_fp_mul(&r->c0, &s, &d);
-    bls_fp_dbl(&r->c1, &m);
-}
-
-void bls_fp2_mul_by_xi(bls_fp2 *r, const bls_fp2 *a) {
-    bls_fp t0;
-    bls_fp_sub(&t0, &a->c0, &a->c1);
-    bls_fp_add(&r->c1, &a->c0, &a->c1);
-    r->c0 = t0;
-}
+void bls_fp2_mul_by_xi(bls_fp2 *r, const bls_fp2 *a) { bls_ifp2_mul_by_xi(r, a); }
 
 void bls_fp2_mul_fp(bls_fp2 *r, const bls_fp2 *a, const bls_fp *b) {
     bls_fp_mul(&r->c0, &a->c0, b);
@@ -762,10 +525,48 @@ void bls_fp2_inv(bls_fp2 *r, const bls_fp2 *a) {
     bls_fp_neg(&r->c1, &t);
 }
 
-/* Square root through the norm: if a = x^2 with x = x0 + x1 u, then
- * N(a) = a0^2 + a1^2 = N(x)^2, x0^2 = (a0 + sqrt(N(a)))/2 for the right root of N(a), and
- * x1 = a1/(2 x0). One exponentiation c^((p-3)/4) gives both sqrt(c) = c*t and 1/sqrt(c) = t.
- * The result is verified by squaring, so a wrong branch can never return a bad root. */
+/* Square root through the norm: if a = x^2 with x = x0 + x1 u, then N(a) = a0^2 + a1^2 =
+ * N(x)^2, and x0^2 is c = (a0 + s)/2 or c' = (a0 - s)/2 for s = sqrt(N(a)); c c' = -a1^2/4
+ * is a non-square (-1 is one), so exactly one of them is a square. One exponentiation
+ * t = c^((p-3)/4) settles both cases (p = 3 mod 4, and (p-3)/4 is even):
+ *   c a square:      x0 = c t, x1 = a1/(2 x0) = a1 t/2           ((c t)^2 = c, t = 1/(c t))
+ *   c a non-square:  x1 = c t, x0 = a1/(2 x1) = -a1 t/2          ((c t)^2 = -c = x0^2 - a0)
+ * so two exponentiations in all (the norm's root, then t). The result is checked by
+ * squaring, so no branch can return a wrong root. Needs a1 != 0 (then c != 0). */
+static const bls_fp FP_HALF = {{0x1804000000015554ull, 0x855000053ab00001ull, 0x633cb57c253c276full,
+                                0x6e22d1ec31ebb502ull, 0xd3916126f2d14ca2ull, 0x17fbb8571a006596ull}};
+
+bool bls_fp2_sqrt_given_norm_root(bls_fp2 *r, const bls_fp2 *a, const bls_fp *s) {
+    if (bls_fp_is_zero(&a->c1)) return bls_fp2_sqrt(r, a);
+    bls_fp c, t, ct, chk, h;
+    bls_fp2 x, x2;
+    bls_fp_add(&c, &a->c0, s);
+    bls_fp_mul(&c, &c, &FP_HALF);
+    bls_fp_pow(&t, &c, EXP_P_MINUS_3_DIV_4);
+    bls_fp_mul(&ct, &c, &t);
+    bls_fp_sqr(&chk, &ct);
+    bls_fp_mul(&h, &a->c1, &t);
+    bls_fp_mul(&h, &h, &FP_HALF); /* a1 t/2 */
+    if (bls_fp_eq(&chk, &c)) {
+        x.c0 = ct;
+        x.c1 = h;
+    } else {
+        bls_fp_neg(&x.c0, &h);
+        x.c1 = ct;
+    }
+    bls_fp2_sqr(&x2, &x);
+    if (!bls_fp2_eq(&x2, a)) return false;
+    *r = x;
+    return true;
+}
+
+void bls_fp2_norm(bls_fp *r, const bls_fp2 *a) {
+    bls_fp t;
+    bls_fp_sqr(r, &a->c0);
+    bls_fp_sqr(&t, &a->c1);
+    bls_fp_add(r, r, &t);
+}
+
 bool bls_fp2_sqrt(bls_fp2 *r, const bls_fp2 *a) {
     if (bls_fp_is_zero(&a->c1)) {
         bls_fp s, na;
@@ -780,33 +581,10 @@ bool bls_fp2_sqrt(bls_fp2 *r, const bls_fp2 *a) {
         r->c1 = s;
         return true;
     }
-    bls_fp n, t, s;
-    bls_fp_sqr(&n, &a->c0);
-    bls_fp_sqr(&t, &a->c1);
-    bls_fp_add(&n, &n, &t);
-    if (!bls_fp_sqrt(&s, &n)) return false;
-    /* 1/2 in Montgomery form */
-    static const bls_fp half = {{0x1804000000015554ull, 0x855000053ab00001ull, 0x633cb57c253c276full,
-                                 0x6e22d1ec31ebb502ull, 0xd3916126f2d14ca2ull, 0x17fbb8571a006596ull}};
-    for (int attempt = 0; attempt < 2; attempt++) {
-        bls_fp c, inv_root, root, chk;
-        if (attempt == 0) bls_fp_add(&c, &a->c0, &s);
-        else bls_fp_sub(&c, &a->c0, &s);
-        bls_fp_mul(&c, &c, &half);
-        bls_fp_pow(&inv_root, &c, EXP_P_MINUS_3_DIV_4);
-        bls_fp_mul(&root, &c, &inv_root);
-        bls_fp_sqr(&chk, &root);
-        if (!bls_fp_eq(&chk, &c)) continue;
-        bls_fp2 x, x2;
-        x.c0 = root;
-        bls_fp_mul(&x.c1, &a->c1, &inv_root);
-        bls_fp_mul(&x.c1, &x.c1, &half);
-        bls_fp2_sqr(&x2, &x);
-        if (!bls_fp2_eq(&x2, a)) return false;
-        *r = x;
-        return true;
-    }
-    return false;
+    bls_fp n, s;
+    bls_fp2_norm(&n, a);
+    if (!bls_fp_sqrt(&s, &n)) return false; /* N(a) a non-square: a is not a square */
+    return bls_fp2_sqrt_given_norm_root(r, a, &s);
 }
 
 int bls_fp2_sgn0(const bls_fp2 *a) {

@@ -161,36 +161,73 @@ static cd_status expand_message_xmd(uint8_t *out, size_t len, const uint8_t *msg
     return s;
 }
 
-/* ---- simplified SWU on E2' (RFC 9380 6.6.2, straight-line version) ----------------------- */
+/* ---- simplified SWU on E2' (RFC 9380 6.6.2, straight-line version) -----------------------
+ *
+ * Two shortcuts, both exact (results equal RFC 9380's):
+ *  - hash_to_curve maps two field elements; their denominators tv1 are inverted together
+ *    (one inversion and three products instead of two inversions).
+ *  - One exponentiation decides which of g(x1), g(x2) is the square and gives the norm root
+ *    the Fp2 square root needs. With n = N(g(x1)) and s = n^((p+1)/4): s^2 = n when g(x1) is a
+ *    square, else s^2 = -n. In the second case g(x2) = (Z u^2)^3 g(x1) (the SSWU identity), so
+ *    N(g(x2)) = N(Z)^3 N(u)^6 n with N(Z) = 5, and sqrt(N(g(x2))) = N(u)^3 * 5 * sqrt(-5) * s.
+ *    That root is checked by squaring; should it ever fail, the plain square root is used. */
 
-static void sswu_e2prime(bls_fp2 *x, bls_fp2 *y, const bls_fp2 *u) {
-    bls_fp2 u2, zu2, tv1, t, x1, gx1, x2, gx2;
+/* sqrt(-5) in Fp (Montgomery form); -5 is a square because 5 = N(Z) is not. */
+static const bls_fp SQRT_MINUS_5 = {{0xcd94f7407f49f0baull, 0xe4f81e0fa6c4f72dull,
+                                     0x30e77d854799eedbull, 0xc442e208de13f299ull,
+                                     0x15a4f8f75facaabeull, 0x135bd2bfe164a855ull}};
+
+/* tv1 = Z^2 u^4 + Z u^2 (zero only for the exceptional u), and Z u^2. */
+static void sswu_tv1(bls_fp2 *tv1, bls_fp2 *zu2, const bls_fp2 *u) {
+    bls_fp2 u2;
     bls_fp2_sqr(&u2, u);
-    bls_fp2_mul(&zu2, &SSWU_Z, &u2);  /* Z u^2 */
-    bls_fp2_sqr(&tv1, &zu2);          /* Z^2 u^4 */
-    bls_fp2_add(&tv1, &tv1, &zu2);
-    if (bls_fp2_is_zero(&tv1)) {
+    bls_fp2_mul(zu2, &SSWU_Z, &u2);
+    bls_fp2_sqr(tv1, zu2);
+    bls_fp2_add(tv1, tv1, zu2);
+}
+
+static void sswu_g(bls_fp2 *gx, const bls_fp2 *x) { /* g(x) = x^3 + A x + B */
+    bls_fp2_sqr(gx, x);
+    bls_fp2_add(gx, gx, &SSWU_A);
+    bls_fp2_mul(gx, gx, x);
+    bls_fp2_add(gx, gx, &SSWU_B);
+}
+
+/* inv_tv1 = 1/tv1, or NULL when tv1 = 0. */
+static void sswu_e2prime(bls_fp2 *x, bls_fp2 *y, const bls_fp2 *u, const bls_fp2 *zu2,
+                         const bls_fp2 *inv_tv1) {
+    bls_fp2 t, x1, gx1, x2, gx2;
+    if (!inv_tv1) {
         x1 = SSWU_B_OVER_ZA;
     } else {
-        bls_fp2_inv(&tv1, &tv1);
         bls_fp2_one(&t);
-        bls_fp2_add(&t, &t, &tv1);
+        bls_fp2_add(&t, &t, inv_tv1);
         bls_fp2_mul(&x1, &SSWU_MINUS_B_OVER_A, &t);
     }
-    /* g(x) = x^3 + A x + B */
-    bls_fp2_sqr(&gx1, &x1);
-    bls_fp2_add(&gx1, &gx1, &SSWU_A);
-    bls_fp2_mul(&gx1, &gx1, &x1);
-    bls_fp2_add(&gx1, &gx1, &SSWU_B);
-    if (bls_fp2_sqrt(y, &gx1)) {
+    sswu_g(&gx1, &x1);
+    bls_fp n, s, chk;
+    bls_fp2_norm(&n, &gx1);
+    bls_fp_sqrt(&s, &n); /* s = n^((p+1)/4) whether or not n is a square */
+    bls_fp_sqr(&chk, &s);
+    if (bls_fp_eq(&chk, &n)) {
+        bool ok = bls_fp2_sqrt_given_norm_root(y, &gx1, &s);
+        if (!ok) ok = bls_fp2_sqrt(y, &gx1);
+        (void)ok; /* N(gx1) a square means gx1 is one */
         *x = x1;
     } else {
-        bls_fp2_mul(&x2, &zu2, &x1);
-        bls_fp2_sqr(&gx2, &x2);
-        bls_fp2_add(&gx2, &gx2, &SSWU_A);
-        bls_fp2_mul(&gx2, &gx2, &x2);
-        bls_fp2_add(&gx2, &gx2, &SSWU_B);
-        bool ok = bls_fp2_sqrt(y, &gx2); /* one of gx1, gx2 is square by choice of Z */
+        bls_fp2_mul(&x2, zu2, &x1);
+        sswu_g(&gx2, &x2);
+        bls_fp nu, nu3, s2, n2;
+        bls_fp2_norm(&nu, u);
+        bls_fp_sqr(&nu3, &nu);
+        bls_fp_mul(&nu3, &nu3, &nu);
+        bls_fp_mul(&s2, &s, &SQRT_MINUS_5);
+        bls_fp_mul(&s2, &s2, &nu3);
+        bls_fp_mul_small(&s2, &s2, 5);
+        bls_fp2_norm(&n2, &gx2);
+        bls_fp_sqr(&chk, &s2);
+        bool ok = bls_fp_eq(&chk, &n2) && bls_fp2_sqrt_given_norm_root(y, &gx2, &s2);
+        if (!ok) ok = bls_fp2_sqrt(y, &gx2); /* one of gx1, gx2 is square by choice of Z */
         (void)ok;
         *x = x2;
     }
@@ -243,9 +280,34 @@ static void iso_map(bls_g2 *out, const bls_fp2 *x, const bls_fp2 *y) {
 }
 
 void bls_map_to_curve_g2(bls_g2 *out, const bls_fp2 *u) {
-    bls_fp2 x, y;
-    sswu_e2prime(&x, &y, u);
+    bls_fp2 x, y, tv1, zu2, inv;
+    sswu_tv1(&tv1, &zu2, u);
+    bool zero = bls_fp2_is_zero(&tv1);
+    if (!zero) bls_fp2_inv(&inv, &tv1);
+    sswu_e2prime(&x, &y, u, &zu2, zero ? NULL : &inv);
     iso_map(out, &x, &y);
+}
+
+/* map_to_curve(u0) + map_to_curve(u1) with one inversion for both denominators. */
+static void map_to_curve_g2_pair(bls_g2 *out, const bls_fp2 *u0, const bls_fp2 *u1) {
+    bls_fp2 tv0, tv1, zu0, zu1, prod, inv, inv0, inv1, x, y;
+    sswu_tv1(&tv0, &zu0, u0);
+    sswu_tv1(&tv1, &zu1, u1);
+    bls_g2 q0, q1;
+    if (bls_fp2_is_zero(&tv0) || bls_fp2_is_zero(&tv1)) { /* exceptional u: no batching */
+        bls_map_to_curve_g2(&q0, u0);
+        bls_map_to_curve_g2(&q1, u1);
+    } else {
+        bls_fp2_mul(&prod, &tv0, &tv1);
+        bls_fp2_inv(&inv, &prod);
+        bls_fp2_mul(&inv0, &inv, &tv1);
+        bls_fp2_mul(&inv1, &inv, &tv0);
+        sswu_e2prime(&x, &y, u0, &zu0, &inv0);
+        iso_map(&q0, &x, &y);
+        sswu_e2prime(&x, &y, u1, &zu1, &inv1);
+        iso_map(&q1, &x, &y);
+    }
+    bls_g2_add(out, &q0, &q1);
 }
 
 /* RFC 9380 G.3: h_eff * P = [x^2 - x - 1]P + [x - 1]psi(P) + psi^2(2P), with x < 0. */
@@ -282,10 +344,8 @@ cd_status bls_hash_to_g2(bls_g2 *out, const uint8_t *msg, size_t msg_len, const 
     bls_fp_from_bytes64_reduce(&u0.c1, uniform + 64);
     bls_fp_from_bytes64_reduce(&u1.c0, uniform + 128);
     bls_fp_from_bytes64_reduce(&u1.c1, uniform + 192);
-    bls_g2 q0, q1, r;
-    bls_map_to_curve_g2(&q0, &u0);
-    bls_map_to_curve_g2(&q1, &u1);
-    bls_g2_add(&r, &q0, &q1);
+    bls_g2 r;
+    map_to_curve_g2_pair(&r, &u0, &u1);
     bls_clear_cofactor_g2(out, &r);
     return CD_OK;
 }

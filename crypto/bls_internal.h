@@ -7,6 +7,7 @@
 #define CANDOR_CRYPTO_BLS_INTERNAL_H
 
 #include "crypto/bls12_381.h"
+#include "crypto/bls_fp_inline.h"
 
 /* |x| of the curve parameter x = -0xd201000000010000 (x is negative). */
 #define BLS_X_ABS 0xd201000000010000ull
@@ -16,11 +17,30 @@ typedef struct { bls_fp6 c0, c1; } bls_fp12;
 
 /* Constants (Montgomery form), defined in bls_fp.c / bls_tower.c. */
 extern const bls_fp bls_fp_const_one;
-extern const bls_fp bls_fp_const_p;        /* p itself, plain limbs (not Montgomery) */
 extern const bls_fp bls_fp_const_b;        /* 4 */
 extern const bls_fp2 bls_fp2_const_b;      /* 4(1+u) */
 
 /* ---- Fp extras ---- */
+/* True when the CPU (as glibc reports it, after GLIBC_TUNABLES masks) has BMI2 and ADX, i.e.
+ * when the mulx/adcx/adox field code is the one the loader picked. Stateless. */
+bool bls_fp_adx_usable(void);
+/* Every kernel family built into this binary (portable C, and on x86-64 also mulq and adx),
+ * for tests that check them against each other and against a big-number reference. Entries
+ * with needs_adx set may only be called when bls_fp_adx_usable(). mul384 takes any
+ * 384-bit inputs; redc takes t < p*2^384 and returns t/2^384 mod p, fully reduced. */
+typedef struct {
+    const char *name;
+    bool needs_adx;
+    void (*mul)(bls_fp *r, const bls_fp *a, const bls_fp *b);
+    void (*sqr)(bls_fp *r, const bls_fp *a);
+    void (*fp2_mul)(bls_fp2 *r, const bls_fp2 *a, const bls_fp2 *b);
+    void (*fp2_sqr)(bls_fp2 *r, const bls_fp2 *a);
+    void (*fp4_sqr)(bls_fp2 *r0, bls_fp2 *r1, const bls_fp2 *x, const bls_fp2 *y);
+    void (*mul384)(uint64_t t[12], const uint64_t a[6], const uint64_t b[6]);
+    void (*redc)(uint64_t r[6], const uint64_t t[12]);
+} bls_fp_impl;
+extern const bls_fp_impl bls_fp_impls[];
+extern const size_t bls_fp_impl_count;
 void bls_fp_mul_small(bls_fp *r, const bls_fp *a, uint64_t k);   /* k <= 16 */
 void bls_fp_dbl(bls_fp *r, const bls_fp *a);
 /* r = a^e for a fixed (public) exponent given as 6 little-endian limbs. */
@@ -44,6 +64,15 @@ void bls_fp2_mul_fp(bls_fp2 *r, const bls_fp2 *a, const bls_fp *b);
 void bls_fp2_mul_small(bls_fp2 *r, const bls_fp2 *a, uint64_t k);
 void bls_fp2_cmov(bls_fp2 *r, const bls_fp2 *a, uint64_t flag);
 bool bls_fp2_is_lex_largest(const bls_fp2 *a);
+/* N(a) = a0^2 + a1^2, the norm to Fp (a is a square in Fp2 iff N(a) is one in Fp). */
+void bls_fp2_norm(bls_fp *r, const bls_fp2 *a);
+/* sqrt(a) when s^2 = N(a) is already known: one exponentiation instead of two. Returns false
+ * (r untouched) if a is not a square. */
+bool bls_fp2_sqrt_given_norm_root(bls_fp2 *r, const bls_fp2 *a, const bls_fp *s);
+
+/* (x + y t)^2 in Fp4 = Fp2[t]/(t^2 - xi): r0 = x^2 + xi y^2, r1 = 2xy (the cyclotomic
+ * squaring's building block), with lazy reduction. Outputs may alias inputs. */
+void bls_fp4_sqr(bls_fp2 *r0, bls_fp2 *r1, const bls_fp2 *x, const bls_fp2 *y);
 
 /* ---- Fp6 / Fp12 (bls_tower.c) ---- */
 void bls_fp6_add(bls_fp6 *r, const bls_fp6 *a, const bls_fp6 *b);

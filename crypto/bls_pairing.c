@@ -37,31 +37,31 @@ static void dbl_step(g2_proj *T, const bls_g1_affine *P, bls_fp2 *l0, bls_fp2 *l
     bls_fp2_mul(&YZ, &T->Y, &T->Z);
     bls_fp2_mul(&bZZ, &ZZ, &B2_TIMES_3); /* 3b'Z^2 */
     /* line */
-    bls_fp2_sub(l0, &YY, &bZZ);
-    bls_fp2_dbl(&t, &XX);
-    bls_fp2_add(&t, &t, &XX);
+    bls_ifp2_sub(l0, &YY, &bZZ);
+    bls_ifp2_dbl(&t, &XX);
+    bls_ifp2_add(&t, &t, &XX);
     bls_fp2_mul_fp(l1, &t, &P->x);
     bls_fp2_neg(l1, l1);
-    bls_fp2_dbl(&t, &YZ);
+    bls_ifp2_dbl(&t, &YZ);
     bls_fp2_mul_fp(l4, &t, &P->y);
     /* point, scaled by 4: X3 = 2XY(Y^2 - 9b'Z^2), Y3 = (Y^2 + 9b'Z^2)^2 - 108 b'^2 Z^4,
      * Z3 = 8 Y^3 Z */
     bls_fp2 b9, X3, Y3, Z3;
-    bls_fp2_dbl(&b9, &bZZ);
-    bls_fp2_add(&b9, &b9, &bZZ);          /* 9b'Z^2 */
+    bls_ifp2_dbl(&b9, &bZZ);
+    bls_ifp2_add(&b9, &b9, &bZZ);          /* 9b'Z^2 */
     bls_fp2_mul(&t, &T->X, &T->Y);
-    bls_fp2_dbl(&t, &t);
-    bls_fp2_sub(&u, &YY, &b9);
+    bls_ifp2_dbl(&t, &t);
+    bls_ifp2_sub(&u, &YY, &b9);
     bls_fp2_mul(&X3, &t, &u);
-    bls_fp2_add(&u, &YY, &b9);
+    bls_ifp2_add(&u, &YY, &b9);
     bls_fp2_sqr(&Y3, &u);
     bls_fp2_sqr(&t, &bZZ);                /* 9 b'^2 Z^4 */
     bls_fp2_mul_small(&t, &t, 12);        /* 108 b'^2 Z^4 */
-    bls_fp2_sub(&Y3, &Y3, &t);
+    bls_ifp2_sub(&Y3, &Y3, &t);
     bls_fp2_mul(&Z3, &YY, &YZ);           /* Y^3 Z */
-    bls_fp2_dbl(&Z3, &Z3);
-    bls_fp2_dbl(&Z3, &Z3);
-    bls_fp2_dbl(&Z3, &Z3);
+    bls_ifp2_dbl(&Z3, &Z3);
+    bls_ifp2_dbl(&Z3, &Z3);
+    bls_ifp2_dbl(&Z3, &Z3);
     T->X = X3;
     T->Y = Y3;
     T->Z = Z3;
@@ -72,13 +72,13 @@ static void add_step(g2_proj *T, const bls_g2_affine *Q, const bls_g1_affine *P,
                      bls_fp2 *l1, bls_fp2 *l4) {
     bls_fp2 th, la, t, u;
     bls_fp2_mul(&t, &Q->y, &T->Z);
-    bls_fp2_sub(&th, &T->Y, &t);
+    bls_ifp2_sub(&th, &T->Y, &t);
     bls_fp2_mul(&t, &Q->x, &T->Z);
-    bls_fp2_sub(&la, &T->X, &t);
+    bls_ifp2_sub(&la, &T->X, &t);
     /* line */
     bls_fp2_mul(&t, &th, &Q->x);
     bls_fp2_mul(&u, &la, &Q->y);
-    bls_fp2_sub(l0, &t, &u);
+    bls_ifp2_sub(l0, &t, &u);
     bls_fp2_mul_fp(l1, &th, &P->x);
     bls_fp2_neg(l1, l1);
     bls_fp2_mul_fp(l4, &la, &P->y);
@@ -89,14 +89,14 @@ static void add_step(g2_proj *T, const bls_g2_affine *Q, const bls_g1_affine *P,
     bls_fp2_mul(&E, &D, &la);
     bls_fp2_mul(&Fv, &T->Z, &C);
     bls_fp2_mul(&Gv, &T->X, &D);
-    bls_fp2_add(&H, &E, &Fv);
-    bls_fp2_sub(&H, &H, &Gv);
-    bls_fp2_sub(&H, &H, &Gv);
+    bls_ifp2_add(&H, &E, &Fv);
+    bls_ifp2_sub(&H, &H, &Gv);
+    bls_ifp2_sub(&H, &H, &Gv);
     bls_fp2_mul(&T->X, &la, &H);
-    bls_fp2_sub(&t, &Gv, &H);
+    bls_ifp2_sub(&t, &Gv, &H);
     bls_fp2_mul(&t, &th, &t);
     bls_fp2_mul(&u, &T->Y, &E);
-    bls_fp2_sub(&T->Y, &t, &u);
+    bls_ifp2_sub(&T->Y, &t, &u);
     bls_fp2_mul(&T->Z, &T->Z, &E);
 }
 

@@ -48,6 +48,36 @@ static void neg_g1_generator(bls_g1_affine *out) {
  * e(P, H(msg)) * e(-G1, sig) == 1. KeyValidate(PK) inside CoreVerify rejects an aggregate that
  * sums to infinity (e.g. PK and -PK together), which would otherwise accept the infinity
  * signature for any message; on-curve and subgroup hold for any sum of validated keys. */
+/* Affine forms of a G1 and a G2 point with one field inversion (Montgomery's trick): with
+ * n = N(Z_Q) (so 1/Z_Q = conj(Z_Q)/n), invert Z_P*n once. Public points only (verification);
+ * either at infinity falls back to the separate conversions. */
+static void to_affine_pair(bls_g1_affine *a, const bls_g1 *P, bls_g2_affine *b, const bls_g2 *Q) {
+    if (bls_g1_is_infinity(P) || bls_g2_is_infinity(Q)) {
+        bls_g1_to_affine(a, P);
+        bls_g2_to_affine(b, Q);
+        return;
+    }
+    bls_fp n, m, inv, zi, zi2, t;
+    bls_fp2 qzi, qzi2, u;
+    bls_fp2_norm(&n, &Q->Z);
+    bls_fp_mul(&m, &P->Z, &n);
+    bls_fp_inv(&inv, &m);
+    bls_fp_mul(&zi, &inv, &n);   /* 1/Z_P */
+    bls_fp_mul(&t, &inv, &P->Z); /* 1/n */
+    bls_fp2_conj(&qzi, &Q->Z);
+    bls_fp2_mul_fp(&qzi, &qzi, &t); /* 1/Z_Q */
+    bls_fp_sqr(&zi2, &zi);
+    bls_fp_mul(&a->x, &P->X, &zi2);
+    bls_fp_mul(&zi2, &zi2, &zi);
+    bls_fp_mul(&a->y, &P->Y, &zi2);
+    a->infinity = false;
+    bls_fp2_sqr(&qzi2, &qzi);
+    bls_fp2_mul(&b->x, &Q->X, &qzi2);
+    bls_fp2_mul(&u, &qzi2, &qzi);
+    bls_fp2_mul(&b->y, &Q->Y, &u);
+    b->infinity = false;
+}
+
 static cd_status core_verify_point(const bls_g1 *P, const uint8_t *msg, size_t msg_len,
                                    const bls_g2_affine *sig) {
     if (bls_g1_is_infinity(P)) return CD_ERR_INFINITY;
@@ -56,8 +86,7 @@ static cd_status core_verify_point(const bls_g1 *P, const uint8_t *msg, size_t m
     if (s != CD_OK) return s;
     bls_g1_affine ps[2];
     bls_g2_affine qs[2];
-    bls_g1_to_affine(&ps[0], P);
-    bls_g2_to_affine(&qs[0], &h);
+    to_affine_pair(&ps[0], P, &qs[0], &h);
     neg_g1_generator(&ps[1]);
     qs[1] = *sig;
     bool one = false;

@@ -36,15 +36,15 @@ static const bls_fp FROB2[6] = {
 /* ---- Fp6 ----------------------------------------------------------------------------- */
 
 void bls_fp6_add(bls_fp6 *r, const bls_fp6 *a, const bls_fp6 *b) {
-    bls_fp2_add(&r->c0, &a->c0, &b->c0);
-    bls_fp2_add(&r->c1, &a->c1, &b->c1);
-    bls_fp2_add(&r->c2, &a->c2, &b->c2);
+    bls_ifp2_add(&r->c0, &a->c0, &b->c0);
+    bls_ifp2_add(&r->c1, &a->c1, &b->c1);
+    bls_ifp2_add(&r->c2, &a->c2, &b->c2);
 }
 
 void bls_fp6_sub(bls_fp6 *r, const bls_fp6 *a, const bls_fp6 *b) {
-    bls_fp2_sub(&r->c0, &a->c0, &b->c0);
-    bls_fp2_sub(&r->c1, &a->c1, &b->c1);
-    bls_fp2_sub(&r->c2, &a->c2, &b->c2);
+    bls_ifp2_sub(&r->c0, &a->c0, &b->c0);
+    bls_ifp2_sub(&r->c1, &a->c1, &b->c1);
+    bls_ifp2_sub(&r->c2, &a->c2, &b->c2);
 }
 
 static void fp6_neg(bls_fp6 *r, const bls_fp6 *a) {
@@ -60,28 +60,28 @@ void bls_fp6_mul(bls_fp6 *r, const bls_fp6 *a, const bls_fp6 *b) {
     bls_fp2_mul(&t1, &a->c1, &b->c1);
     bls_fp2_mul(&t2, &a->c2, &b->c2);
     /* c0 = t0 + xi*((a1+a2)(b1+b2) - t1 - t2) */
-    bls_fp2_add(&s, &a->c1, &a->c2);
-    bls_fp2_add(&u, &b->c1, &b->c2);
+    bls_ifp2_add(&s, &a->c1, &a->c2);
+    bls_ifp2_add(&u, &b->c1, &b->c2);
     bls_fp2_mul(&c0, &s, &u);
-    bls_fp2_sub(&c0, &c0, &t1);
-    bls_fp2_sub(&c0, &c0, &t2);
-    bls_fp2_mul_by_xi(&c0, &c0);
-    bls_fp2_add(&c0, &c0, &t0);
+    bls_ifp2_sub(&c0, &c0, &t1);
+    bls_ifp2_sub(&c0, &c0, &t2);
+    bls_ifp2_mul_by_xi(&c0, &c0);
+    bls_ifp2_add(&c0, &c0, &t0);
     /* c1 = (a0+a1)(b0+b1) - t0 - t1 + xi*t2 */
-    bls_fp2_add(&s, &a->c0, &a->c1);
-    bls_fp2_add(&u, &b->c0, &b->c1);
+    bls_ifp2_add(&s, &a->c0, &a->c1);
+    bls_ifp2_add(&u, &b->c0, &b->c1);
     bls_fp2_mul(&c1, &s, &u);
-    bls_fp2_sub(&c1, &c1, &t0);
-    bls_fp2_sub(&c1, &c1, &t1);
-    bls_fp2_mul_by_xi(&s, &t2);
-    bls_fp2_add(&c1, &c1, &s);
+    bls_ifp2_sub(&c1, &c1, &t0);
+    bls_ifp2_sub(&c1, &c1, &t1);
+    bls_ifp2_mul_by_xi(&s, &t2);
+    bls_ifp2_add(&c1, &c1, &s);
     /* c2 = (a0+a2)(b0+b2) - t0 - t2 + t1 */
-    bls_fp2_add(&s, &a->c0, &a->c2);
-    bls_fp2_add(&u, &b->c0, &b->c2);
+    bls_ifp2_add(&s, &a->c0, &a->c2);
+    bls_ifp2_add(&u, &b->c0, &b->c2);
     bls_fp2_mul(&c2, &s, &u);
-    bls_fp2_sub(&c2, &c2, &t0);
-    bls_fp2_sub(&c2, &c2, &t2);
-    bls_fp2_add(&c2, &c2, &t1);
+    bls_ifp2_sub(&c2, &c2, &t0);
+    bls_ifp2_sub(&c2, &c2, &t2);
+    bls_ifp2_add(&c2, &c2, &t1);
     r->c0 = c0;
     r->c1 = c1;
     r->c2 = c2;
@@ -90,7 +90,7 @@ void bls_fp6_mul(bls_fp6 *r, const bls_fp6 *a, const bls_fp6 *b) {
 /* r = a * v: (c0, c1, c2) -> (xi*c2, c0, c1). */
 static void fp6_mul_by_v(bls_fp6 *r, const bls_fp6 *a) {
     bls_fp2 t;
-    bls_fp2_mul_by_xi(&t, &a->c2);
+    bls_ifp2_mul_by_xi(&t, &a->c2);
     r->c2 = a->c1;
     r->c1 = a->c0;
     r->c0 = t;
@@ -103,17 +103,17 @@ static void fp6_mul_by_01(bls_fp6 *r, const bls_fp6 *a, const bls_fp2 *b0, const
     bls_fp2_mul(&t1, &a->c1, b1);
     /* c0 = t0 + xi * a2 b1 */
     bls_fp2_mul(&c0, &a->c2, b1);
-    bls_fp2_mul_by_xi(&c0, &c0);
-    bls_fp2_add(&c0, &c0, &t0);
+    bls_ifp2_mul_by_xi(&c0, &c0);
+    bls_ifp2_add(&c0, &c0, &t0);
     /* c1 = (a0+a1)(b0+b1) - t0 - t1 */
-    bls_fp2_add(&s, &a->c0, &a->c1);
-    bls_fp2_add(&u, b0, b1);
+    bls_ifp2_add(&s, &a->c0, &a->c1);
+    bls_ifp2_add(&u, b0, b1);
     bls_fp2_mul(&c1, &s, &u);
-    bls_fp2_sub(&c1, &c1, &t0);
-    bls_fp2_sub(&c1, &c1, &t1);
+    bls_ifp2_sub(&c1, &c1, &t0);
+    bls_ifp2_sub(&c1, &c1, &t1);
     /* c2 = a2 b0 + t1 */
     bls_fp2_mul(&c2, &a->c2, b0);
-    bls_fp2_add(&c2, &c2, &t1);
+    bls_ifp2_add(&c2, &c2, &t1);
     r->c0 = c0;
     r->c1 = c1;
     r->c2 = c2;
@@ -123,7 +123,7 @@ static void fp6_mul_by_01(bls_fp6 *r, const bls_fp6 *a, const bls_fp2 *b0, const
 static void fp6_mul_by_1(bls_fp6 *r, const bls_fp6 *a, const bls_fp2 *b1) {
     bls_fp2 c0, c1, c2;
     bls_fp2_mul(&c0, &a->c2, b1);
-    bls_fp2_mul_by_xi(&c0, &c0);
+    bls_ifp2_mul_by_xi(&c0, &c0);
     bls_fp2_mul(&c1, &a->c0, b1);
     bls_fp2_mul(&c2, &a->c1, b1);
     r->c0 = c0;
@@ -136,22 +136,22 @@ void bls_fp6_inv(bls_fp6 *r, const bls_fp6 *a) {
     /* A = a0^2 - xi a1 a2, B = xi a2^2 - a0 a1, C = a1^2 - a0 a2 */
     bls_fp2_sqr(&A, &a->c0);
     bls_fp2_mul(&t, &a->c1, &a->c2);
-    bls_fp2_mul_by_xi(&t, &t);
-    bls_fp2_sub(&A, &A, &t);
+    bls_ifp2_mul_by_xi(&t, &t);
+    bls_ifp2_sub(&A, &A, &t);
     bls_fp2_sqr(&B, &a->c2);
-    bls_fp2_mul_by_xi(&B, &B);
+    bls_ifp2_mul_by_xi(&B, &B);
     bls_fp2_mul(&t, &a->c0, &a->c1);
-    bls_fp2_sub(&B, &B, &t);
+    bls_ifp2_sub(&B, &B, &t);
     bls_fp2_sqr(&C, &a->c1);
     bls_fp2_mul(&t, &a->c0, &a->c2);
-    bls_fp2_sub(&C, &C, &t);
+    bls_ifp2_sub(&C, &C, &t);
     /* F = a0 A + xi (a2 B + a1 C) */
     bls_fp2_mul(&F, &a->c2, &B);
     bls_fp2_mul(&t, &a->c1, &C);
-    bls_fp2_add(&F, &F, &t);
-    bls_fp2_mul_by_xi(&F, &F);
+    bls_ifp2_add(&F, &F, &t);
+    bls_ifp2_mul_by_xi(&F, &F);
     bls_fp2_mul(&t, &a->c0, &A);
-    bls_fp2_add(&F, &F, &t);
+    bls_ifp2_add(&F, &F, &t);
     bls_fp2_inv(&F, &F);
     bls_fp2_mul(&r->c0, &A, &F);
     bls_fp2_mul(&r->c1, &B, &F);
@@ -249,19 +249,6 @@ void bls_fp12_frob2(bls_fp12 *r, const bls_fp12 *a) {
     bls_fp2_mul_fp(&r->c1.c2, &a->c1.c2, &FROB2[5]);
 }
 
-/* (x + y t)^2 in Fp4 = Fp2[t]/(t^2 - xi): returns (x^2 + xi y^2, 2xy). */
-static void fp4_sqr(bls_fp2 *r0, bls_fp2 *r1, const bls_fp2 *x, const bls_fp2 *y) {
-    bls_fp2 x2, y2, s;
-    bls_fp2_sqr(&x2, x);
-    bls_fp2_sqr(&y2, y);
-    bls_fp2_add(&s, x, y);
-    bls_fp2_sqr(&s, &s);
-    bls_fp2_sub(&s, &s, &x2);
-    bls_fp2_sub(r1, &s, &y2);
-    bls_fp2_mul_by_xi(&y2, &y2);
-    bls_fp2_add(r0, &x2, &y2);
-}
-
 /* Granger-Scott squaring in the cyclotomic subgroup. View Fp12 as Fp4[w]/(w^3 - g), g = w^3,
  * Fp4 = Fp2[g]: f = A0 + A1 w + A2 w^2 with A0 = a0 + b1 g, A1 = b0 + a2 g, A2 = a1 + b2 g.
  * For f of order dividing p^4 - p^2 + 1:
@@ -271,33 +258,33 @@ void bls_fp12_cyclotomic_sqr(bls_fp12 *r, const bls_fp12 *a) {
     const bls_fp2 *a0 = &a->c0.c0, *a1 = &a->c0.c1, *a2 = &a->c0.c2;
     const bls_fp2 *b0 = &a->c1.c0, *b1 = &a->c1.c1, *b2 = &a->c1.c2;
     bls_fp2 s0, s1, t0, t1, u0, u1, x;
-    fp4_sqr(&s0, &s1, a0, b1); /* A0^2 */
-    fp4_sqr(&t0, &t1, b0, a2); /* A1^2 */
-    fp4_sqr(&u0, &u1, a1, b2); /* A2^2 */
+    bls_fp4_sqr(&s0, &s1, a0, b1); /* A0^2 */
+    bls_fp4_sqr(&t0, &t1, b0, a2); /* A1^2 */
+    bls_fp4_sqr(&u0, &u1, a1, b2); /* A2^2 */
     bls_fp12 o;
     /* A0' : a0' = 3 s0 - 2 a0, b1' = 3 s1 + 2 b1 */
-    bls_fp2_sub(&x, &s0, a0);
-    bls_fp2_dbl(&x, &x);
-    bls_fp2_add(&o.c0.c0, &x, &s0);
-    bls_fp2_add(&x, &s1, b1);
-    bls_fp2_dbl(&x, &x);
-    bls_fp2_add(&o.c1.c1, &x, &s1);
+    bls_ifp2_sub(&x, &s0, a0);
+    bls_ifp2_dbl(&x, &x);
+    bls_ifp2_add(&o.c0.c0, &x, &s0);
+    bls_ifp2_add(&x, &s1, b1);
+    bls_ifp2_dbl(&x, &x);
+    bls_ifp2_add(&o.c1.c1, &x, &s1);
     /* A2' = 3 A1^2 - 2 conj(A2): a1' = 3 t0 - 2 a1, b2' = 3 t1 + 2 b2 */
-    bls_fp2_sub(&x, &t0, a1);
-    bls_fp2_dbl(&x, &x);
-    bls_fp2_add(&o.c0.c1, &x, &t0);
-    bls_fp2_add(&x, &t1, b2);
-    bls_fp2_dbl(&x, &x);
-    bls_fp2_add(&o.c1.c2, &x, &t1);
+    bls_ifp2_sub(&x, &t0, a1);
+    bls_ifp2_dbl(&x, &x);
+    bls_ifp2_add(&o.c0.c1, &x, &t0);
+    bls_ifp2_add(&x, &t1, b2);
+    bls_ifp2_dbl(&x, &x);
+    bls_ifp2_add(&o.c1.c2, &x, &t1);
     /* A1' = 3 g A2^2 + 2 conj(A1); g A2^2 = xi u1 + u0 g: b0' = 3 xi u1 + 2 b0, a2' = 3 u0 - 2 a2 */
     bls_fp2 xu1;
-    bls_fp2_mul_by_xi(&xu1, &u1);
-    bls_fp2_add(&x, &xu1, b0);
-    bls_fp2_dbl(&x, &x);
-    bls_fp2_add(&o.c1.c0, &x, &xu1);
-    bls_fp2_sub(&x, &u0, a2);
-    bls_fp2_dbl(&x, &x);
-    bls_fp2_add(&o.c0.c2, &x, &u0);
+    bls_ifp2_mul_by_xi(&xu1, &u1);
+    bls_ifp2_add(&x, &xu1, b0);
+    bls_ifp2_dbl(&x, &x);
+    bls_ifp2_add(&o.c1.c0, &x, &xu1);
+    bls_ifp2_sub(&x, &u0, a2);
+    bls_ifp2_dbl(&x, &x);
+    bls_ifp2_add(&o.c0.c2, &x, &u0);
     *r = o;
 }
 
@@ -310,7 +297,7 @@ void bls_fp12_mul_by_line(bls_fp12 *r, const bls_fp12 *a, const bls_fp2 *l0, con
     fp6_mul_by_01(&t0, &a->c0, l0, l1);
     fp6_mul_by_1(&t1, &a->c1, l4);
     bls_fp6_add(&s, &a->c0, &a->c1);
-    bls_fp2_add(&m, l1, l4);
+    bls_ifp2_add(&m, l1, l4);
     fp6_mul_by_01(&s, &s, l0, &m);
     bls_fp6_sub(&s, &s, &t0);
     bls_fp6_sub(&r->c1, &s, &t1);

@@ -2,6 +2,7 @@
  * field axioms on pseudo-random elements, tower identities, group laws, encodings and their
  * rejections, subgroup checks against points outside the subgroup, pairing bilinearity and
  * known-answer vectors (generators, RFC 9380 hash_to_curve). */
+#include <gmp.h>
 #include <stdlib.h>
 
 #include "crypto/bls_internal.h"
@@ -114,6 +115,247 @@ static void test_fp_axioms(test_ctx *t) {
     CHECK(t, !bls_fp_sqrt(&s, &m1));
     bls_fp_inv(&s, &zero);
     CHECK(t, bls_fp_is_zero(&s));
+}
+
+/* ---- field kernels against GMP ------------------------------------------------------------
+ * Every kernel family built in (portable C, x86-64 mulq, and mulx/adcx/adox when the CPU has
+ * it) on edge inputs (0, 1, p-1, p, 2p-1, 2^383, 2^384-1, ...) and pseudo-random ones,
+ * against mpz arithmetic, and against each other. The families are called directly, not
+ * through the loader's choice, so one run covers all of them. */
+
+static void mpz_from_limbs(mpz_t z, const uint64_t *l, size_t n) { mpz_import(z, n, -1, 8, 0, 0, l); }
+
+static bool mpz_eq_limbs(const mpz_t z, const uint64_t *l, size_t n) {
+    mpz_t y;
+    mpz_init(y);
+    mpz_from_limbs(y, l, n);
+    bool eq = mpz_cmp(y, z) == 0;
+    mpz_clear(y);
+    return eq;
+}
+
+/* Kernel inputs: edges first, then pseudo-random 384-bit values. */
+#define KT_EDGES 14
+#define KT_VALUES (KT_EDGES + 24)
+static void kernel_inputs(uint64_t v[KT_VALUES][6], const mpz_t p) {
+    memset(v, 0, sizeof(uint64_t) * 6 * KT_VALUES);
+    mpz_t z, R;
+    mpz_inits(z, R, NULL);
+    mpz_ui_pow_ui(R, 2, 384);
+    const long adds[7] = {-1, -2, 0, 1, 0, 0, 0}; /* p-1, p-2, p, p+1 */
+    v[1][0] = 1;
+    v[2][0] = 2;
+    for (int i = 0; i < 4; i++) {
+        mpz_set(z, p);
+        if (adds[i] < 0) mpz_sub_ui(z, z, (unsigned long)-adds[i]);
+        else mpz_add_ui(z, z, (unsigned long)adds[i]);
+        mpz_export(v[3 + i], NULL, -1, 8, 0, 0, z);
+    }
+    mpz_mul_ui(z, p, 2);
+    mpz_sub_ui(z, z, 1);
+    mpz_export(v[7], NULL, -1, 8, 0, 0, z); /* 2p-1 */
+    v[8][5] = 1ull << 63;                   /* 2^383 */
+    for (int j = 0; j < 6; j++) v[9][j] = ~0ull;               /* 2^384-1 */
+    for (int j = 0; j < 6; j++) v[10][j] = ~0ull;
+    v[10][0] = ~1ull;                                           /* 2^384-2 */
+    mpz_mod(z, R, p);
+    mpz_export(v[11], NULL, -1, 8, 0, 0, z); /* R mod p: Montgomery one */
+    for (int j = 0; j < 6; j++) v[12][j] = 0x5555555555555555ull;
+    v[13][0] = ~0ull;                         /* 2^64-1 */
+    rng r = {0x0badc0ffee15600dull};
+    for (int i = KT_EDGES; i < KT_VALUES; i++)
+        for (int j = 0; j < 6; j++) v[i][j] = rng_next(&r);
+    mpz_clears(z, R, NULL);
+}
+
+static void test_fp_kernels_vs_gmp(test_ctx *t) {
+    mpz_t p, R, pR, Rinv, a, b, want, x, y;
+    mpz_inits(p, R, pR, Rinv, a, b, want, x, y, NULL);
+    mpz_from_limbs(p, bls_fp_const_p.l, 6);
+    mpz_ui_pow_ui(R, 2, 384);
+    mpz_mul(pR, p, R);
+    CHECK(t, mpz_invert(Rinv, R, p) != 0);
+    static uint64_t v[KT_VALUES][6];
+    kernel_inputs(v, p);
+    const bls_fp_impl *ref = &bls_fp_impls[0];
+    size_t tested = 0;
+    for (size_t k = 0; k < bls_fp_impl_count; k++) {
+        const bls_fp_impl *im = &bls_fp_impls[k];
+        if (im->needs_adx && !bls_fp_adx_usable()) {
+            printf("  test_fp_kernels_vs_gmp: %s kernels not run (BMI2/ADX absent or masked)\n", im->name);
+            continue;
+        }
+        tested++;
+        int bad = 0;
+        for (int i = 0; i < KT_VALUES && bad < 5; i++) {
+            mpz_from_limbs(a, v[i], 6);
+            uint64_t w[12];
+            /* mul384: any 384-bit inputs, exact 768-bit results */
+            for (int j = 0; j < KT_VALUES; j++) {
+                mpz_from_limbs(b, v[j], 6);
+                im->mul384(w, v[i], v[j]);
+                mpz_mul(want, a, b);
+                if (!mpz_eq_limbs(want, w, 12) && bad++ < 5)
+                    test_fail_at(t, __FILE__, __LINE__, "%s mul384 inputs %d %d", im->name, i, j);
+                /* redc of that product whenever it is below p*R (its precondition) */
+                if (mpz_cmp(want, pR) < 0) {
+                    uint64_t r6[6];
+                    im->redc(r6, w);
+                    mpz_mul(x, want, Rinv);
+                    mpz_mod(x, x, p);
+                    if (!mpz_eq_limbs(x, r6, 6) && bad++ < 5)
+                        test_fail_at(t, __FILE__, __LINE__, "%s redc of %d*%d", im->name, i, j);
+                }
+                /* Montgomery product: a < 2p, b < p (the documented contract) */
+                mpz_mul_ui(y, p, 2);
+                if (mpz_cmp(a, y) < 0 && mpz_cmp(b, p) < 0) {
+                    bls_fp fa, fb, fr, fref;
+                    memcpy(fa.l, v[i], 48);
+                    memcpy(fb.l, v[j], 48);
+                    im->mul(&fr, &fa, &fb);
+                    mpz_mul(x, want, Rinv);
+                    mpz_mod(x, x, p);
+                    if (!mpz_eq_limbs(x, fr.l, 6) && bad++ < 5)
+                        test_fail_at(t, __FILE__, __LINE__, "%s mont mul %d %d", im->name, i, j);
+                    ref->mul(&fref, &fa, &fb);
+                    if (!bls_fp_eq(&fr, &fref) && bad++ < 5)
+                        test_fail_at(t, __FILE__, __LINE__, "%s vs %s mul %d %d", im->name,
+                                     ref->name, i, j);
+                }
+            }
+        }
+        /* redc at the top of its range: p*R - 1, p*R - 2^384, (p-1)*R + 1 */
+        for (int e = 0; e < 3 && bad < 5; e++) {
+            mpz_set(x, pR);
+            if (e == 0) mpz_sub_ui(x, x, 1);
+            if (e == 1) mpz_sub(x, x, R);
+            if (e == 2) mpz_sub(x, x, R), mpz_add_ui(x, x, 1);
+            uint64_t w[12] = {0}, r6[6];
+            mpz_export(w, NULL, -1, 8, 0, 0, x);
+            im->redc(r6, w);
+            mpz_mul(x, x, Rinv);
+            mpz_mod(x, x, p);
+            if (!mpz_eq_limbs(x, r6, 6) && bad++ < 5)
+                test_fail_at(t, __FILE__, __LINE__, "%s redc edge %d", im->name, e);
+        }
+        /* squaring and Fp2 products on field elements (< p), aliasing included */
+        for (int i = 0; i < KT_VALUES && bad < 5; i++) {
+            mpz_from_limbs(a, v[i], 6);
+            if (mpz_cmp(a, p) >= 0) continue;
+            bls_fp fa, fr;
+            memcpy(fa.l, v[i], 48);
+            im->sqr(&fr, &fa);
+            mpz_mul(x, a, a);
+            mpz_mul(x, x, Rinv);
+            mpz_mod(x, x, p);
+            if (!mpz_eq_limbs(x, fr.l, 6) && bad++ < 5)
+                test_fail_at(t, __FILE__, __LINE__, "%s mont sqr %d", im->name, i);
+            for (int j = 0; j < KT_VALUES; j += 3) {
+                int i2 = (i * 7 + j) % KT_VALUES, j2 = (j * 5 + 1) % KT_VALUES;
+                bls_fp2 A, B, C, D, E;
+                memcpy(A.c0.l, v[i], 48);
+                memcpy(A.c1.l, v[i2], 48);
+                memcpy(B.c0.l, v[j], 48);
+                memcpy(B.c1.l, v[j2], 48);
+                mpz_t a1, b0, b1;
+                mpz_inits(a1, b0, b1, NULL);
+                mpz_from_limbs(a1, v[i2], 6);
+                mpz_from_limbs(b0, v[j], 6);
+                mpz_from_limbs(b1, v[j2], 6);
+                bool in_field = mpz_cmp(a1, p) < 0 && mpz_cmp(b0, p) < 0 && mpz_cmp(b1, p) < 0;
+                if (in_field) {
+                    im->fp2_mul(&C, &A, &B);
+                    /* c0 = (a0 b0 - a1 b1)/R, c1 = (a0 b1 + a1 b0)/R */
+                    mpz_mul(x, a, b0);
+                    mpz_submul(x, a1, b1);
+                    mpz_mul(x, x, Rinv);
+                    mpz_mod(x, x, p);
+                    mpz_mul(y, a, b1);
+                    mpz_addmul(y, a1, b0);
+                    mpz_mul(y, y, Rinv);
+                    mpz_mod(y, y, p);
+                    if ((!mpz_eq_limbs(x, C.c0.l, 6) || !mpz_eq_limbs(y, C.c1.l, 6)) && bad++ < 5)
+                        test_fail_at(t, __FILE__, __LINE__, "%s fp2 mul %d %d", im->name, i, j);
+                    D = A;
+                    im->fp2_mul(&D, &D, &B); /* r aliases a */
+                    E = B;
+                    im->fp2_mul(&E, &A, &E); /* r aliases b */
+                    if ((!bls_fp2_eq(&D, &C) || !bls_fp2_eq(&E, &C)) && bad++ < 5)
+                        test_fail_at(t, __FILE__, __LINE__, "%s fp2 mul aliasing", im->name);
+                    im->fp2_sqr(&C, &A);
+                    mpz_mul(x, a, a);
+                    mpz_submul(x, a1, a1);
+                    mpz_mul(x, x, Rinv);
+                    mpz_mod(x, x, p);
+                    mpz_mul(y, a, a1);
+                    mpz_mul_ui(y, y, 2);
+                    mpz_mul(y, y, Rinv);
+                    mpz_mod(y, y, p);
+                    if ((!mpz_eq_limbs(x, C.c0.l, 6) || !mpz_eq_limbs(y, C.c1.l, 6)) && bad++ < 5)
+                        test_fail_at(t, __FILE__, __LINE__, "%s fp2 sqr %d", im->name, i);
+                    D = A;
+                    im->fp2_sqr(&D, &D);
+                    if (!bls_fp2_eq(&D, &C) && bad++ < 5)
+                        test_fail_at(t, __FILE__, __LINE__, "%s fp2 sqr aliasing", im->name);
+                }
+                mpz_clears(a1, b0, b1, NULL);
+            }
+        }
+    }
+    /* the C family and at least the x86-64 baseline family where built */
+    CHECK(t, tested >= (bls_fp_impl_count > 1 ? 2u : 1u));
+    mpz_clears(p, R, pR, Rinv, a, b, want, x, y, NULL);
+}
+
+/* The lazy Fp4 squaring of every family against its definition (x^2 + xi y^2, 2xy) built from
+ * the reference products; inputs include p-1 in every limb position, the bound the wide sums
+ * were sized for. */
+static void test_fp4_sqr_kernels(test_ctx *t) {
+    static uint64_t v[KT_VALUES][6];
+    mpz_t p;
+    mpz_init(p);
+    mpz_from_limbs(p, bls_fp_const_p.l, 6);
+    kernel_inputs(v, p);
+    mpz_clear(p);
+    bls_fp vals[KT_VALUES];
+    int nv = 0;
+    for (int i = 0; i < KT_VALUES; i++) { /* field elements only */
+        bls_fp f;
+        memcpy(f.l, v[i], 48);
+        uint8_t be[48];
+        for (int k = 0; k < 6; k++)
+            for (int j = 0; j < 8; j++) be[(5 - k) * 8 + j] = (uint8_t)(v[i][k] >> (56 - 8 * j));
+        bls_fp tmp;
+        if (bls_fp_from_bytes(&tmp, be) == CD_OK) vals[nv++] = f;
+    }
+    CHECK(t, nv >= 8);
+    const bls_fp_impl *ref = &bls_fp_impls[0];
+    for (size_t k = 0; k < bls_fp_impl_count; k++) {
+        const bls_fp_impl *im = &bls_fp_impls[k];
+        if (im->needs_adx && !bls_fp_adx_usable()) continue;
+        int bad = 0;
+        for (int i = 0; i < nv && bad < 5; i++)
+            for (int j = 0; j < nv && bad < 5; j++) {
+                bls_fp2 x = {vals[i], vals[(i + j) % nv]}, y = {vals[j], vals[(3 * i + j) % nv]};
+                bls_fp2 r0, r1, x2, y2, w0, w1;
+                im->fp4_sqr(&r0, &r1, &x, &y);
+                ref->fp2_sqr(&x2, &x);
+                ref->fp2_sqr(&y2, &y);
+                bls_fp2_mul_by_xi(&y2, &y2);
+                bls_fp2_add(&w0, &x2, &y2);
+                ref->fp2_mul(&w1, &x, &y);
+                bls_fp2_dbl(&w1, &w1);
+                if (!bls_fp2_eq(&r0, &w0) || !bls_fp2_eq(&r1, &w1)) {
+                    bad++;
+                    test_fail_at(t, __FILE__, __LINE__, "%s fp4_sqr inputs %d %d", im->name, i, j);
+                }
+                im->fp4_sqr(&x, &y, &x, &y); /* outputs aliasing the inputs */
+                if (!bls_fp2_eq(&x, &w0) || !bls_fp2_eq(&y, &w1)) {
+                    bad++;
+                    test_fail_at(t, __FILE__, __LINE__, "%s fp4_sqr aliasing %d %d", im->name, i, j);
+                }
+            }
+    }
 }
 
 static void test_fp_encoding_range(test_ctx *t) {
@@ -868,9 +1110,19 @@ static void test_sign_verify(test_ctx *t) {
 
 int main(void) {
     test_ctx t;
-    test_init(&t, "test_bls");
+    /* CANDOR_BLS_PATH=portable: run under scripts/bls_portable.sh, the portable field path
+     * forced; checked below so a dispatch that ignores the mask fails instead of passing. */
+    const char *want = getenv("CANDOR_BLS_PATH");
+    bool forced = want && strcmp(want, "portable") == 0;
+    test_init(&t, forced ? "test_bls_portable" : "test_bls");
+    printf("test_bls: field path %s\n", bls_fp_adx_usable() ? "adx" : "portable");
+    if (forced)
+        test_case(&t, "field path forced to portable", !bls_fp_adx_usable(),
+                  "GLIBC_TUNABLES did not reach the dispatch: the ADX path is still in use");
     TEST_RUN(&t, test_fp_axioms);
     TEST_RUN(&t, test_fp_encoding_range);
+    TEST_RUN(&t, test_fp_kernels_vs_gmp);
+    TEST_RUN(&t, test_fp4_sqr_kernels);
     TEST_RUN(&t, test_fp2_axioms);
     TEST_RUN(&t, test_fp12_tower);
     TEST_RUN(&t, test_generators_kat);

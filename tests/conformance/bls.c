@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "crypto/bls12_381.h"
+#include "crypto/bls_internal.h"
 #include "tests/support/yaml.h"
 #include "tests/support/files.h"
 #include "tests/test.h"
@@ -399,8 +400,16 @@ static void run_yaml_suite(test_ctx *t, const char *fork) {
 
 int main(void) {
     test_ctx t;
-    test_init(&t, "conf_bls");
-    printf("conf_bls: all cases run in quick and full mode (suite is small)\n");
+    /* CANDOR_BLS_PATH=portable: the harness forced the portable field path (GLIBC_TUNABLES,
+     * see scripts/bls_portable.sh); a case checks that the dispatch really took it. */
+    const char *want = getenv("CANDOR_BLS_PATH");
+    bool forced = want && strcmp(want, "portable") == 0;
+    test_init(&t, forced ? "conf_bls_portable" : "conf_bls");
+    printf("conf_bls: field path %s; all cases run in quick and full mode (suite is small)\n",
+           bls_fp_adx_usable() ? "adx" : "portable");
+    if (forced)
+        test_case(&t, "field path forced to portable", !bls_fp_adx_usable(),
+                  "GLIBC_TUNABLES did not reach the dispatch: the ADX path is still in use");
     run_json_suite(&t);
     run_yaml_suite(&t, "phase0");
     run_yaml_suite(&t, "altair");
