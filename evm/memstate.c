@@ -321,6 +321,7 @@ void evm_memstate_host(evm_memstate *ms, evm_host *out) {
     out->get_code = host_code;
     out->get_storage = host_storage;
     out->get_block_hash = host_block_hash;
+    out->code_matches_hash = true; /* host_code serves x->code, hashed by set_code */
 }
 
 cd_status evm_memstate_accessed(const evm_memstate *ms, evm_access_list *out) {

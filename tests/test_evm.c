@@ -512,6 +512,7 @@ static void test_lying_host_code(test_ctx *t) {
     evm_host h;
     evm_memstate_host(ms, &h);
     h.get_code = lying_code;
+    h.code_matches_hash = false; /* a host of its own: it does not vouch for its code */
     evm_message m = msg_to(&A_CONTRACT, 50000);
     evm_result r;
     CHECK_ERR(t, evm_call(&h, EVM_CANCUN, &m, &r, NULL), CD_ERR_EVM_STATE_UNAVAILABLE);
