@@ -6,8 +6,7 @@
  *   arith   : the same 256-bit operations in a plain C loop (evm/u256.h) -> interpreter overhead
  *   keccak  : keccak256() of the same 64-byte chain in C
  *   mcopy   : memmove() of the same sizes in C
- *   erc20 / mandelbrot : an empty eth_call (no code) -> fixed per-call overhead, and ns/instr
- *                        against the arith loop's C ns/op. */
+ *   erc20 / mandelbrot : an empty eth_call (no code) -> fixed per-call overhead. */
 #define _POSIX_C_SOURCE 200809L
 #include <dlfcn.h>
 #include <json-c/json.h>
@@ -182,12 +181,11 @@ static const cd_address BENCH_CODE = {{0xc0, [19] = 0x02}};
 typedef struct {
     double ns;          /* median per call */
     uint64_t gas;
-    uint64_t instr;
     bool ok;
 } run_stats;
 
 static run_stats bench_code(const uint8_t *code, size_t len, cd_bytes data, int reps, const cd_u256 *slot_key) {
-    run_stats rs = {0, 0, 0, false};
+    run_stats rs = {0, 0, false};
     evm_memstate *ms;
     if (evm_memstate_new(&ms) != CD_OK) return rs;
     cd_u256 bal = u256_from_u64(1ull << 60);
@@ -218,7 +216,6 @@ static run_stats bench_code(const uint8_t *code, size_t len, cd_bytes data, int 
             cd_status st = evm_call(&h, EVM_OSAKA, &m, &res, NULL);
             if (st != CD_OK || res.outcome != EVM_SUCCESS) rs.ok = false;
             rs.gas = res.gas_used;
-            rs.instr = res.instructions;
             evm_result_free(&res);
         }
         samples[r] = ((bench_wall_seconds() * 1e9) - t0) / reps;
@@ -279,8 +276,8 @@ static double bench_c_memmove(uint64_t n) {
 
 static void line(const char *name, const run_stats *rs, double ref_ns, const char *ref_name) {
     double mgas = rs->gas / (rs->ns / 1e9) / 1e6;
-    printf("evm %-22s %10.1f us/call  %8.1f Mgas/s  %6.2f ns/instr  ratio %.2fx vs %s%s\n", name, rs->ns / 1e3,
-           mgas, rs->instr ? rs->ns / (double)rs->instr : 0, ref_ns > 0 ? rs->ns / ref_ns : 0, ref_name,
+    printf("evm %-22s %10.1f us/call  %8.1f Mgas/s  ratio %.2fx vs %s%s\n", name, rs->ns / 1e3,
+           mgas, ref_ns > 0 ? rs->ns / ref_ns : 0, ref_name,
            rs->ok ? "" : "  [FAILED RUN]");
 }
 
@@ -736,7 +733,6 @@ int main(int argc, char **argv) {
     const uint64_t N = 200000;
     run_stats rs;
     double ref = bench_c_arith(N);
-    double c_ns_per_op = ref / (N * 4.0);
     if (WANT("arith")) {
         memset(&a, 0, sizeof a);
         build_arith(&a, N);
@@ -785,8 +781,6 @@ int main(int argc, char **argv) {
     build_mandel(&a);
     rs = bench_code(a.code, a.len, cd_bytes_make(NULL, 0), 1, NULL);
     line("mandelbrot 40x30x64", &rs, empty.ns, "empty call");
-    printf("evm %-22s %10.2f ns/instr interpreter vs %.2f ns/op plain C u256 (arith loop)\n", "mandelbrot",
-           rs.instr ? rs.ns / (double)rs.instr : 0, c_ns_per_op);
     bad |= !rs.ok;
     }
     if (WANT("external")) {

@@ -164,7 +164,6 @@ typedef struct {
     size_t n_logs;
     bool created;             /* a contract creation succeeded at created_address */
     cd_address created_address;
-    uint64_t instructions;    /* opcodes executed (all frames), for benchmarks */
 } evm_result;
 
 void evm_result_free(evm_result *r);

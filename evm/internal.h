@@ -143,9 +143,6 @@ struct evm_vm {
     size_t n_scratch;
 
     vm_opinfo ops[256];         /* per-opcode dispatch data for this fork */
-
-    /* statistics (bench) */
-    uint64_t instructions;
 };
 
 /* ---- world.c ---- */

@@ -330,7 +330,6 @@ cd_status vm_transact(evm_vm *vm, const evm_tx *tx, const tx_mode *mode, evm_res
     out->halt = r.halt;
     out->gas_used = gas_used;
     out->gas_refunded = refund;
-    out->instructions = vm->instructions;
     if (r.status == EVM_SUCCESS) {
         out->logs = vm->logs;
         out->n_logs = vm->n_logs;
