@@ -557,6 +557,8 @@ static vm_result run_frame(evm_vm *vm, const vm_msg *m, const vm_code *code, cd_
     cd_u256 *sp = stack;
     const uint8_t *pc = code->code;
     const uint8_t *const code_start = code->code;
+    const uint8_t *const jumpdests = code->jumpdests;
+    const uint64_t code_len = code->len;
     const vm_opinfo *const ops = vm->ops;
     const evm_fork fork = vm->fork;
     int st;
@@ -666,7 +668,7 @@ OPC(0x0a, op_exp) {
     S(1) = u256_exp(&S(0), &S(1));
     sp--; pc++; NEXT;
 }
-OPC(0x0b, op_signextend) S(1) = u256_signextend(&S(0), &S(1)); sp--; pc++; NEXT;
+OPC(0x0b, op_signextend) u256_signextend_at(&S(0), &S(1)); sp--; pc++; NEXT;
 OPC(0x10, op_lt) S(1) = u256_from_u64(u256_lt(&S(0), &S(1))); sp--; pc++; NEXT;
 OPC(0x11, op_gt) S(1) = u256_from_u64(u256_lt(&S(1), &S(0))); sp--; pc++; NEXT;
 OPC(0x12, op_slt) S(1) = u256_from_u64(u256_slt(&S(0), &S(1))); sp--; pc++; NEXT;
@@ -857,31 +859,32 @@ OPC(0x55, op_sstore)
     gas = f.gas;
     if (st != OP_OK) goto op_fail;
     sp -= 2; pc++; NEXT;
+/* Jump targets and conditions are read limb by limb where they lie on the stack (a copy
+ * would be a 16-byte load of the PUSH's 8-byte stores, which stalls). */
 OPC(0x56, op_jump) {
-    cd_u256 dst = S(0);
+    const uint64_t *d = S(0).w;
+    uint64_t dst = d[0];
     sp--;
-    if (!u256_fits_u64(&dst) || dst.w[0] >= code->len ||
-        !((code->jumpdests[dst.w[0] / 8] >> (dst.w[0] % 8)) & 1)) {
+    if ((d[1] | d[2] | d[3]) || dst >= code_len || !((jumpdests[dst / 8] >> (dst % 8)) & 1)) {
         r.halt = EVM_HALT_BAD_JUMP;
         goto halt;
     }
-    pc = code_start + dst.w[0];
+    pc = code_start + dst;
     NEXT;
 }
 OPC(0x57, op_jumpi) {
-    cd_u256 dst = S(0);
-    bool cond = !cd_u256_is_zero(&S(1));
+    const uint64_t *d = S(0).w, *c = S(1).w;
+    uint64_t dst = d[0];
     sp -= 2;
-    if (!cond) {
+    if (!(c[0] | c[1] | c[2] | c[3])) {
         pc++;
         NEXT;
     }
-    if (!u256_fits_u64(&dst) || dst.w[0] >= code->len ||
-        !((code->jumpdests[dst.w[0] / 8] >> (dst.w[0] % 8)) & 1)) {
+    if ((d[1] | d[2] | d[3]) || dst >= code_len || !((jumpdests[dst / 8] >> (dst % 8)) & 1)) {
         r.halt = EVM_HALT_BAD_JUMP;
         goto halt;
     }
-    pc = code_start + dst.w[0];
+    pc = code_start + dst;
     NEXT;
 }
 OPC(0x58, op_pc) *sp++ = u256_from_u64((uint64_t)(pc - code_start)); pc++; NEXT;

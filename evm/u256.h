@@ -296,17 +296,20 @@ static inline cd_u256 u256_sar(const cd_u256 *a, const cd_u256 *shift) {
     return r;
 }
 
+/* Sign-extends x in place from byte k (counted from the least significant): the limb
+ * holding the sign bit is extended by an arithmetic shift pair, the limbs above it become
+ * the sign, the ones below stay (in place, so only the changed limbs are stored). */
+static inline void u256_signextend_at(const cd_u256 *k, cd_u256 *x) {
+    if (!u256_fits_u64(k) || k->w[0] >= 31) return;
+    unsigned bit = (unsigned)k->w[0] * 8 + 7, limb = bit / 64, up = 63 - bit % 64;
+    int64_t v = (int64_t)(x->w[limb] << up) >> up; /* arithmetic right shift (gcc, clang) */
+    x->w[limb] = (uint64_t)v;
+    for (unsigned i = limb + 1; i < 4; i++) x->w[i] = (uint64_t)(v >> 63);
+}
+
 static inline cd_u256 u256_signextend(const cd_u256 *k, const cd_u256 *x) {
-    if (!u256_fits_u64(k) || k->w[0] >= 31) return *x;
-    unsigned bit = (unsigned)k->w[0] * 8 + 7;
-    bool neg = (x->w[bit / 64] >> (bit % 64)) & 1;
     cd_u256 r = *x;
-    for (int i = 0; i < 4; i++) {
-        unsigned lo = (unsigned)i * 64;
-        if (lo + 63 <= bit) continue;
-        uint64_t mask = bit >= lo ? (~0ull << (bit - lo + 1)) : ~0ull;
-        if (neg) r.w[i] |= mask; else r.w[i] &= ~mask;
-    }
+    u256_signextend_at(k, &r);
     return r;
 }
 

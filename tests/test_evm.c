@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "evm/evm.h"
+#include "evm/internal.h"
 #include "src/commands.h"
 #include "evm/u256.h"
 #include "tests/test.h"
@@ -127,6 +128,79 @@ static void test_u256_vs_gmp(test_ctx *t) {
         if (!cd_u256_eq(&got, &want)) { bad++; test_fail_at(t, __FILE__, __LINE__, "%s mismatch", "shr"); }
     }
     mpz_clears(a, b, c, r, NULL);
+}
+
+/* SIGNEXTEND against GMP: x mod 2^(8k+8), minus 2^(8k+8) when its top bit is set; k past 30
+ * (or past 64 bits) leaves x as it is. */
+static void test_signextend_vs_gmp(test_ctx *t) {
+    uint64_t s = 0x5eed5eed12345678ull;
+    mpz_t a, r, m;
+    mpz_inits(a, r, m, NULL);
+    int bad = 0;
+    for (int i = 0; i < 20000 && bad < 5; i++) {
+        cd_u256 x = rnd_word(&s), k = u256_from_u64(rng_next(&s) % 34);
+        if (i % 97 == 0) k.w[1] = 1; /* k >= 2^64 */
+        cd_u256 got = u256_signextend(&k, &x), want = x;
+        if (u256_fits_u64(&k) && k.w[0] < 31) {
+            unsigned bits = (unsigned)k.w[0] * 8 + 8;
+            to_mpz(a, &x);
+            mpz_fdiv_r_2exp(r, a, bits);
+            if (mpz_tstbit(r, bits - 1)) {
+                mpz_set_ui(m, 1);
+                mpz_mul_2exp(m, m, bits);
+                mpz_sub(r, r, m);
+            }
+            want = from_mpz(r);
+        }
+        if (!cd_u256_eq(&got, &want)) {
+            bad++;
+            test_fail_at(t, __FILE__, __LINE__, "signextend k=%llu x.w0=%llx", (unsigned long long)k.w[0],
+                         (unsigned long long)x.w[0]);
+        }
+    }
+    mpz_clears(a, r, m, NULL);
+}
+
+/* The JUMPDEST bitmap (word-at-a-time scan) against a byte-by-byte walk, on random code
+ * rich in JUMPDEST, PUSHn (also truncated at the end), their neighbours 0x5c..0x5f and
+ * 0x80, and long runs of neither. */
+static void test_jumpdest_bitmap(test_ctx *t) {
+    static const uint8_t picks[] = {0x5b, 0x5b, 0x60, 0x61, 0x7f, 0x5a, 0x5c, 0x5f, 0x80, 0x7e, 0x01, 0xff};
+    uint64_t s = 0xfeedbeef01234567ull;
+    uint8_t code[300];
+    int bad = 0;
+    for (int iter = 0; iter < 3000 && bad < 5; iter++) {
+        size_t len = (size_t)(rng_next(&s) % sizeof code);
+        int mode = (int)(rng_next(&s) % 3);
+        for (size_t i = 0; i < len; i++) {
+            uint64_t r = rng_next(&s);
+            code[i] = mode == 0 ? (uint8_t)r : mode == 1 ? picks[r % sizeof picks] : (r % 16 ? 0x01 : 0x5b);
+        }
+        vm_code vc;
+        if (!vm_make_code(NULL, code, len, &vc)) {
+            test_fail_at(t, __FILE__, __LINE__, "vm_make_code: out of memory");
+            return;
+        }
+        bool push_data[sizeof code] = {false};
+        for (size_t i = 0; i < len; i++)
+            if (code[i] >= 0x60 && code[i] <= 0x7f) {
+                size_t n = (size_t)(code[i] - 0x5f);
+                for (size_t j = 1; j <= n && i + j < len; j++) push_data[i + j] = true;
+                i += n;
+            }
+        for (size_t i = 0; i < len; i++) {
+            bool want = code[i] == 0x5b && !push_data[i];
+            bool got = (vc.jumpdests[i / 8] >> (i % 8)) & 1;
+            if (want != got) {
+                bad++;
+                test_fail_at(t, __FILE__, __LINE__, "jumpdest bit %zu of %zu: got %d want %d", i, len, got, want);
+                break;
+            }
+        }
+        CHECK(t, vc.len == len && (len == 0 || !memcmp(vc.code, code, len)));
+        for (size_t i = 0; i < EVM_CODE_PAD; i++) CHECK(t, vc.code[len + i] == 0);
+        free((void *)vc.code);
+    }
 }
 
 static void test_u256_signed(test_ctx *t) {
@@ -560,6 +634,8 @@ int main(void) {
     test_init(&t, "test_evm");
     TEST_RUN(&t, test_u256_vs_gmp);
     TEST_RUN(&t, test_u256_signed);
+    TEST_RUN(&t, test_signextend_vs_gmp);
+    TEST_RUN(&t, test_jumpdest_bitmap);
     TEST_RUN(&t, test_return_and_gas);
     TEST_RUN(&t, test_revert_and_halt);
     TEST_RUN(&t, test_fork_gating);
