@@ -203,6 +203,127 @@ static void test_jumpdest_bitmap(test_ctx *t) {
     }
 }
 
+/* Division by reciprocals (u256.h): the reciprocals themselves against their definitions,
+ * then DIV/MOD/ADDMOD/MULMOD against GMP on operands built to hit the corrections: exact
+ * multiples and one-off multiples of the divisor, divisors of 1..4 limbs that are powers
+ * of two, all ones in the top limb, or just normalized, and MULMOD products just below
+ * divisor * 2^256. */
+static cd_u256 edge_divisor(uint64_t *s) {
+    cd_u256 d = {{0, 0, 0, 0}};
+    int limbs = 1 + (int)(rng_next(s) % 4);
+    for (int i = 0; i < limbs; i++) d.w[i] = rng_next(s);
+    switch (rng_next(s) % 6) {
+    case 0: memset(d.w, 0, sizeof d.w), d.w[limbs - 1] = 1ull << (rng_next(s) % 64); break; /* 2^k */
+    case 1: d.w[limbs - 1] = ~0ull; break;
+    case 2: d.w[limbs - 1] |= 1ull << 63; break;                /* already normalized */
+    case 3: d.w[limbs - 1] >>= rng_next(s) % 64; break;
+    case 4: for (int i = 0; i < limbs; i++) d.w[i] = ~0ull; break;
+    default: break;
+    }
+    if (cd_u256_is_zero(&d)) d.w[0] = 1;
+    return d;
+}
+
+static void test_division_vs_gmp(test_ctx *t) {
+    uint64_t s = 0xd1d1d1d1c0ffee01ull;
+    int bad = 0;
+    /* reciprocals */
+    mpz_t a, b, c, r, m;
+    mpz_inits(a, b, c, r, m, NULL);
+    for (int i = 0; i < 20000 && bad < 5; i++) {
+        uint64_t d1 = rng_next(&s) | 1ull << 63, d0 = i % 7 == 0 ? 0 : i % 11 == 0 ? ~0ull : rng_next(&s);
+        if (i % 13 == 0) d1 = ~0ull;
+        if (i % 17 == 0) d1 = 1ull << 63;
+        u128 want2 = (~(u128)0) / d1 - ((u128)1 << 64);
+        if (u256_reciprocal_2by1(d1) != (uint64_t)want2 || (want2 >> 64)) {
+            bad++;
+            test_fail_at(t, __FILE__, __LINE__, "reciprocal_2by1(%llx)", (unsigned long long)d1);
+        }
+        mpz_set_ui(a, 1);
+        mpz_mul_2exp(a, a, 192);
+        mpz_sub_ui(a, a, 1);
+        cd_u256 dd = {{d0, d1, 0, 0}};
+        to_mpz(b, &dd);
+        mpz_fdiv_q(r, a, b);
+        mpz_set_ui(m, 1);
+        mpz_mul_2exp(m, m, 64);
+        mpz_sub(r, r, m);
+        cd_u256 want3 = from_mpz(r);
+        if (want3.w[0] != u256_reciprocal_3by2(d1, d0) || want3.w[1]) {
+            bad++;
+            test_fail_at(t, __FILE__, __LINE__, "reciprocal_3by2(%llx, %llx)", (unsigned long long)d1,
+                         (unsigned long long)d0);
+        }
+    }
+    for (int i = 0; i < 40000 && bad < 10; i++) {
+        cd_u256 d = edge_divisor(&s), x, y;
+        to_mpz(b, &d);
+        /* x = qq * d + rr with rr in {0, 1, d-1, random} */
+        cd_u256 qq = rnd_word(&s);
+        to_mpz(a, &qq);
+        mpz_mul(a, a, b);
+        switch (i % 4) {
+        case 0: break;
+        case 1: mpz_add_ui(a, a, 1); break;
+        case 2: mpz_add(a, a, b), mpz_sub_ui(a, a, 1); break;
+        default: mpz_add_ui(a, a, rng_next(&s)); break;
+        }
+        x = from_mpz(a);
+        to_mpz(a, &x);
+        cd_u256 gq, gr, wq, wr;
+        u256_divmod(&x, &d, &gq, &gr);
+        mpz_fdiv_qr(c, r, a, b);
+        wq = from_mpz(c);
+        wr = from_mpz(r);
+        if (!cd_u256_eq(&gq, &wq) || !cd_u256_eq(&gr, &wr)) {
+            bad++;
+            test_fail_at(t, __FILE__, __LINE__, "divmod x=%016llx..%016llx d=%016llx..%016llx",
+                         (unsigned long long)x.w[3], (unsigned long long)x.w[0], (unsigned long long)d.w[3],
+                         (unsigned long long)d.w[0]);
+        }
+        /* MULMOD with a product near d * 2^256 (y = 2^256 - 1 - small, x close to d) and ADDMOD */
+        y = rnd_word(&s);
+        if (i % 3 == 0) memset(y.w, 0xff, sizeof y.w), y.w[0] -= rng_next(&s) % 4;
+        cd_u256 xm = i % 5 == 0 ? u256_sub(&d, &(cd_u256){{1, 0, 0, 0}}) : x;
+        to_mpz(a, &xm);
+        to_mpz(c, &y);
+        mpz_mul(r, a, c);
+        mpz_mod(r, r, b);
+        wr = from_mpz(r);
+        gr = u256_mulmod(&xm, &y, &d);
+        if (!cd_u256_eq(&gr, &wr)) {
+            bad++;
+            test_fail_at(t, __FILE__, __LINE__, "mulmod mismatch (case %d)", i);
+        }
+        mpz_add(r, a, c);
+        mpz_mod(r, r, b);
+        wr = from_mpz(r);
+        gr = u256_addmod(&xm, &y, &d);
+        if (!cd_u256_eq(&gr, &wr)) {
+            bad++;
+            test_fail_at(t, __FILE__, __LINE__, "addmod mismatch (case %d)", i);
+        }
+    }
+    /* fixed edges: all ones by all ones, by one, by 2^255; and the largest products */
+    cd_u256 ones, one = u256_from_u64(1), top = {{0, 0, 0, 1ull << 63}}, gq, gr;
+    memset(&ones, 0xff, sizeof ones);
+    u256_divmod(&ones, &ones, &gq, &gr);
+    CHECK(t, cd_u256_eq(&gq, &one) && cd_u256_is_zero(&gr));
+    u256_divmod(&ones, &one, &gq, &gr);
+    CHECK(t, cd_u256_eq(&gq, &ones) && cd_u256_is_zero(&gr));
+    u256_divmod(&ones, &top, &gq, &gr);
+    cd_u256 low = ones;
+    low.w[3] >>= 1;
+    CHECK(t, cd_u256_eq(&gq, &one) && cd_u256_eq(&gr, &low));
+    gr = u256_mulmod(&ones, &ones, &top); /* (2^256-1)^2 mod 2^255 = 1 */
+    CHECK(t, cd_u256_eq(&gr, &one));
+    cd_u256 ones_m1 = ones;
+    ones_m1.w[0]--;
+    gr = u256_mulmod(&ones, &ones, &ones_m1); /* (m+1)^2 mod m = 1 */
+    CHECK(t, cd_u256_eq(&gr, &one));
+    mpz_clears(a, b, c, r, m, NULL);
+}
+
 static void test_u256_signed(test_ctx *t) {
     cd_u256 m1, two = u256_from_u64(2), m3;
     memset(&m1, 0xff, sizeof m1);
@@ -635,6 +756,7 @@ int main(void) {
     TEST_RUN(&t, test_u256_vs_gmp);
     TEST_RUN(&t, test_u256_signed);
     TEST_RUN(&t, test_signextend_vs_gmp);
+    TEST_RUN(&t, test_division_vs_gmp);
     TEST_RUN(&t, test_jumpdest_bitmap);
     TEST_RUN(&t, test_return_and_gas);
     TEST_RUN(&t, test_revert_and_halt);
