@@ -1072,7 +1072,7 @@ done:
 
 /* ---- message calls ------------------------------------------------------------------- */
 
-vm_result vm_call(evm_vm *vm, const vm_msg *m, cd_buf *out) {
+static vm_result call_here(evm_vm *vm, const vm_msg *m, cd_buf *out) {
     vm_result r;
     memset(&r, 0, sizeof r);
     out->len = 0;
@@ -1174,7 +1174,7 @@ static bool create_address(evm_vm *vm, const vm_msg *m, uint64_t nonce, cd_addre
     return true;
 }
 
-vm_result vm_create(evm_vm *vm, const vm_msg *m, cd_buf *out) {
+static vm_result create_here(evm_vm *vm, const vm_msg *m, cd_buf *out) {
     vm_result r;
     memset(&r, 0, sizeof r);
     out->len = 0;
@@ -1255,4 +1255,41 @@ vm_result vm_create(evm_vm *vm, const vm_msg *m, cd_buf *out) {
 fatal:
     r.status = EVM_FATAL;
     return r;
+}
+
+/* ---- the first deep frame ---------------------------------------------------------------- */
+
+typedef struct {
+    evm_vm *vm;
+    const vm_msg *m;
+    cd_buf *out;
+    bool create;
+    vm_result r;
+} deep_job;
+
+static void *deep_thread(void *arg) {
+    deep_job *j = arg;
+    j->r = j->create ? create_here(j->vm, j->m, j->out) : call_here(j->vm, j->m, j->out);
+    return NULL;
+}
+
+/* Runs the frame at VM_SHALLOW_DEPTH (and so all below it) where there is stack for them. */
+static vm_result run_deep(evm_vm *vm, const vm_msg *m, cd_buf *out, bool create) {
+    deep_job j = {vm, m, out, create, {0}};
+    if (vm_run_on_big_stack(deep_thread, &j)) return j.r;
+    vm_fail(vm, CD_ERR_NOMEM, "evm: cannot start execution thread");
+    vm_result r;
+    memset(&r, 0, sizeof r);
+    r.status = EVM_FATAL;
+    return r;
+}
+
+vm_result vm_call(evm_vm *vm, const vm_msg *m, cd_buf *out) {
+    if (m->depth == VM_SHALLOW_DEPTH && !vm_deep_stack_ok(vm)) return run_deep(vm, m, out, false);
+    return call_here(vm, m, out);
+}
+
+vm_result vm_create(evm_vm *vm, const vm_msg *m, cd_buf *out) {
+    if (m->depth == VM_SHALLOW_DEPTH && !vm_deep_stack_ok(vm)) return run_deep(vm, m, out, true);
+    return create_here(vm, m, out);
 }

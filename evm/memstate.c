@@ -404,7 +404,7 @@ cd_status evm_memstate_apply_tx(evm_memstate *ms, evm_fork fork, const evm_tx *t
     cd_status st = vm_init(vm, &host, fork, err);
     if (st == CD_OK) {
         tx_mode mode = {false, blob_schedule};
-        st = vm_transact_isolated(vm, tx, &mode, out);
+        st = vm_transact(vm, tx, &mode, out);
         if (st == CD_OK) st = commit(ms, vm);
     }
     vm_free(vm);

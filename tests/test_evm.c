@@ -1,6 +1,7 @@
 /* evm unit tests: 256-bit arithmetic against GMP, small programs through eth_call with
  * exact gas, host failures, estimateGas, createAccessList and transaction application. */
 #include <gmp.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -657,6 +658,51 @@ static void test_deep_recursion_and_memory(test_ctx *t) {
     evm_memstate_free(ms);
 }
 
+/* The same deep recursion (hundreds of frames) from a thread whose stack could hold only a
+ * few dozen of them: the frames past the shallow ones move to a thread of their own, and
+ * the outcome and gas match the run on the main thread. */
+typedef struct {
+    const evm_host *h;
+    const evm_message *m;
+    evm_result r;
+    cd_status st;
+} small_stack_job;
+
+static void *small_stack_call(void *arg) {
+    small_stack_job *j = arg;
+    j->st = evm_call(j->h, EVM_CANCUN, j->m, &j->r, NULL);
+    return NULL;
+}
+
+static void test_deep_recursion_small_stack(test_ctx *t) {
+    static const uint8_t code[] = {0x60, 0, 0x60, 0, 0x60, 0, 0x60, 0, 0x60, 0, 0x30, 0x5a, 0xf1, 0x00};
+    evm_memstate *ms = state_with(code, sizeof code);
+    if (!ms) return;
+    evm_host h;
+    evm_memstate_host(ms, &h);
+    evm_message m = msg_to(&A_CONTRACT, 20000000);
+    evm_result main_r;
+    CHECK_OK(t, evm_call(&h, EVM_CANCUN, &m, &main_r, NULL));
+    small_stack_job j = {&h, &m, {0}, CD_ERR_INTERNAL};
+    pthread_attr_t attr;
+    pthread_t th;
+    CHECK(t, pthread_attr_init(&attr) == 0);
+    CHECK(t, pthread_attr_setstacksize(&attr, 1u << 20) == 0);
+    bool started = pthread_create(&th, &attr, small_stack_call, &j) == 0;
+    CHECK(t, started);
+    if (started) pthread_join(th, NULL);
+    pthread_attr_destroy(&attr);
+    CHECK_OK(t, j.st);
+    CHECK_EQ_INT(t, j.r.outcome, EVM_SUCCESS);
+    CHECK_EQ_U64(t, j.r.gas_used, main_r.gas_used);
+    /* it really went deep: about 120 gas per level (pushes, GAS, ADDRESS, a warm CALL) on
+     * top of the 21000, for hundreds of levels, far more than 1 MiB of stack holds */
+    CHECK(t, main_r.gas_used > 21000 + 300 * 119);
+    evm_result_free(&j.r);
+    evm_result_free(&main_r);
+    evm_memstate_free(ms);
+}
+
 static void test_create_addresses(test_ctx *t) {
     /* EIP-1014 example 1: deployer 0xdeadbeef00.., salt 0, init code 0x00. */
     static const uint8_t code[] = {0x60, 0, 0x60, 1, 0x60, 31, 0x60, 0, 0xf5, 0x60, 0, 0x52, 0x60, 32, 0x60, 0, 0xf3};
@@ -767,6 +813,7 @@ int main(void) {
     TEST_RUN(&t, test_apply_tx);
     TEST_RUN(&t, test_logs_hash_and_names);
     TEST_RUN(&t, test_deep_recursion_and_memory);
+    TEST_RUN(&t, test_deep_recursion_small_stack);
     TEST_RUN(&t, test_create_addresses);
     TEST_RUN(&t, test_lying_host_code);
     TEST_RUN(&t, test_cli_statetest);
