@@ -812,38 +812,40 @@ OPC(0x49, op_blobhash) {
 }
 OPC(0x4a, op_blobbasefee) *sp++ = vm->block.blob_base_fee; pc++; NEXT;
 OPC(0x50, op_pop) sp--; pc++; NEXT;
+/* MLOAD, MSTORE, MSTORE8: the offset is read limb by limb on the stack and memory grows
+ * only when the access passes its end (mem_grow charges the expansion); an offset that
+ * cannot fit is out of gas, as mem_region would find. */
+#define MEM_AT(len_, off_)                                                          \
+    do {                                                                            \
+        const uint64_t *w_ = S(0).w;                                                \
+        off_ = w_[0];                                                               \
+        if ((w_[1] | w_[2] | w_[3]) || off_ > EVM_MEM_LIMIT) goto oog;              \
+        if (off_ + (len_) > f.mem_len) {                                            \
+            f.gas = gas;                                                            \
+            bool grown_ = mem_grow(&f, off_ + (len_));                              \
+            gas = f.gas;                                                            \
+            if (!grown_) goto oog;                                                  \
+        }                                                                           \
+    } while (0)
 OPC(0x51, op_mload) {
-    uint64_t o, n;
-    if (u256_fits_u64(&S(0)) && S(0).w[0] <= f.mem_len && f.mem_len - S(0).w[0] >= 32) {
-        S(0) = u256_from_be32(f.mem + S(0).w[0]);
-        pc++;
-        NEXT;
-    }
-    cd_u256 thirty2 = u256_from_u64(32);
-    if (!MEMR(&S(0), &thirty2, &o, &n)) goto oog;
+    uint64_t o;
+    MEM_AT(32, o);
     S(0) = u256_from_be32(f.mem + o);
     pc++; NEXT;
 }
 OPC(0x52, op_mstore) {
-    uint64_t o, n;
-    if (u256_fits_u64(&S(0)) && S(0).w[0] <= f.mem_len && f.mem_len - S(0).w[0] >= 32) {
-        u256_to_be(&S(1), f.mem + S(0).w[0]);
-        sp -= 2;
-        pc++;
-        NEXT;
-    }
-    cd_u256 thirty2 = u256_from_u64(32);
-    if (!MEMR(&S(0), &thirty2, &o, &n)) goto oog;
+    uint64_t o;
+    MEM_AT(32, o);
     u256_to_be(&S(1), f.mem + o);
     sp -= 2; pc++; NEXT;
 }
 OPC(0x53, op_mstore8) {
-    uint64_t o, n;
-    cd_u256 one = u256_from_u64(1);
-    if (!MEMR(&S(0), &one, &o, &n)) goto oog;
+    uint64_t o;
+    MEM_AT(1, o);
     f.mem[o] = (uint8_t)S(1).w[0];
     sp -= 2; pc++; NEXT;
 }
+#undef MEM_AT
 OPC(0x54, op_sload) {
     world_slot *s = vm_slot(vm, f.self, &S(0), false);
     if (!s) goto fatal;
