@@ -518,6 +518,60 @@ static inline void u256_copy64(cd_u256 *dst, const cd_u256 *src) {
     dst->w[0] = a, dst->w[1] = b, dst->w[2] = c, dst->w[3] = d;
 }
 
+/* The four limbs of a stack word in general registers (see u256_copy64). */
+#define LIMBS4(p_, a_, b_, c_, d_)                                                  \
+    uint64_t a_ = (p_)->w[0], b_ = (p_)->w[1], c_ = (p_)->w[2], d_ = (p_)->w[3];     \
+    __asm__("" : "+r"(a_), "+r"(b_), "+r"(c_), "+r"(d_))
+
+/* y op= x for the bitwise opcodes, limb by limb in place. */
+#define BITWISE_AT(x_, y_, OP)                                                      \
+    do {                                                                            \
+        LIMBS4(x_, a0_, a1_, a2_, a3_);                                             \
+        LIMBS4(y_, b0_, b1_, b2_, b3_);                                             \
+        (y_)->w[0] = b0_ OP a0_, (y_)->w[1] = b1_ OP a1_;                           \
+        (y_)->w[2] = b2_ OP a2_, (y_)->w[3] = b3_ OP a3_;                           \
+    } while (0)
+
+/* SHL, SHR and SAR in place by a shift taken from the stack word sh (>= 256 shifts
+ * everything out). The limbs go through a small array padded with zeros (or the sign):
+ * one shifted-limb formula for every shift, 8-byte stores and loads throughout; the
+ * "<< 1 << (63 - b)" form keeps a shift by 64 out of it when b is 0. */
+static inline unsigned shift_amount(const cd_u256 *sh) {
+    LIMBS4(sh, s0, s1, s2, s3);
+    return (s1 | s2 | s3) || s0 > 255 ? 256 : (unsigned)s0;
+}
+
+static inline void u256_shl_at(cd_u256 *x, unsigned s) {
+    LIMBS4(x, w0, w1, w2, w3);
+    if (s >= 256) {
+        x->w[0] = x->w[1] = x->w[2] = x->w[3] = 0;
+        return;
+    }
+    const uint64_t t[8] = {0, 0, 0, 0, w0, w1, w2, w3};
+    unsigned l = s / 64, b = s % 64;
+    const uint64_t *p = t + 4 - l;
+    x->w[0] = (p[0] << b) | ((p[-1] >> 1) >> (63 - b));
+    x->w[1] = (p[1] << b) | ((p[0] >> 1) >> (63 - b));
+    x->w[2] = (p[2] << b) | ((p[1] >> 1) >> (63 - b));
+    x->w[3] = (p[3] << b) | ((p[2] >> 1) >> (63 - b));
+}
+
+/* fill: 0 for SHR, all ones for SAR of a negative word */
+static inline void u256_shr_fill_at(cd_u256 *x, unsigned s, uint64_t fill) {
+    LIMBS4(x, w0, w1, w2, w3);
+    if (s >= 256) {
+        x->w[0] = x->w[1] = x->w[2] = x->w[3] = fill;
+        return;
+    }
+    const uint64_t t[8] = {w0, w1, w2, w3, fill, fill, fill, fill};
+    unsigned l = s / 64, b = s % 64;
+    const uint64_t *p = t + l;
+    x->w[0] = (p[0] >> b) | ((p[1] << 1) << (63 - b));
+    x->w[1] = (p[1] >> b) | ((p[2] << 1) << (63 - b));
+    x->w[2] = (p[2] >> b) | ((p[3] << 1) << (63 - b));
+    x->w[3] = (p[3] >> b) | ((p[4] << 1) << (63 - b));
+}
+
 static inline void u256_swap64(cd_u256 *x, cd_u256 *y) {
     uint64_t a = x->w[0], b = x->w[1], c = x->w[2], d = x->w[3];
     uint64_t e = y->w[0], f = y->w[1], g = y->w[2], h = y->w[3];
@@ -675,14 +729,18 @@ OPC(0x12, op_slt) S(1) = u256_from_u64(u256_slt(&S(0), &S(1))); sp--; pc++; NEXT
 OPC(0x13, op_sgt) S(1) = u256_from_u64(u256_slt(&S(1), &S(0))); sp--; pc++; NEXT;
 OPC(0x14, op_eq) S(1) = u256_from_u64(cd_u256_eq(&S(0), &S(1))); sp--; pc++; NEXT;
 OPC(0x15, op_iszero) S(0) = u256_from_u64(cd_u256_is_zero(&S(0))); pc++; NEXT;
-OPC(0x16, op_and) for (int i = 0; i < 4; i++) S(1).w[i] &= S(0).w[i]; sp--; pc++; NEXT;
-OPC(0x17, op_or) for (int i = 0; i < 4; i++) S(1).w[i] |= S(0).w[i]; sp--; pc++; NEXT;
-OPC(0x18, op_xor) for (int i = 0; i < 4; i++) S(1).w[i] ^= S(0).w[i]; sp--; pc++; NEXT;
-OPC(0x19, op_not) for (int i = 0; i < 4; i++) S(0).w[i] = ~S(0).w[i]; pc++; NEXT;
+OPC(0x16, op_and) BITWISE_AT(&S(0), &S(1), &); sp--; pc++; NEXT;
+OPC(0x17, op_or) BITWISE_AT(&S(0), &S(1), |); sp--; pc++; NEXT;
+OPC(0x18, op_xor) BITWISE_AT(&S(0), &S(1), ^); sp--; pc++; NEXT;
+OPC(0x19, op_not) {
+    LIMBS4(&S(0), n0, n1, n2, n3);
+    S(0).w[0] = ~n0, S(0).w[1] = ~n1, S(0).w[2] = ~n2, S(0).w[3] = ~n3;
+    pc++; NEXT;
+}
 OPC(0x1a, op_byte) S(1) = u256_byte(&S(0), &S(1)); sp--; pc++; NEXT;
-OPC(0x1b, op_shl) S(1) = u256_fits_u64(&S(0)) && S(0).w[0] < 256 ? u256_shl(&S(1), (unsigned)S(0).w[0]) : u256_from_u64(0); sp--; pc++; NEXT;
-OPC(0x1c, op_shr) S(1) = u256_fits_u64(&S(0)) && S(0).w[0] < 256 ? u256_shr(&S(1), (unsigned)S(0).w[0]) : u256_from_u64(0); sp--; pc++; NEXT;
-OPC(0x1d, op_sar) S(1) = u256_sar(&S(1), &S(0)); sp--; pc++; NEXT;
+OPC(0x1b, op_shl) u256_shl_at(&S(1), shift_amount(&S(0))); sp--; pc++; NEXT;
+OPC(0x1c, op_shr) u256_shr_fill_at(&S(1), shift_amount(&S(0)), 0); sp--; pc++; NEXT;
+OPC(0x1d, op_sar) u256_shr_fill_at(&S(1), shift_amount(&S(0)), (uint64_t)((int64_t)S(1).w[3] >> 63)); sp--; pc++; NEXT;
 OPC(0x1e, op_clz) S(0) = u256_from_u64((uint64_t)u256_clz(&S(0))); pc++; NEXT;
 OPC(0x20, op_keccak) {
     uint64_t o, n;
