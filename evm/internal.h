@@ -87,12 +87,10 @@ typedef struct evm_vm evm_vm;
 
 enum { VM_STACK_UNKNOWN = 0, VM_STACK_ROOM, VM_STACK_SMALL };
 
-/* What the dispatch loop checks before every opcode, in one 8-byte entry. */
+/* This fork's constant gas of an opcode (the handlers of the few that later forks reprice
+ * read it; stack bounds are compile-time constants in each handler). */
 typedef struct {
     int16_t gas;              /* constant gas; -1 = opcode undefined at this fork */
-    int16_t min_height;       /* stack items the opcode pops */
-    int16_t max_height;       /* largest stack height at which it cannot overflow */
-    int16_t height_span;      /* max_height - min_height (one unsigned range check) */
 } vm_opinfo;
 
 typedef struct {

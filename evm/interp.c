@@ -125,12 +125,7 @@ void vm_build_tables(evm_fork fork, vm_opinfo ops[256]) {
         t[0x31] = t[0x3b] = t[0x3c] = t[0x3f] = t[0x54] = 100;
         t[0xf1] = t[0xf2] = t[0xf4] = t[0xfa] = 100;
     }
-    for (int i = 0; i < 256; i++) {
-        ops[i].gas = t[i];
-        ops[i].min_height = op_in[i];
-        ops[i].max_height = (int16_t)(op_growth[i] > 0 ? EVM_STACK_LIMIT - op_growth[i] : EVM_STACK_LIMIT);
-        ops[i].height_span = (int16_t)(ops[i].max_height - ops[i].min_height);
-    }
+    for (int i = 0; i < 256; i++) ops[i].gas = t[i];
 }
 
 /* ---- frame ------------------------------------------------------------------------------ */
@@ -143,6 +138,7 @@ typedef struct {
     int64_t gas;
     uint8_t *mem;
     size_t mem_len;           /* bytes, multiple of 32 */
+    vm_scratch *sc;           /* this depth's scratch (memory buffer and its capacity) */
     cd_buf *ret;              /* return data of the last sub-call */
     cd_buf *out;
     cd_u256 *sp;              /* stack pointer handed to and back from op_* helpers (the
@@ -161,7 +157,7 @@ static bool mem_grow(frame *f, uint64_t end) {
     f->gas -= (int64_t)(mem_cost(nw) - mem_cost(ow));
     if (f->gas < 0) return false;
     size_t need = (size_t)nw * 32;
-    vm_scratch *sc = f->vm->scratch[f->msg->depth];
+    vm_scratch *sc = f->sc;
     if (need > sc->mem_cap) {
         size_t nc = sc->mem_cap ? sc->mem_cap : 4096;
         while (nc < need) nc *= 2;
@@ -596,6 +592,7 @@ static vm_result run_frame(evm_vm *vm, const vm_msg *m, const vm_code *code, cd_
     f.code = code;
     f.gas = m->gas;
     f.mem = sc->mem;
+    f.sc = sc;
     f.mem_len = 0;
     f.ret = &sc->ret;
     f.ret->len = 0;
