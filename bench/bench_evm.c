@@ -6,10 +6,11 @@
  *   arith   : the same 256-bit operations in a plain C loop (evm/u256.h) -> interpreter overhead
  *   keccak  : keccak256() of the same 64-byte chain in C
  *   mcopy   : memmove() of the same sizes in C
- *   erc20 / mandelbrot : an empty eth_call (no code) -> fixed per-call overhead, and ns/instr
- *                        against the arith loop's C ns/op. */
+ *   erc20 / mandelbrot : an empty eth_call (no code) -> fixed per-call overhead. */
 #define _POSIX_C_SOURCE 200809L
+#include <dlfcn.h>
 #include <json-c/json.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <strings.h>
 #include <stdlib.h>
@@ -180,12 +181,11 @@ static const cd_address BENCH_CODE = {{0xc0, [19] = 0x02}};
 typedef struct {
     double ns;          /* median per call */
     uint64_t gas;
-    uint64_t instr;
     bool ok;
 } run_stats;
 
 static run_stats bench_code(const uint8_t *code, size_t len, cd_bytes data, int reps, const cd_u256 *slot_key) {
-    run_stats rs = {0, 0, 0, false};
+    run_stats rs = {0, 0, false};
     evm_memstate *ms;
     if (evm_memstate_new(&ms) != CD_OK) return rs;
     cd_u256 bal = u256_from_u64(1ull << 60);
@@ -216,7 +216,6 @@ static run_stats bench_code(const uint8_t *code, size_t len, cd_bytes data, int 
             cd_status st = evm_call(&h, EVM_OSAKA, &m, &res, NULL);
             if (st != CD_OK || res.outcome != EVM_SUCCESS) rs.ok = false;
             rs.gas = res.gas_used;
-            rs.instr = res.instructions;
             evm_result_free(&res);
         }
         samples[r] = ((bench_wall_seconds() * 1e9) - t0) / reps;
@@ -277,8 +276,8 @@ static double bench_c_memmove(uint64_t n) {
 
 static void line(const char *name, const run_stats *rs, double ref_ns, const char *ref_name) {
     double mgas = rs->gas / (rs->ns / 1e9) / 1e6;
-    printf("evm %-22s %10.1f us/call  %8.1f Mgas/s  %6.2f ns/instr  ratio %.2fx vs %s%s\n", name, rs->ns / 1e3,
-           mgas, rs->instr ? rs->ns / (double)rs->instr : 0, ref_ns > 0 ? rs->ns / ref_ns : 0, ref_name,
+    printf("evm %-22s %10.1f us/call  %8.1f Mgas/s  ratio %.2fx vs %s%s\n", name, rs->ns / 1e3,
+           mgas, ref_ns > 0 ? rs->ns / ref_ns : 0, ref_name,
            rs->ok ? "" : "  [FAILED RUN]");
 }
 
@@ -314,6 +313,415 @@ out:
     return ok;
 }
 
+/* ---- side by side with evmone (baseline interpreter) over evm-benchmarks ----
+ *
+ * $CANDOR_BENCH_EVM_DIR names an evm-benchmarks `benchmarks` folder (state-test JSON, one
+ * contract and several inputs per file, in main/ and micro/); $CANDOR_BENCH_EVMONE names a
+ * libevmone.so, loaded with dlopen. Neither is part of the project: without both the
+ * comparison prints "skipped". Each case is the test's target code run with one input:
+ * Candor through evm_call (its real entry: vm setup, account reads, execution), evmone
+ * through the EVMC execute function (analysis and execution) over a small host of ours.
+ * The two sides alternate, batch by batch, and each reports the median of its batches, so
+ * a neighbour's load falls on both. Outputs must agree, or the line says so. */
+
+/* The few EVMC ABI (version 12) types this needs, declared from the EVMC specification. */
+typedef struct { uint8_t bytes[32]; } ev_bytes32;
+typedef struct { uint8_t bytes[20]; } ev_address;
+typedef struct {
+    int kind;
+    uint32_t flags;
+    int32_t depth;
+    int64_t gas;
+    ev_address recipient, sender;
+    const uint8_t *input_data;
+    size_t input_size;
+    ev_bytes32 value, create2_salt;
+    ev_address code_address;
+    const uint8_t *code;
+    size_t code_size;
+} ev_message;
+typedef struct ev_result ev_result;
+struct ev_result {
+    int status_code;
+    int64_t gas_left, gas_refund;
+    const uint8_t *output_data;
+    size_t output_size;
+    void (*release)(const ev_result *);
+    ev_address create_address;
+    uint8_t padding[4];
+};
+typedef struct {
+    ev_bytes32 tx_gas_price;
+    ev_address tx_origin, block_coinbase;
+    int64_t block_number, block_timestamp, block_gas_limit;
+    ev_bytes32 block_prev_randao, chain_id, block_base_fee, blob_base_fee;
+    const ev_bytes32 *blob_hashes;
+    size_t blob_hashes_count;
+    const void *initcodes;
+    size_t initcodes_count;
+} ev_tx_context;
+typedef struct ev_host_ctx ev_host_ctx;
+typedef struct {
+    bool (*account_exists)(ev_host_ctx *, const ev_address *);
+    ev_bytes32 (*get_storage)(ev_host_ctx *, const ev_address *, const ev_bytes32 *);
+    int (*set_storage)(ev_host_ctx *, const ev_address *, const ev_bytes32 *, const ev_bytes32 *);
+    ev_bytes32 (*get_balance)(ev_host_ctx *, const ev_address *);
+    size_t (*get_code_size)(ev_host_ctx *, const ev_address *);
+    ev_bytes32 (*get_code_hash)(ev_host_ctx *, const ev_address *);
+    size_t (*copy_code)(ev_host_ctx *, const ev_address *, size_t, uint8_t *, size_t);
+    bool (*selfdestruct)(ev_host_ctx *, const ev_address *, const ev_address *);
+    ev_result (*call)(ev_host_ctx *, const ev_message *);
+    ev_tx_context (*get_tx_context)(ev_host_ctx *);
+    ev_bytes32 (*get_block_hash)(ev_host_ctx *, int64_t);
+    void (*emit_log)(ev_host_ctx *, const ev_address *, const uint8_t *, size_t, const ev_bytes32 *, size_t);
+    int (*access_account)(ev_host_ctx *, const ev_address *);
+    int (*access_storage)(ev_host_ctx *, const ev_address *, const ev_bytes32 *);
+    ev_bytes32 (*get_transient_storage)(ev_host_ctx *, const ev_address *, const ev_bytes32 *);
+    void (*set_transient_storage)(ev_host_ctx *, const ev_address *, const ev_bytes32 *, const ev_bytes32 *);
+} ev_host_interface;
+typedef struct ev_vm ev_vm;
+struct ev_vm {
+    const int abi_version;
+    const char *name, *version;
+    void (*destroy)(ev_vm *);
+    ev_result (*execute)(ev_vm *, const ev_host_interface *, ev_host_ctx *, int rev, const ev_message *,
+                         const uint8_t *, size_t);
+};
+#define EV_ABI_VERSION 12
+#define EV_REV_CANCUN 12
+
+/* The host: one account's storage in an open-addressing table whose entries carry the
+ * run they were written in, so starting every run from empty storage (as Candor's
+ * evm_call starts from the same state every time) costs one increment. Everything else is
+ * empty. */
+#define EV_SLOTS 8192           /* power of two; snailtracer writes a few hundred slots */
+typedef struct {
+    ev_bytes32 key, val;
+    uint32_t gen;
+} ev_slot;
+struct ev_host_ctx {
+    ev_slot slot[EV_SLOTS];
+    uint32_t gen;               /* entries of other generations are empty */
+    int used;
+    bool full;                  /* a write was dropped: the run does not count */
+};
+static ev_slot *ev_find(ev_host_ctx *h, const ev_bytes32 *k, bool insert) {
+    uint64_t x;
+    memcpy(&x, k->bytes + 24, 8);
+    x *= 0x9e3779b97f4a7c15ull;
+    for (size_t i = (size_t)(x >> 51) & (EV_SLOTS - 1), n = 0; n < EV_SLOTS; i = (i + 1) & (EV_SLOTS - 1), n++) {
+        ev_slot *s = &h->slot[i];
+        if (s->gen != h->gen) {
+            if (!insert || h->used >= EV_SLOTS / 2) return NULL;
+            s->gen = h->gen, s->key = *k, memset(&s->val, 0, 32), h->used++;
+            return s;
+        }
+        if (!memcmp(s->key.bytes, k->bytes, 32)) return s;
+    }
+    return NULL;
+}
+static bool ev_exists(ev_host_ctx *h, const ev_address *a) { (void)h, (void)a; return false; }
+static ev_bytes32 ev_get_storage(ev_host_ctx *h, const ev_address *a, const ev_bytes32 *k) {
+    (void)a;
+    ev_slot *s = ev_find(h, k, false);
+    ev_bytes32 z = {{0}};
+    return s ? s->val : z;
+}
+static int ev_set_storage(ev_host_ctx *h, const ev_address *a, const ev_bytes32 *k, const ev_bytes32 *v) {
+    (void)a;
+    ev_slot *s = ev_find(h, k, true);
+    if (s) s->val = *v;
+    else h->full = true;
+    return 0; /* EVMC_STORAGE_ASSIGNED */
+}
+static ev_bytes32 ev_zero32(ev_host_ctx *h, const ev_address *a) { (void)h, (void)a; ev_bytes32 z = {{0}}; return z; }
+static size_t ev_code_size(ev_host_ctx *h, const ev_address *a) { (void)h, (void)a; return 0; }
+static size_t ev_copy_code(ev_host_ctx *h, const ev_address *a, size_t o, uint8_t *b, size_t n) {
+    (void)h, (void)a, (void)o, (void)b, (void)n;
+    return 0;
+}
+static bool ev_selfdestruct(ev_host_ctx *h, const ev_address *a, const ev_address *b) { (void)h, (void)a, (void)b; return false; }
+static void ev_release(const ev_result *r) { free((void *)r->output_data); }
+/* Calls reach only precompiles in these contracts (solc copies memory through identity,
+ * 0x04); identity is answered, anything else fails. */
+static ev_result ev_call(ev_host_ctx *h, const ev_message *m) {
+    (void)h;
+    ev_result r;
+    memset(&r, 0, sizeof r);
+    static const uint8_t identity[20] = {[19] = 4};
+    int64_t cost = 15 + 3 * (int64_t)((m->input_size + 31) / 32);
+    if (memcmp(m->code_address.bytes, identity, 20) != 0 || m->gas < cost) {
+        r.status_code = 1; /* EVMC_FAILURE */
+        return r;
+    }
+    uint8_t *o = m->input_size ? malloc(m->input_size) : NULL;
+    if (m->input_size && !o) {
+        r.status_code = -3; /* EVMC_OUT_OF_MEMORY */
+        return r;
+    }
+    if (o) memcpy(o, m->input_data, m->input_size);
+    r.output_data = o;
+    r.output_size = m->input_size;
+    r.release = ev_release;
+    r.gas_left = m->gas - cost;
+    return r;
+}
+static ev_tx_context ev_tx(ev_host_ctx *h) {
+    (void)h;
+    ev_tx_context t;
+    memset(&t, 0, sizeof t);
+    t.block_number = 1;
+    t.block_gas_limit = 2000000000;
+    t.chain_id.bytes[31] = 1;
+    return t;
+}
+static ev_bytes32 ev_block_hash(ev_host_ctx *h, int64_t n) { (void)h, (void)n; ev_bytes32 z = {{0}}; return z; }
+static void ev_log(ev_host_ctx *h, const ev_address *a, const uint8_t *d, size_t n, const ev_bytes32 *t, size_t nt) {
+    (void)h, (void)a, (void)d, (void)n, (void)t, (void)nt;
+}
+static int ev_access_account(ev_host_ctx *h, const ev_address *a) { (void)h, (void)a; return 1; }
+static int ev_access_storage(ev_host_ctx *h, const ev_address *a, const ev_bytes32 *k) { (void)h, (void)a, (void)k; return 1; }
+static ev_bytes32 ev_get_tstore(ev_host_ctx *h, const ev_address *a, const ev_bytes32 *k) { (void)h, (void)a, (void)k; ev_bytes32 z = {{0}}; return z; }
+static void ev_set_tstore(ev_host_ctx *h, const ev_address *a, const ev_bytes32 *k, const ev_bytes32 *v) { (void)h, (void)a, (void)k, (void)v; }
+
+static const ev_host_interface ev_host = {
+    ev_exists, ev_get_storage, ev_set_storage, ev_zero32, ev_code_size, ev_zero32, ev_copy_code, ev_selfdestruct,
+    ev_call, ev_tx, ev_block_hash, ev_log, ev_access_account, ev_access_storage, ev_get_tstore, ev_set_tstore,
+};
+
+#define CMP_RUNS 9
+#define CMP_BATCH_SECONDS 0.01   /* each timed batch lasts about this long */
+#define CMP_MAX_CODE (1u << 20)
+#define CMP_MAX_FILE (64u << 20)
+
+typedef struct {
+    ev_vm *vm;
+    ev_host_ctx *host;        /* heap: the slot table is too big for a stack frame of main */
+    double ratio_max;
+    int cases, bad;
+} cmp_ctx;
+
+/* One Candor eth_call of the case; false on a run that did not succeed. */
+static bool cmp_candor_once(const evm_host *h, const evm_message *m, cd_buf *out) {
+    evm_result res;
+    cd_status st = evm_call(h, EVM_CANCUN, m, &res, NULL);
+    bool ok = st == CD_OK && res.outcome == EVM_SUCCESS;
+    if (out) {
+        out->len = 0;
+        if (ok && cd_buf_append(out, res.output.data, res.output.len) != CD_OK) ok = false;
+    }
+    evm_result_free(&res);
+    return ok;
+}
+
+static bool cmp_evmone_once(cmp_ctx *c, const ev_message *m, cd_buf *out) {
+    c->host->gen++;
+    c->host->used = 0;
+    c->host->full = false;
+    ev_result r = c->vm->execute(c->vm, &ev_host, c->host, EV_REV_CANCUN, m, m->code, m->code_size);
+    bool ok = r.status_code == 0 && !c->host->full;
+    if (out) {
+        out->len = 0;
+        if (ok && r.output_size && cd_buf_append(out, r.output_data, r.output_size) != CD_OK) ok = false;
+    }
+    if (r.release) r.release(&r);
+    return ok;
+}
+
+static void cmp_case(cmp_ctx *c, const char *name, cd_bytes code, cd_bytes input) {
+    evm_memstate *ms;
+    cd_buf out_a = {0}, out_b = {0};
+    if (evm_memstate_new(&ms) != CD_OK) return;
+    cd_u256 bal = u256_from_u64(1ull << 60);
+    evm_block b;
+    memset(&b, 0, sizeof b);
+    b.gas_limit = 2000000000ull;
+    b.chain_id = 1;
+    b.number = 1;
+    evm_memstate_set_block(ms, &b);
+    if (evm_memstate_set_account(ms, &BENCH_SENDER, 0, &bal, cd_bytes_make(NULL, 0)) != CD_OK ||
+        evm_memstate_set_account(ms, &BENCH_CODE, 1, &bal, code) != CD_OK) {
+        evm_memstate_free(ms);
+        return;
+    }
+    evm_host h;
+    evm_memstate_host(ms, &h);
+    evm_message m;
+    memset(&m, 0, sizeof m);
+    m.from = BENCH_SENDER;
+    m.to = BENCH_CODE;
+    m.data = input;
+    m.gas_cap = 2000000000ull;
+
+    ev_message em;
+    memset(&em, 0, sizeof em);
+    em.kind = 0; /* EVMC_CALL */
+    em.gas = 2000000000;
+    memcpy(em.recipient.bytes, BENCH_CODE.b, 20);
+    memcpy(em.sender.bytes, BENCH_SENDER.b, 20);
+    memcpy(em.code_address.bytes, BENCH_CODE.b, 20);
+    em.input_data = input.ptr;
+    em.input_size = input.len;
+    em.code = code.ptr;
+    em.code_size = code.len;
+
+    bool ok_a = cmp_candor_once(&h, &m, &out_a), ok_b = cmp_evmone_once(c, &em, &out_b);
+    const char *note = "";
+    if (!ok_a || !ok_b) note = ok_a ? "  [evmone failed]" : "  [Candor failed]";
+    else if (out_a.len != out_b.len || (out_a.len && memcmp(out_a.data, out_b.data, out_a.len)))
+        note = "  [OUTPUT MISMATCH]";
+    if (*note) {
+        printf("evm-vs-evmone %-34s %s\n", name, note + 2);
+        c->bad = 1;
+        goto out;
+    }
+    /* Batch size: enough repetitions of the slower side for CMP_BATCH_SECONDS. */
+    int reps = 1;
+    for (;;) {
+        double t0 = bench_thread_cpu_seconds();
+        for (int i = 0; i < reps; i++) (void)cmp_candor_once(&h, &m, NULL);
+        double t1 = bench_thread_cpu_seconds();
+        if (t1 - t0 >= CMP_BATCH_SECONDS || reps >= (1 << 20)) break;
+        reps *= 2;
+    }
+    double sa[CMP_RUNS], sb[CMP_RUNS];
+    for (int r = 0; r < CMP_RUNS; r++) {
+        double t0 = bench_thread_cpu_seconds();
+        for (int i = 0; i < reps; i++) (void)cmp_candor_once(&h, &m, NULL);
+        double t1 = bench_thread_cpu_seconds();
+        for (int i = 0; i < reps; i++) (void)cmp_evmone_once(c, &em, NULL);
+        double t2 = bench_thread_cpu_seconds();
+        sa[r] = (t1 - t0) / reps;
+        sb[r] = (t2 - t1) / reps;
+    }
+    double a = bench_median(sa, CMP_RUNS), bb = bench_median(sb, CMP_RUNS);
+    double ratio = bb > 0 ? a / bb : 0;
+    printf("evm-vs-evmone %-34s %10.2f us Candor  %10.2f us evmone  ratio %.2fx\n", name, a * 1e6, bb * 1e6, ratio);
+    if (ratio > c->ratio_max) c->ratio_max = ratio;
+    c->cases++;
+out:
+    cd_buf_free(&out_a);
+    cd_buf_free(&out_b);
+    evm_memstate_free(ms);
+}
+
+/* Every case of one state-test file: the target's code with each of the inputs, named
+ * test/label as evm-benchmarks labels them (the input index when a label is missing). */
+static void cmp_file(cmp_ctx *c, const char *path, const char *only) {
+    json_object *root = json_object_from_file(path);
+    if (!root || !json_object_is_type(root, json_type_object)) {
+        printf("evm-vs-evmone cannot read %s\n", path);
+        c->bad = 1;
+        json_object_put(root);
+        return;
+    }
+    json_object_object_foreach(root, test_name, test) {
+        json_object *tx, *to, *datas, *pre, *acct, *cj, *info, *labels = NULL;
+        if (!json_object_object_get_ex(test, "transaction", &tx) || !json_object_object_get_ex(tx, "to", &to) ||
+            !json_object_object_get_ex(tx, "data", &datas) || !json_object_is_type(datas, json_type_array) ||
+            !json_object_object_get_ex(test, "pre", &pre))
+            continue;
+        if (json_object_object_get_ex(test, "_info", &info)) json_object_object_get_ex(info, "labels", &labels);
+        const char *want = json_object_get_string(to), *hex = NULL;
+        json_object_object_foreach(pre, addr, account) {
+            acct = account;
+            if (!strcasecmp(addr, want) && json_object_object_get_ex(acct, "code", &cj)) hex = json_object_get_string(cj);
+        }
+        cd_buf code = {0};
+        if (!hex || strlen(hex) > 2 * CMP_MAX_CODE + 2 || cd_hex_decode_buf(hex, strlen(hex), &code) != CD_OK) {
+            printf("evm-vs-evmone %s: no code for the target\n", test_name);
+            c->bad = 1;
+            cd_buf_free(&code);
+            continue;
+        }
+        size_t n = json_object_array_length(datas);
+        for (size_t i = 0; i < n && i < 64; i++) {
+            char idx[24], name[160];
+            snprintf(idx, sizeof idx, "%zu", i);
+            json_object *lj = NULL;
+            const char *label = labels && json_object_object_get_ex(labels, idx, &lj) ? json_object_get_string(lj) : idx;
+            snprintf(name, sizeof name, "%.80s/%.60s", test_name, label);
+            if (only && strncmp(name, only, strlen(only))) continue;
+            const char *d = json_object_get_string(json_object_array_get_idx(datas, i));
+            cd_buf in = {0};
+            if (!d || cd_hex_decode_buf(d, strlen(d), &in) != CD_OK) {
+                printf("evm-vs-evmone %s: bad input\n", name);
+                c->bad = 1;
+            } else {
+                cmp_case(c, name, cd_buf_bytes(&code), cd_buf_bytes(&in));
+            }
+            cd_buf_free(&in);
+        }
+        cd_buf_free(&code);
+    }
+    json_object_put(root);
+}
+
+/* Walks dir and one level of sub-folders (main/, micro/) for *.json. */
+static void cmp_dir(cmp_ctx *c, const char *dir, int depth, const char *only) {
+    char **names = NULL;
+    size_t n = 0;
+    if (cd_list_dir(dir, &names, &n) != CD_OK) {
+        printf("evm-vs-evmone cannot list %s\n", dir);
+        c->bad = 1;
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        char path[1024];
+        size_t l = strlen(names[i]);
+        if (snprintf(path, sizeof path, "%s/%s", dir, names[i]) >= (int)sizeof path) continue;
+        struct stat sb;
+        if (stat(path, &sb) != 0) continue;
+        if (S_ISDIR(sb.st_mode)) {
+            if (depth < 1) cmp_dir(c, path, depth + 1, only);
+        } else if (l > 5 && !strcmp(names[i] + l - 5, ".json") && sb.st_size <= (off_t)CMP_MAX_FILE) {
+            cmp_file(c, path, only);
+        }
+    }
+    cd_list_free(names, n);
+}
+
+/* 0 when skipped or every case ran and agreed. `only` filters by case-name prefix. */
+static int compare_evmone(const char *only) {
+    const char *lib = getenv("CANDOR_BENCH_EVMONE"), *dir = getenv("CANDOR_BENCH_EVM_DIR");
+    if (!lib || !*lib || !dir || !*dir) {
+        printf("evm-vs-evmone skipped (set CANDOR_BENCH_EVMONE=libevmone.so and CANDOR_BENCH_EVM_DIR=evm-benchmarks/benchmarks)\n");
+        return 0;
+    }
+    void *so = dlopen(lib, RTLD_NOW | RTLD_LOCAL);
+    if (!so) {
+        printf("evm-vs-evmone cannot load %s: %s\n", lib, dlerror());
+        return 1;
+    }
+    ev_vm *(*create)(void);
+    void *sym = dlsym(so, "evmc_create_evmone");
+    memcpy(&create, &sym, sizeof create); /* object pointer to function pointer, as dlsym needs */
+    ev_vm *vm = create ? create() : NULL;
+    if (!vm || vm->abi_version != EV_ABI_VERSION) {
+        printf("evm-vs-evmone %s: no EVMC ABI %d VM\n", lib, EV_ABI_VERSION);
+        if (vm) vm->destroy(vm);
+        dlclose(so);
+        return 1;
+    }
+    cmp_ctx c;
+    memset(&c, 0, sizeof c);
+    c.vm = vm;
+    c.host = calloc(1, sizeof *c.host);
+    if (!c.host) {
+        vm->destroy(vm);
+        dlclose(so);
+        return 1;
+    }
+    printf("evm-vs-evmone: %s %s, Cancun rules both sides, thread CPU time, medians of %d interleaved batches\n",
+           vm->name, vm->version, CMP_RUNS);
+    cmp_dir(&c, dir, 0, only);
+    printf("evm-vs-evmone %d cases, worst ratio %.2fx\n", c.cases, c.ratio_max);
+    free(c.host);
+    vm->destroy(vm);
+    dlclose(so);
+    return c.bad;
+}
+
 int main(int argc, char **argv) {
     /* `bench_evm NAME` runs only the workloads whose name starts with NAME (for perf). */
     const char *only = argc > 1 ? argv[1] : NULL;
@@ -325,7 +733,6 @@ int main(int argc, char **argv) {
     const uint64_t N = 200000;
     run_stats rs;
     double ref = bench_c_arith(N);
-    double c_ns_per_op = ref / (N * 4.0);
     if (WANT("arith")) {
         memset(&a, 0, sizeof a);
         build_arith(&a, N);
@@ -374,8 +781,6 @@ int main(int argc, char **argv) {
     build_mandel(&a);
     rs = bench_code(a.code, a.len, cd_bytes_make(NULL, 0), 1, NULL);
     line("mandelbrot 40x30x64", &rs, empty.ns, "empty call");
-    printf("evm %-22s %10.2f ns/instr interpreter vs %.2f ns/op plain C u256 (arith loop)\n", "mandelbrot",
-           rs.instr ? rs.ns / (double)rs.instr : 0, c_ns_per_op);
     bad |= !rs.ok;
     }
     if (WANT("external")) {
@@ -395,5 +800,6 @@ int main(int argc, char **argv) {
         cd_buf_free(&code);
         cd_buf_free(&data);
     }
+    if (!only || !strncmp(only, "vs:", 3)) bad |= compare_evmone(only ? only + 3 : NULL);
     return bad;
 }

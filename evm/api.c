@@ -132,7 +132,7 @@ static cd_status run_call(const evm_host *host, evm_fork fork, const evm_message
         evm_tx tx;
         message_tx(msg, gas_override ? gas_override : call_gas(vm, msg), fork, &tx);
         tx_mode mode = {true, NULL};
-        st = vm_transact_isolated(vm, &tx, &mode, out);
+        st = vm_transact(vm, &tx, &mode, out);
     }
     if (vm_out && st == CD_OK) {
         *vm_out = vm;

@@ -62,6 +62,11 @@ typedef struct {
                              cd_u256 *value);
     /* Hash of block `number` (only asked for the 256 blocks before the current one). */
     cd_status (*get_block_hash)(void *ctx, uint64_t number, cd_hash32 *out);
+    /* true only for a host whose get_code can hand back nothing but code it hashed itself
+     * to that code_hash (evm_memstate, which computes the hash from the code it stores):
+     * the VM then skips hashing the code again on every load. Every other host, above all
+     * one that relays code from an upstream, leaves it false and the VM checks the hash. */
+    bool code_matches_hash;
 } evm_host;
 
 /* ---- messages, access lists, results ---------------------------------------------------- */
@@ -159,7 +164,6 @@ typedef struct {
     size_t n_logs;
     bool created;             /* a contract creation succeeded at created_address */
     cd_address created_address;
-    uint64_t instructions;    /* opcodes executed (all frames), for benchmarks */
 } evm_result;
 
 void evm_result_free(evm_result *r);

@@ -85,12 +85,12 @@ typedef struct {
 
 typedef struct evm_vm evm_vm;
 
-/* What the dispatch loop checks before every opcode, in one 8-byte entry. */
+enum { VM_STACK_UNKNOWN = 0, VM_STACK_ROOM, VM_STACK_SMALL };
+
+/* This fork's constant gas of an opcode (the handlers of the few that later forks reprice
+ * read it; stack bounds are compile-time constants in each handler). */
 typedef struct {
     int16_t gas;              /* constant gas; -1 = opcode undefined at this fork */
-    int16_t min_height;       /* stack items the opcode pops */
-    int16_t max_height;       /* largest stack height at which it cannot overflow */
-    int16_t height_span;      /* max_height - min_height (one unsigned range check) */
 } vm_opinfo;
 
 typedef struct {
@@ -143,9 +143,7 @@ struct evm_vm {
     size_t n_scratch;
 
     vm_opinfo ops[256];         /* per-opcode dispatch data for this fork */
-
-    /* statistics (bench) */
-    uint64_t instructions;
+    uint8_t stack_room;         /* VM_STACK_*: what vm_deep_stack_ok found */
 };
 
 /* ---- world.c ---- */
@@ -226,7 +224,15 @@ typedef struct {
 CD_MUST_CHECK cd_status vm_transact(evm_vm *vm, const evm_tx *tx, const tx_mode *mode,
                                     evm_result *out);
 /* vm_transact on a dedicated thread with a stack large enough for 1024 nested frames. */
-CD_MUST_CHECK cd_status vm_transact_isolated(evm_vm *vm, const evm_tx *tx, const tx_mode *mode,
-                                             evm_result *out);
+/* Frames at depths 0 .. VM_SHALLOW_DEPTH-1 run on the caller's thread, which must have
+ * room for that many (tens of KiB; hundreds under ASan). The first frame at
+ * VM_SHALLOW_DEPTH asks whether the thread has room for all the depths after it
+ * (vm_deep_stack_ok, once per transaction); if not, that frame and everything below it run
+ * on a thread with a worst-case stack (vm_run_on_big_stack, which runs fn(arg) there and
+ * waits: the vm is never used by two threads at once). */
+#define VM_SHALLOW_DEPTH 8
+bool vm_deep_stack_ok(evm_vm *vm);
+/* false: the thread could not be started (fn did not run). */
+bool vm_run_on_big_stack(void *(*fn)(void *), void *arg);
 
 #endif

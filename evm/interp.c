@@ -55,50 +55,65 @@ static const int8_t op_growth[256] = {
     /* 0xf0 */ -2, -6, -6, -2, -5, -3, 1, 1, 1, 1, -5, 1, 1, -2, 0, -1,
 };
 
-typedef struct {
-    uint8_t op;
-    uint8_t since;
-    int16_t gas;
-} op_def;
+/* The fork each opcode came in; every opcode not listed here is Frontier's (or undefined,
+ * which its label says). One table for the per-fork gas table and the checks that each
+ * handler makes with it. */
+static const uint8_t op_since[256] = {
+    [0x1b] = EVM_CONSTANTINOPLE,
+    [0x1c] = EVM_CONSTANTINOPLE,
+    [0x1d] = EVM_CONSTANTINOPLE,
+    [0x1e] = EVM_OSAKA,
+    [0x3d] = EVM_BYZANTIUM,
+    [0x3e] = EVM_BYZANTIUM,
+    [0x3f] = EVM_CONSTANTINOPLE,
+    [0x46] = EVM_ISTANBUL,
+    [0x47] = EVM_ISTANBUL,
+    [0x48] = EVM_LONDON,
+    [0x49] = EVM_CANCUN,
+    [0x4a] = EVM_CANCUN,
+    [0x5c] = EVM_CANCUN,
+    [0x5d] = EVM_CANCUN,
+    [0x5e] = EVM_CANCUN,
+    [0x5f] = EVM_SHANGHAI,
+    [0xf4] = EVM_HOMESTEAD,
+    [0xf5] = EVM_CONSTANTINOPLE,
+    [0xfa] = EVM_BYZANTIUM,
+    [0xfd] = EVM_BYZANTIUM,
+};
 
-/* Opcodes defined at Frontier with their Frontier constant gas; later forks add or reprice
- * below. Opcodes with fork-dependent access costs get their (warm) base here and the rest
- * in the handler. */
-static const op_def op_defs[] = {
-    {0x00, EVM_FRONTIER, 0}, {0x01, EVM_FRONTIER, 3}, {0x02, EVM_FRONTIER, 5}, {0x03, EVM_FRONTIER, 3},
-    {0x04, EVM_FRONTIER, 5}, {0x05, EVM_FRONTIER, 5}, {0x06, EVM_FRONTIER, 5}, {0x07, EVM_FRONTIER, 5},
-    {0x08, EVM_FRONTIER, 8}, {0x09, EVM_FRONTIER, 8}, {0x0a, EVM_FRONTIER, 10}, {0x0b, EVM_FRONTIER, 5},
-    {0x10, EVM_FRONTIER, 3}, {0x11, EVM_FRONTIER, 3}, {0x12, EVM_FRONTIER, 3}, {0x13, EVM_FRONTIER, 3},
-    {0x14, EVM_FRONTIER, 3}, {0x15, EVM_FRONTIER, 3}, {0x16, EVM_FRONTIER, 3}, {0x17, EVM_FRONTIER, 3},
-    {0x18, EVM_FRONTIER, 3}, {0x19, EVM_FRONTIER, 3}, {0x1a, EVM_FRONTIER, 3},
-    {0x1b, EVM_CONSTANTINOPLE, 3}, {0x1c, EVM_CONSTANTINOPLE, 3}, {0x1d, EVM_CONSTANTINOPLE, 3},
-    {0x1e, EVM_OSAKA, 5},
-    {0x20, EVM_FRONTIER, 30},
-    {0x30, EVM_FRONTIER, 2}, {0x31, EVM_FRONTIER, 20}, {0x32, EVM_FRONTIER, 2}, {0x33, EVM_FRONTIER, 2},
-    {0x34, EVM_FRONTIER, 2}, {0x35, EVM_FRONTIER, 3}, {0x36, EVM_FRONTIER, 2}, {0x37, EVM_FRONTIER, 3},
-    {0x38, EVM_FRONTIER, 2}, {0x39, EVM_FRONTIER, 3}, {0x3a, EVM_FRONTIER, 2}, {0x3b, EVM_FRONTIER, 20},
-    {0x3c, EVM_FRONTIER, 20}, {0x3d, EVM_BYZANTIUM, 2}, {0x3e, EVM_BYZANTIUM, 3},
-    {0x3f, EVM_CONSTANTINOPLE, 400},
-    {0x40, EVM_FRONTIER, 20}, {0x41, EVM_FRONTIER, 2}, {0x42, EVM_FRONTIER, 2}, {0x43, EVM_FRONTIER, 2},
-    {0x44, EVM_FRONTIER, 2}, {0x45, EVM_FRONTIER, 2}, {0x46, EVM_ISTANBUL, 2}, {0x47, EVM_ISTANBUL, 5},
-    {0x48, EVM_LONDON, 2}, {0x49, EVM_CANCUN, 3}, {0x4a, EVM_CANCUN, 2},
-    {0x50, EVM_FRONTIER, 2}, {0x51, EVM_FRONTIER, 3}, {0x52, EVM_FRONTIER, 3}, {0x53, EVM_FRONTIER, 3},
-    {0x54, EVM_FRONTIER, 50}, {0x55, EVM_FRONTIER, 0}, {0x56, EVM_FRONTIER, 8}, {0x57, EVM_FRONTIER, 10},
-    {0x58, EVM_FRONTIER, 2}, {0x59, EVM_FRONTIER, 2}, {0x5a, EVM_FRONTIER, 2}, {0x5b, EVM_FRONTIER, 1},
-    {0x5c, EVM_CANCUN, 100}, {0x5d, EVM_CANCUN, 100}, {0x5e, EVM_CANCUN, 3}, {0x5f, EVM_SHANGHAI, 2},
-    {0xa0, EVM_FRONTIER, 375}, {0xa1, EVM_FRONTIER, 750}, {0xa2, EVM_FRONTIER, 1125},
-    {0xa3, EVM_FRONTIER, 1500}, {0xa4, EVM_FRONTIER, 1875},
-    {0xf0, EVM_FRONTIER, 32000}, {0xf1, EVM_FRONTIER, 40}, {0xf2, EVM_FRONTIER, 40},
-    {0xf3, EVM_FRONTIER, 0}, {0xf4, EVM_HOMESTEAD, 40}, {0xf5, EVM_CONSTANTINOPLE, 32000},
-    {0xfa, EVM_BYZANTIUM, 700}, {0xfd, EVM_BYZANTIUM, 0}, {0xff, EVM_FRONTIER, 0},
+/* Constant gas of each opcode in the fork it came in (Frontier's, or op_since's); -1: not
+ * an opcode at any fork. Later forks reprice a few (vm_build_tables, op_gas_varies).
+ * Opcodes with fork-dependent access costs get their (warm) base and the rest in the
+ * handler. */
+static const int16_t op_gas[256] = {
+    /* 0x00 */ 0, 3, 5, 3, 5, 5, 5, 5, 8, 8, 10, 5, -1, -1, -1, -1,
+    /* 0x10 */ 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 5, -1,
+    /* 0x20 */ 30, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    /* 0x30 */ 2, 20, 2, 2, 2, 3, 2, 3, 2, 3, 2, 20, 20, 2, 3, 400,
+    /* 0x40 */ 20, 2, 2, 2, 2, 2, 2, 5, 2, 3, 2, -1, -1, -1, -1, -1,
+    /* 0x50 */ 2, 3, 3, 3, 50, 0, 8, 10, 2, 2, 2, 1, 100, 100, 3, 2,
+    /* 0x60 */ 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+    /* 0x70 */ 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+    /* 0x80 */ 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+    /* 0x90 */ 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+    /* 0xa0 */ 375, 750, 1125, 1500, 1875, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    /* 0xb0 */ -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    /* 0xc0 */ -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    /* 0xd0 */ -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    /* 0xe0 */ -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    /* 0xf0 */ 32000, 40, 40, 0, 40, 32000, -1, -1, -1, -1, 700, -1, -1, 0, -1, 0,
+};
+
+/* Opcodes whose constant gas some later fork changes (EIP-150, EIP-1884, EIP-2929): their
+ * handlers read this fork's table; every other handler has its cost as an immediate. */
+static const bool op_gas_varies[256] = {
+    [0x31] = true, [0x3b] = true, [0x3c] = true, [0x3f] = true, [0x54] = true,
+    [0xf1] = true, [0xf2] = true, [0xf4] = true, [0xfa] = true, [0xff] = true,
 };
 
 void vm_build_tables(evm_fork fork, vm_opinfo ops[256]) {
     int16_t t[256];
-    for (int i = 0; i < 256; i++) t[i] = -1;
-    for (size_t i = 0; i < CD_ARRAY_LEN(op_defs); i++)
-        if (fork >= op_defs[i].since) t[op_defs[i].op] = op_defs[i].gas;
-    for (int op = 0x60; op <= 0x9f; op++) t[op] = 3; /* PUSH1..32, DUP, SWAP */
+    for (int i = 0; i < 256; i++) t[i] = op_gas[i] >= 0 && fork >= op_since[i] ? op_gas[i] : -1;
     if (fork >= EVM_TANGERINE_WHISTLE) { /* EIP-150 */
         t[0x31] = 400; t[0x3b] = 700; t[0x3c] = 700; t[0x54] = 200;
         t[0xf1] = t[0xf2] = t[0xf4] = 700; t[0xff] = 5000;
@@ -110,12 +125,7 @@ void vm_build_tables(evm_fork fork, vm_opinfo ops[256]) {
         t[0x31] = t[0x3b] = t[0x3c] = t[0x3f] = t[0x54] = 100;
         t[0xf1] = t[0xf2] = t[0xf4] = t[0xfa] = 100;
     }
-    for (int i = 0; i < 256; i++) {
-        ops[i].gas = t[i];
-        ops[i].min_height = op_in[i];
-        ops[i].max_height = (int16_t)(op_growth[i] > 0 ? EVM_STACK_LIMIT - op_growth[i] : EVM_STACK_LIMIT);
-        ops[i].height_span = (int16_t)(ops[i].max_height - ops[i].min_height);
-    }
+    for (int i = 0; i < 256; i++) ops[i].gas = t[i];
 }
 
 /* ---- frame ------------------------------------------------------------------------------ */
@@ -128,6 +138,7 @@ typedef struct {
     int64_t gas;
     uint8_t *mem;
     size_t mem_len;           /* bytes, multiple of 32 */
+    vm_scratch *sc;           /* this depth's scratch (memory buffer and its capacity) */
     cd_buf *ret;              /* return data of the last sub-call */
     cd_buf *out;
     cd_u256 *sp;              /* stack pointer handed to and back from op_* helpers (the
@@ -146,7 +157,7 @@ static bool mem_grow(frame *f, uint64_t end) {
     f->gas -= (int64_t)(mem_cost(nw) - mem_cost(ow));
     if (f->gas < 0) return false;
     size_t need = (size_t)nw * 32;
-    vm_scratch *sc = f->vm->scratch[f->msg->depth];
+    vm_scratch *sc = f->sc;
     if (need > sc->mem_cap) {
         size_t nc = sc->mem_cap ? sc->mem_cap : 4096;
         while (nc < need) nc *= 2;
@@ -493,6 +504,79 @@ static int op_log(frame *f, int ntopics) {
 
 /* ---- the interpreter loop -------------------------------------------------------------- */
 
+/* Stack words are written limb by limb (add/adc chains, bswap loads); a 16-byte load of a
+ * word just written as four 8-byte stores cannot be forwarded from the store buffer and
+ * stalls. DUP and SWAP therefore move words as four 64-bit values, kept in general
+ * registers (the empty asm stops the compiler from merging them into vector moves). */
+static inline void u256_copy64(cd_u256 *dst, const cd_u256 *src) {
+    uint64_t a = src->w[0], b = src->w[1], c = src->w[2], d = src->w[3];
+    __asm__("" : "+r"(a), "+r"(b), "+r"(c), "+r"(d));
+    dst->w[0] = a, dst->w[1] = b, dst->w[2] = c, dst->w[3] = d;
+}
+
+/* The four limbs of a stack word in general registers (see u256_copy64). */
+#define LIMBS4(p_, a_, b_, c_, d_)                                                  \
+    uint64_t a_ = (p_)->w[0], b_ = (p_)->w[1], c_ = (p_)->w[2], d_ = (p_)->w[3];     \
+    __asm__("" : "+r"(a_), "+r"(b_), "+r"(c_), "+r"(d_))
+
+/* y op= x for the bitwise opcodes, limb by limb in place. */
+#define BITWISE_AT(x_, y_, OP)                                                      \
+    do {                                                                            \
+        LIMBS4(x_, a0_, a1_, a2_, a3_);                                             \
+        LIMBS4(y_, b0_, b1_, b2_, b3_);                                             \
+        (y_)->w[0] = b0_ OP a0_, (y_)->w[1] = b1_ OP a1_;                           \
+        (y_)->w[2] = b2_ OP a2_, (y_)->w[3] = b3_ OP a3_;                           \
+    } while (0)
+
+/* SHL, SHR and SAR in place by a shift taken from the stack word sh (>= 256 shifts
+ * everything out). The limbs go through a small array padded with zeros (or the sign):
+ * one shifted-limb formula for every shift, 8-byte stores and loads throughout; the
+ * "<< 1 << (63 - b)" form keeps a shift by 64 out of it when b is 0. */
+static inline unsigned shift_amount(const cd_u256 *sh) {
+    LIMBS4(sh, s0, s1, s2, s3);
+    return (s1 | s2 | s3) || s0 > 255 ? 256 : (unsigned)s0;
+}
+
+static inline void u256_shl_at(cd_u256 *x, unsigned s) {
+    LIMBS4(x, w0, w1, w2, w3);
+    if (s >= 256) {
+        x->w[0] = x->w[1] = x->w[2] = x->w[3] = 0;
+        return;
+    }
+    const uint64_t t[8] = {0, 0, 0, 0, w0, w1, w2, w3};
+    unsigned l = s / 64, b = s % 64;
+    const uint64_t *p = t + 4 - l;
+    x->w[0] = (p[0] << b) | ((p[-1] >> 1) >> (63 - b));
+    x->w[1] = (p[1] << b) | ((p[0] >> 1) >> (63 - b));
+    x->w[2] = (p[2] << b) | ((p[1] >> 1) >> (63 - b));
+    x->w[3] = (p[3] << b) | ((p[2] >> 1) >> (63 - b));
+}
+
+/* fill: 0 for SHR, all ones for SAR of a negative word */
+static inline void u256_shr_fill_at(cd_u256 *x, unsigned s, uint64_t fill) {
+    LIMBS4(x, w0, w1, w2, w3);
+    if (s >= 256) {
+        x->w[0] = x->w[1] = x->w[2] = x->w[3] = fill;
+        return;
+    }
+    const uint64_t t[8] = {w0, w1, w2, w3, fill, fill, fill, fill};
+    unsigned l = s / 64, b = s % 64;
+    const uint64_t *p = t + l;
+    x->w[0] = (p[0] >> b) | ((p[1] << 1) << (63 - b));
+    x->w[1] = (p[1] >> b) | ((p[2] << 1) << (63 - b));
+    x->w[2] = (p[2] >> b) | ((p[3] << 1) << (63 - b));
+    x->w[3] = (p[3] >> b) | ((p[4] << 1) << (63 - b));
+}
+
+static inline void u256_swap64(cd_u256 *x, cd_u256 *y) {
+    uint64_t a = x->w[0], b = x->w[1], c = x->w[2], d = x->w[3];
+    uint64_t e = y->w[0], f = y->w[1], g = y->w[2], h = y->w[3];
+    __asm__("" : "+r"(a), "+r"(b), "+r"(c), "+r"(d));
+    __asm__("" : "+r"(e), "+r"(f), "+r"(g), "+r"(h));
+    x->w[0] = e, x->w[1] = f, x->w[2] = g, x->w[3] = h;
+    y->w[0] = a, y->w[1] = b, y->w[2] = c, y->w[3] = d;
+}
+
 static vm_result run_frame(evm_vm *vm, const vm_msg *m, const vm_code *code, cd_buf *out) {
     vm_result r;
     memset(&r, 0, sizeof r);
@@ -508,6 +592,7 @@ static vm_result run_frame(evm_vm *vm, const vm_msg *m, const vm_code *code, cd_
     f.code = code;
     f.gas = m->gas;
     f.mem = sc->mem;
+    f.sc = sc;
     f.mem_len = 0;
     f.ret = &sc->ret;
     f.ret->len = 0;
@@ -523,32 +608,39 @@ static vm_result run_frame(evm_vm *vm, const vm_msg *m, const vm_code *code, cd_
     cd_u256 *sp = stack;
     const uint8_t *pc = code->code;
     const uint8_t *const code_start = code->code;
-    const vm_opinfo *ops = vm->ops;
-    uint64_t count = 0;
+    const uint8_t *const jumpdests = code->jumpdests;
+    const uint64_t code_len = code->len;
+    const vm_opinfo *const ops = vm->ops;
+    const evm_fork fork = vm->fork;
     int st;
     uint8_t op;
-    /* Gas lives in a register here; helpers that charge gas take the frame, so it is
-     * written back to f.gas around their calls (MEMR and the op_* calls). */
+    /* pc, sp and gas live in registers; helpers that charge gas or move the stack take
+     * the frame, so the register copies go to `f` around those calls only (MEMR and the
+     * op_* calls). */
     int64_t gas = f.gas;
     bool mr_ok_;
 #define MEMR(a_, b_, o_, n_) (f.gas = gas, mr_ok_ = mem_region(&f, (a_), (b_), (o_), (n_)), gas = f.gas, mr_ok_)
 
-
-/* Each handler ends with its own copy of the dispatch (threaded code): the indirect jump
- * after an opcode then predicts the opcode that usually follows it. */
+/* Dispatch is a load and an indirect jump; each handler ends with its own copy of it
+ * (threaded code), so the jump after an opcode predicts the one that usually follows. */
 #define NEXT                                                                        \
     do {                                                                            \
         op = *pc;                                                                   \
-        count++;                                                                    \
-        const vm_opinfo oi_ = ops[op];                                              \
-        if (oi_.gas < 0) goto op_undef;                                             \
-        /* one unsigned compare covers both bounds; the cold path tells them apart */ \
-        if ((size_t)((sp - stack) - oi_.min_height) > (size_t)oi_.height_span)     \
-            goto stack_error;                                                       \
-        gas -= oi_.gas;                                                           \
-        if (gas < 0) goto oog;                                                    \
         goto *labels[op];                                                           \
     } while (0)
+/* Every handler starts with the checks for its own opcode, whose table entries are
+ * compile-time constants there (op_since, op_in and op_growth are static const and
+ * indexed by a literal), so each check is one compare: the fork, when the opcode came
+ * after Frontier; stack underflow, when it pops; overflow, when it grows the stack; then
+ * the constant gas, an immediate unless this fork's table is needed (op_gas_varies). */
+#define OPC(code_, label_)                                                          \
+    label_:                                                                         \
+    if (op_since[code_] != EVM_FRONTIER && fork < op_since[code_]) goto op_undef;   \
+    if (op_in[code_] > 0 && sp < stack + op_in[code_]) goto stack_under;            \
+    if (op_growth[code_] > 0 && sp > stack + (EVM_STACK_LIMIT - op_growth[code_]))  \
+        goto stack_over;                                                            \
+    gas -= op_gas_varies[code_] ? ops[code_].gas : op_gas[code_];                   \
+    if (gas < 0) goto oog;
 #define S(i) (sp[-(ptrdiff_t)(i)-1])
 /* Runs an out-of-line handler that may move the stack pointer (LOG, CREATE, CALL): the
  * register copies of gas and sp go to the frame and come back after it. */
@@ -561,85 +653,93 @@ static vm_result run_frame(evm_vm *vm, const vm_msg *m, const vm_code *code, cd_
         sp = f.sp;                                                                  \
         if (st != OP_OK) goto op_fail;                                              \
     } while (0)
+/* PUSHn with n <= 8 reads one big-endian 64-bit word; longer ones a 32-byte word shifted
+ * down. The code buffer has EVM_CODE_PAD zero bytes after the end, so reading 32 bytes
+ * past any PUSH opcode stays inside it. */
+#define PUSH_SMALL(n_)                                                              \
+    OPC(0x5f + n_, op_push##n_)                                                     \
+    *sp++ = u256_from_u64(u256_load_be64(pc + 1) >> (64 - 8 * n_));                 \
+    pc += 1 + n_;                                                                   \
+    NEXT;
+#define PUSH_BIG(n_)                                                                \
+    OPC(0x5f + n_, op_push##n_) {                                                   \
+        cd_u256 v_ = u256_from_be32(pc + 1);                                        \
+        *sp++ = n_ == 32 ? v_ : u256_shr(&v_, 256 - 8 * n_);                        \
+        pc += 1 + n_;                                                               \
+        NEXT;                                                                       \
+    }
+#define DUP(n_)                                                                     \
+    OPC(0x7f + n_, op_dup##n_)                                                      \
+    u256_copy64(sp, &sp[-(n_)]);                                                    \
+    sp++; pc++; NEXT;
+#define SWAP(n_)                                                                    \
+    OPC(0x8f + n_, op_swap##n_)                                                     \
+    u256_swap64(&S(0), &S(n_));                                                     \
+    pc++; NEXT;
 
     static const void *const labels[256] = {
 #define L(x) &&x
-        /* 0x00 */ L(op_stop), L(op_add), L(op_mul), L(op_sub), L(op_div), L(op_sdiv), L(op_mod), L(op_smod),
-        L(op_addmod), L(op_mulmod), L(op_exp), L(op_signextend), L(op_undef), L(op_undef), L(op_undef), L(op_undef),
-        /* 0x10 */ L(op_lt), L(op_gt), L(op_slt), L(op_sgt), L(op_eq), L(op_iszero), L(op_and), L(op_or),
-        L(op_xor), L(op_not), L(op_byte), L(op_shl), L(op_shr), L(op_sar), L(op_clz), L(op_undef),
-        /* 0x20 */ L(op_keccak), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef),
-        L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef),
-        /* 0x30 */ L(op_address), L(op_balance), L(op_origin), L(op_caller), L(op_callvalue), L(op_calldataload),
-        L(op_calldatasize), L(op_calldatacopy), L(op_codesize), L(op_codecopy), L(op_gasprice), L(op_extcodesize),
-        L(op_extcodecopy), L(op_returndatasize), L(op_returndatacopy), L(op_extcodehash),
-        /* 0x40 */ L(op_blockhash), L(op_coinbase), L(op_timestamp), L(op_number), L(op_prevrandao), L(op_gaslimit),
-        L(op_chainid), L(op_selfbalance), L(op_basefee), L(op_blobhash), L(op_blobbasefee), L(op_undef), L(op_undef),
-        L(op_undef), L(op_undef), L(op_undef),
-        /* 0x50 */ L(op_pop), L(op_mload), L(op_mstore), L(op_mstore8), L(op_sload), L(op_sstore), L(op_jump),
-        L(op_jumpi), L(op_pc), L(op_msize), L(op_gas), L(op_jumpdest), L(op_tload), L(op_tstore), L(op_mcopy),
-        L(op_push0),
-        /* 0x60 */ L(op_push1), L(op_pushn), L(op_pushn), L(op_pushn), L(op_pushn), L(op_pushn), L(op_pushn), L(op_pushn),
-        L(op_pushn), L(op_pushn), L(op_pushn), L(op_pushn), L(op_pushn), L(op_pushn), L(op_pushn), L(op_pushn),
-        /* 0x70 */ L(op_pushn), L(op_pushn), L(op_pushn), L(op_pushn), L(op_pushn), L(op_pushn), L(op_pushn), L(op_pushn),
-        L(op_pushn), L(op_pushn), L(op_pushn), L(op_pushn), L(op_pushn), L(op_pushn), L(op_pushn), L(op_pushn),
-        /* 0x80 */ L(op_dup), L(op_dup), L(op_dup), L(op_dup), L(op_dup), L(op_dup), L(op_dup), L(op_dup),
-        L(op_dup), L(op_dup), L(op_dup), L(op_dup), L(op_dup), L(op_dup), L(op_dup), L(op_dup),
-        /* 0x90 */ L(op_swap), L(op_swap), L(op_swap), L(op_swap), L(op_swap), L(op_swap), L(op_swap), L(op_swap),
-        L(op_swap), L(op_swap), L(op_swap), L(op_swap), L(op_swap), L(op_swap), L(op_swap), L(op_swap),
-        /* 0xa0 */ L(op_log), L(op_log), L(op_log), L(op_log), L(op_log), L(op_undef), L(op_undef), L(op_undef),
-        L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef),
-        /* 0xb0 */ L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef),
-        L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef),
-        /* 0xc0 */ L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef),
-        L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef),
-        /* 0xd0 */ L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef),
-        L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef),
-        /* 0xe0 */ L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef),
-        L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef),
-        /* 0xf0 */ L(op_create), L(op_call), L(op_call), L(op_return), L(op_call), L(op_create), L(op_undef), L(op_undef),
-        L(op_undef), L(op_undef), L(op_call), L(op_undef), L(op_undef), L(op_revert), L(op_undef), L(op_selfdestruct),
+        /* 0x00 */ L(op_stop), L(op_add), L(op_mul), L(op_sub), L(op_div), L(op_sdiv), L(op_mod), L(op_smod), L(op_addmod), L(op_mulmod), L(op_exp), L(op_signextend), L(op_undef), L(op_undef), L(op_undef), L(op_undef),
+        /* 0x10 */ L(op_lt), L(op_gt), L(op_slt), L(op_sgt), L(op_eq), L(op_iszero), L(op_and), L(op_or), L(op_xor), L(op_not), L(op_byte), L(op_shl), L(op_shr), L(op_sar), L(op_clz), L(op_undef),
+        /* 0x20 */ L(op_keccak), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef),
+        /* 0x30 */ L(op_address), L(op_balance), L(op_origin), L(op_caller), L(op_callvalue), L(op_calldataload), L(op_calldatasize), L(op_calldatacopy), L(op_codesize), L(op_codecopy), L(op_gasprice), L(op_extcodesize), L(op_extcodecopy), L(op_returndatasize), L(op_returndatacopy), L(op_extcodehash),
+        /* 0x40 */ L(op_blockhash), L(op_coinbase), L(op_timestamp), L(op_number), L(op_prevrandao), L(op_gaslimit), L(op_chainid), L(op_selfbalance), L(op_basefee), L(op_blobhash), L(op_blobbasefee), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef),
+        /* 0x50 */ L(op_pop), L(op_mload), L(op_mstore), L(op_mstore8), L(op_sload), L(op_sstore), L(op_jump), L(op_jumpi), L(op_pc), L(op_msize), L(op_gas), L(op_jumpdest), L(op_tload), L(op_tstore), L(op_mcopy), L(op_push0),
+        /* 0x60 */ L(op_push1), L(op_push2), L(op_push3), L(op_push4), L(op_push5), L(op_push6), L(op_push7), L(op_push8), L(op_push9), L(op_push10), L(op_push11), L(op_push12), L(op_push13), L(op_push14), L(op_push15), L(op_push16),
+        /* 0x70 */ L(op_push17), L(op_push18), L(op_push19), L(op_push20), L(op_push21), L(op_push22), L(op_push23), L(op_push24), L(op_push25), L(op_push26), L(op_push27), L(op_push28), L(op_push29), L(op_push30), L(op_push31), L(op_push32),
+        /* 0x80 */ L(op_dup1), L(op_dup2), L(op_dup3), L(op_dup4), L(op_dup5), L(op_dup6), L(op_dup7), L(op_dup8), L(op_dup9), L(op_dup10), L(op_dup11), L(op_dup12), L(op_dup13), L(op_dup14), L(op_dup15), L(op_dup16),
+        /* 0x90 */ L(op_swap1), L(op_swap2), L(op_swap3), L(op_swap4), L(op_swap5), L(op_swap6), L(op_swap7), L(op_swap8), L(op_swap9), L(op_swap10), L(op_swap11), L(op_swap12), L(op_swap13), L(op_swap14), L(op_swap15), L(op_swap16),
+        /* 0xa0 */ L(op_log0), L(op_log1), L(op_log2), L(op_log3), L(op_log4), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef),
+        /* 0xb0 */ L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef),
+        /* 0xc0 */ L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef),
+        /* 0xd0 */ L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef),
+        /* 0xe0 */ L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_undef),
+        /* 0xf0 */ L(op_create), L(op_call), L(op_callcode), L(op_return), L(op_delegatecall), L(op_create2), L(op_undef), L(op_undef), L(op_undef), L(op_undef), L(op_staticcall), L(op_undef), L(op_undef), L(op_revert), L(op_undef), L(op_selfdestruct),
 #undef L
     };
 
     NEXT;
 
-op_stop:
+OPC(0x00, op_stop)
     out->len = 0;
     goto success;
-op_add: S(1) = u256_add(&S(0), &S(1)); sp--; pc++; NEXT;
-op_mul: S(1) = u256_mul(&S(0), &S(1)); sp--; pc++; NEXT;
-op_sub: S(1) = u256_sub(&S(0), &S(1)); sp--; pc++; NEXT;
-op_div: u256_divmod(&S(0), &S(1), &S(1), NULL); sp--; pc++; NEXT;
-op_sdiv: S(1) = u256_sdiv(&S(0), &S(1)); sp--; pc++; NEXT;
-op_mod: u256_divmod(&S(0), &S(1), NULL, &S(1)); sp--; pc++; NEXT;
-op_smod: S(1) = u256_smod(&S(0), &S(1)); sp--; pc++; NEXT;
-op_addmod: S(2) = u256_addmod(&S(0), &S(1), &S(2)); sp -= 2; pc++; NEXT;
-op_mulmod: S(2) = u256_mulmod(&S(0), &S(1), &S(2)); sp -= 2; pc++; NEXT;
-op_exp: {
+OPC(0x01, op_add) S(1) = u256_add(&S(0), &S(1)); sp--; pc++; NEXT;
+OPC(0x02, op_mul) S(1) = u256_mul(&S(0), &S(1)); sp--; pc++; NEXT;
+OPC(0x03, op_sub) S(1) = u256_sub(&S(0), &S(1)); sp--; pc++; NEXT;
+OPC(0x04, op_div) u256_divmod(&S(0), &S(1), &S(1), NULL); sp--; pc++; NEXT;
+OPC(0x05, op_sdiv) S(1) = u256_sdiv(&S(0), &S(1)); sp--; pc++; NEXT;
+OPC(0x06, op_mod) u256_divmod(&S(0), &S(1), NULL, &S(1)); sp--; pc++; NEXT;
+OPC(0x07, op_smod) S(1) = u256_smod(&S(0), &S(1)); sp--; pc++; NEXT;
+OPC(0x08, op_addmod) S(2) = u256_addmod(&S(0), &S(1), &S(2)); sp -= 2; pc++; NEXT;
+OPC(0x09, op_mulmod) S(2) = u256_mulmod(&S(0), &S(1), &S(2)); sp -= 2; pc++; NEXT;
+OPC(0x0a, op_exp) {
     unsigned nb = u256_byte_len(&S(1));
-    gas -= (int64_t)nb * (vm->fork >= EVM_SPURIOUS_DRAGON ? 50 : 10);
+    gas -= (int64_t)nb * (fork >= EVM_SPURIOUS_DRAGON ? 50 : 10);
     if (gas < 0) goto oog;
     S(1) = u256_exp(&S(0), &S(1));
     sp--; pc++; NEXT;
 }
-op_signextend: S(1) = u256_signextend(&S(0), &S(1)); sp--; pc++; NEXT;
-op_lt: S(1) = u256_from_u64(u256_lt(&S(0), &S(1))); sp--; pc++; NEXT;
-op_gt: S(1) = u256_from_u64(u256_lt(&S(1), &S(0))); sp--; pc++; NEXT;
-op_slt: S(1) = u256_from_u64(u256_slt(&S(0), &S(1))); sp--; pc++; NEXT;
-op_sgt: S(1) = u256_from_u64(u256_slt(&S(1), &S(0))); sp--; pc++; NEXT;
-op_eq: S(1) = u256_from_u64(cd_u256_eq(&S(0), &S(1))); sp--; pc++; NEXT;
-op_iszero: S(0) = u256_from_u64(cd_u256_is_zero(&S(0))); pc++; NEXT;
-op_and: for (int i = 0; i < 4; i++) S(1).w[i] &= S(0).w[i]; sp--; pc++; NEXT;
-op_or: for (int i = 0; i < 4; i++) S(1).w[i] |= S(0).w[i]; sp--; pc++; NEXT;
-op_xor: for (int i = 0; i < 4; i++) S(1).w[i] ^= S(0).w[i]; sp--; pc++; NEXT;
-op_not: for (int i = 0; i < 4; i++) S(0).w[i] = ~S(0).w[i]; pc++; NEXT;
-op_byte: S(1) = u256_byte(&S(0), &S(1)); sp--; pc++; NEXT;
-op_shl: S(1) = u256_fits_u64(&S(0)) && S(0).w[0] < 256 ? u256_shl(&S(1), (unsigned)S(0).w[0]) : u256_from_u64(0); sp--; pc++; NEXT;
-op_shr: S(1) = u256_fits_u64(&S(0)) && S(0).w[0] < 256 ? u256_shr(&S(1), (unsigned)S(0).w[0]) : u256_from_u64(0); sp--; pc++; NEXT;
-op_sar: S(1) = u256_sar(&S(1), &S(0)); sp--; pc++; NEXT;
-op_clz: S(0) = u256_from_u64((uint64_t)u256_clz(&S(0))); pc++; NEXT;
-op_keccak: {
+OPC(0x0b, op_signextend) u256_signextend_at(&S(0), &S(1)); sp--; pc++; NEXT;
+OPC(0x10, op_lt) S(1) = u256_from_u64(u256_lt(&S(0), &S(1))); sp--; pc++; NEXT;
+OPC(0x11, op_gt) S(1) = u256_from_u64(u256_lt(&S(1), &S(0))); sp--; pc++; NEXT;
+OPC(0x12, op_slt) S(1) = u256_from_u64(u256_slt(&S(0), &S(1))); sp--; pc++; NEXT;
+OPC(0x13, op_sgt) S(1) = u256_from_u64(u256_slt(&S(1), &S(0))); sp--; pc++; NEXT;
+OPC(0x14, op_eq) S(1) = u256_from_u64(cd_u256_eq(&S(0), &S(1))); sp--; pc++; NEXT;
+OPC(0x15, op_iszero) S(0) = u256_from_u64(cd_u256_is_zero(&S(0))); pc++; NEXT;
+OPC(0x16, op_and) BITWISE_AT(&S(0), &S(1), &); sp--; pc++; NEXT;
+OPC(0x17, op_or) BITWISE_AT(&S(0), &S(1), |); sp--; pc++; NEXT;
+OPC(0x18, op_xor) BITWISE_AT(&S(0), &S(1), ^); sp--; pc++; NEXT;
+OPC(0x19, op_not) {
+    LIMBS4(&S(0), n0, n1, n2, n3);
+    S(0).w[0] = ~n0, S(0).w[1] = ~n1, S(0).w[2] = ~n2, S(0).w[3] = ~n3;
+    pc++; NEXT;
+}
+OPC(0x1a, op_byte) S(1) = u256_byte(&S(0), &S(1)); sp--; pc++; NEXT;
+OPC(0x1b, op_shl) u256_shl_at(&S(1), shift_amount(&S(0))); sp--; pc++; NEXT;
+OPC(0x1c, op_shr) u256_shr_fill_at(&S(1), shift_amount(&S(0)), 0); sp--; pc++; NEXT;
+OPC(0x1d, op_sar) u256_shr_fill_at(&S(1), shift_amount(&S(0)), (uint64_t)((int64_t)S(1).w[3] >> 63)); sp--; pc++; NEXT;
+OPC(0x1e, op_clz) S(0) = u256_from_u64((uint64_t)u256_clz(&S(0))); pc++; NEXT;
+OPC(0x20, op_keccak) {
     uint64_t o, n;
     if (!MEMR(&S(0), &S(1), &o, &n)) goto oog;
     gas -= (int64_t)(6 * words(n));
@@ -649,8 +749,8 @@ op_keccak: {
     S(1) = u256_from_be32(h);
     sp--; pc++; NEXT;
 }
-op_address: *sp++ = u256_from_address(&m->recipient); pc++; NEXT;
-op_balance: {
+OPC(0x30, op_address) *sp++ = u256_from_address(&m->recipient); pc++; NEXT;
+OPC(0x31, op_balance) {
     cd_address a = u256_to_address(&S(0));
     world_acct *acc = vm_acct(vm, &a);
     if (!acc) goto fatal;
@@ -659,19 +759,20 @@ op_balance: {
     S(0) = acc->s.balance;
     pc++; NEXT;
 }
-op_origin: *sp++ = u256_from_address(&vm->origin); pc++; NEXT;
-op_caller: *sp++ = u256_from_address(&m->caller); pc++; NEXT;
-op_callvalue: *sp++ = m->value; pc++; NEXT;
-op_calldataload: {
+OPC(0x32, op_origin) *sp++ = u256_from_address(&vm->origin); pc++; NEXT;
+OPC(0x33, op_caller) *sp++ = u256_from_address(&m->caller); pc++; NEXT;
+OPC(0x34, op_callvalue) *sp++ = m->value; pc++; NEXT;
+OPC(0x35, op_calldataload) {
     uint8_t buf[32];
     copy_padded(buf, m->input, m->input_len, &S(0), 32);
     S(0) = u256_from_be32(buf);
     pc++; NEXT;
 }
-op_calldatasize: *sp++ = u256_from_u64(m->input_len); pc++; NEXT;
-op_calldatacopy:
-op_codecopy:
-op_returndatacopy: {
+OPC(0x36, op_calldatasize) *sp++ = u256_from_u64(m->input_len); pc++; NEXT;
+OPC(0x37, op_calldatacopy) goto copy_body;
+OPC(0x39, op_codecopy) goto copy_body;
+OPC(0x3e, op_returndatacopy)
+copy_body: {
     uint64_t o, n;
     if (op == 0x3e) {
         /* RETURNDATACOPY faults on reading past the return data (EIP-211). */
@@ -695,9 +796,9 @@ op_returndatacopy: {
     }
     sp -= 3; pc++; NEXT;
 }
-op_codesize: *sp++ = u256_from_u64(code->len); pc++; NEXT;
-op_gasprice: *sp++ = vm->gas_price; pc++; NEXT;
-op_extcodesize: {
+OPC(0x38, op_codesize) *sp++ = u256_from_u64(code->len); pc++; NEXT;
+OPC(0x3a, op_gasprice) *sp++ = vm->gas_price; pc++; NEXT;
+OPC(0x3b, op_extcodesize) {
     cd_address a = u256_to_address(&S(0));
     world_acct *acc = vm_acct(vm, &a);
     if (!acc) goto fatal;
@@ -707,7 +808,7 @@ op_extcodesize: {
     S(0) = u256_from_u64(acc->s.code.len);
     pc++; NEXT;
 }
-op_extcodecopy: {
+OPC(0x3c, op_extcodecopy) {
     cd_address a = u256_to_address(&S(0));
     world_acct *acc = vm_acct(vm, &a);
     if (!acc) goto fatal;
@@ -722,8 +823,8 @@ op_extcodecopy: {
     if (n) copy_padded(f.mem + o, acc->s.code.code, acc->s.code.len, &S(2), n);
     sp -= 4; pc++; NEXT;
 }
-op_returndatasize: *sp++ = u256_from_u64(f.ret->len); pc++; NEXT;
-op_extcodehash: {
+OPC(0x3d, op_returndatasize) *sp++ = u256_from_u64(f.ret->len); pc++; NEXT;
+OPC(0x3f, op_extcodehash) {
     cd_address a = u256_to_address(&S(0));
     world_acct *acc = vm_acct(vm, &a);
     if (!acc) goto fatal;
@@ -733,7 +834,7 @@ op_extcodehash: {
     else S(0) = u256_from_be(acc->s.code_hash.b, 32);
     pc++; NEXT;
 }
-op_blockhash: {
+OPC(0x40, op_blockhash) {
     cd_u256 n = S(0);
     uint64_t cur = vm->block.number;
     S(0) = u256_from_u64(0);
@@ -748,57 +849,59 @@ op_blockhash: {
     }
     pc++; NEXT;
 }
-op_coinbase: *sp++ = u256_from_address(&vm->block.coinbase); pc++; NEXT;
-op_timestamp: *sp++ = u256_from_u64(vm->block.timestamp); pc++; NEXT;
-op_number: *sp++ = u256_from_u64(vm->block.number); pc++; NEXT;
-op_prevrandao:
-    *sp++ = vm->fork >= EVM_PARIS ? u256_from_be(vm->block.prevrandao.b, 32) : vm->block.difficulty;
+OPC(0x41, op_coinbase) *sp++ = u256_from_address(&vm->block.coinbase); pc++; NEXT;
+OPC(0x42, op_timestamp) *sp++ = u256_from_u64(vm->block.timestamp); pc++; NEXT;
+OPC(0x43, op_number) *sp++ = u256_from_u64(vm->block.number); pc++; NEXT;
+OPC(0x44, op_prevrandao)
+    *sp++ = fork >= EVM_PARIS ? u256_from_be(vm->block.prevrandao.b, 32) : vm->block.difficulty;
     pc++; NEXT;
-op_gaslimit: *sp++ = u256_from_u64(vm->block.gas_limit); pc++; NEXT;
-op_chainid: *sp++ = u256_from_u64(vm->block.chain_id); pc++; NEXT;
-op_selfbalance: *sp++ = vm->accts[f.self].s.balance; pc++; NEXT;
-op_basefee: *sp++ = vm->block.base_fee; pc++; NEXT;
-op_blobhash: {
+OPC(0x45, op_gaslimit) *sp++ = u256_from_u64(vm->block.gas_limit); pc++; NEXT;
+OPC(0x46, op_chainid) *sp++ = u256_from_u64(vm->block.chain_id); pc++; NEXT;
+OPC(0x47, op_selfbalance) *sp++ = vm->accts[f.self].s.balance; pc++; NEXT;
+OPC(0x48, op_basefee) *sp++ = vm->block.base_fee; pc++; NEXT;
+OPC(0x49, op_blobhash) {
     cd_u256 i = S(0);
     S(0) = u256_from_u64(0);
     if (u256_fits_u64(&i) && i.w[0] < vm->n_blob_hashes) S(0) = u256_from_be(vm->blob_hashes[i.w[0]].b, 32);
     pc++; NEXT;
 }
-op_blobbasefee: *sp++ = vm->block.blob_base_fee; pc++; NEXT;
-op_pop: sp--; pc++; NEXT;
-op_mload: {
-    uint64_t o, n;
-    if (u256_fits_u64(&S(0)) && S(0).w[0] <= f.mem_len && f.mem_len - S(0).w[0] >= 32) {
-        S(0) = u256_from_be32(f.mem + S(0).w[0]);
-        pc++;
-        NEXT;
-    }
-    cd_u256 thirty2 = u256_from_u64(32);
-    if (!MEMR(&S(0), &thirty2, &o, &n)) goto oog;
+OPC(0x4a, op_blobbasefee) *sp++ = vm->block.blob_base_fee; pc++; NEXT;
+OPC(0x50, op_pop) sp--; pc++; NEXT;
+/* MLOAD, MSTORE, MSTORE8: the offset is read limb by limb on the stack and memory grows
+ * only when the access passes its end (mem_grow charges the expansion); an offset that
+ * cannot fit is out of gas, as mem_region would find. */
+#define MEM_AT(len_, off_)                                                          \
+    do {                                                                            \
+        const uint64_t *w_ = S(0).w;                                                \
+        off_ = w_[0];                                                               \
+        if ((w_[1] | w_[2] | w_[3]) || off_ > EVM_MEM_LIMIT) goto oog;              \
+        if (off_ + (len_) > f.mem_len) {                                            \
+            f.gas = gas;                                                            \
+            bool grown_ = mem_grow(&f, off_ + (len_));                              \
+            gas = f.gas;                                                            \
+            if (!grown_) goto oog;                                                  \
+        }                                                                           \
+    } while (0)
+OPC(0x51, op_mload) {
+    uint64_t o;
+    MEM_AT(32, o);
     S(0) = u256_from_be32(f.mem + o);
     pc++; NEXT;
 }
-op_mstore: {
-    uint64_t o, n;
-    if (u256_fits_u64(&S(0)) && S(0).w[0] <= f.mem_len && f.mem_len - S(0).w[0] >= 32) {
-        u256_to_be(&S(1), f.mem + S(0).w[0]);
-        sp -= 2;
-        pc++;
-        NEXT;
-    }
-    cd_u256 thirty2 = u256_from_u64(32);
-    if (!MEMR(&S(0), &thirty2, &o, &n)) goto oog;
+OPC(0x52, op_mstore) {
+    uint64_t o;
+    MEM_AT(32, o);
     u256_to_be(&S(1), f.mem + o);
     sp -= 2; pc++; NEXT;
 }
-op_mstore8: {
-    uint64_t o, n;
-    cd_u256 one = u256_from_u64(1);
-    if (!MEMR(&S(0), &one, &o, &n)) goto oog;
+OPC(0x53, op_mstore8) {
+    uint64_t o;
+    MEM_AT(1, o);
     f.mem[o] = (uint8_t)S(1).w[0];
     sp -= 2; pc++; NEXT;
 }
-op_sload: {
+#undef MEM_AT
+OPC(0x54, op_sload) {
     world_slot *s = vm_slot(vm, f.self, &S(0), false);
     if (!s) goto fatal;
     if (vm->fork >= EVM_BERLIN && vm_warm_slot(vm, s)) {
@@ -808,49 +911,50 @@ op_sload: {
     S(0) = s->value;
     pc++; NEXT;
 }
-op_sstore:
+OPC(0x55, op_sstore)
     f.gas = gas; st = op_sstore(&f, &S(0), &S(1));
     gas = f.gas;
     if (st != OP_OK) goto op_fail;
     sp -= 2; pc++; NEXT;
-op_jump: {
-    cd_u256 dst = S(0);
+/* Jump targets and conditions are read limb by limb where they lie on the stack (a copy
+ * would be a 16-byte load of the PUSH's 8-byte stores, which stalls). */
+OPC(0x56, op_jump) {
+    const uint64_t *d = S(0).w;
+    uint64_t dst = d[0];
     sp--;
-    if (!u256_fits_u64(&dst) || dst.w[0] >= code->len ||
-        !((code->jumpdests[dst.w[0] / 8] >> (dst.w[0] % 8)) & 1)) {
+    if ((d[1] | d[2] | d[3]) || dst >= code_len || !((jumpdests[dst / 8] >> (dst % 8)) & 1)) {
         r.halt = EVM_HALT_BAD_JUMP;
         goto halt;
     }
-    pc = code_start + dst.w[0];
+    pc = code_start + dst;
     NEXT;
 }
-op_jumpi: {
-    cd_u256 dst = S(0);
-    bool cond = !cd_u256_is_zero(&S(1));
+OPC(0x57, op_jumpi) {
+    const uint64_t *d = S(0).w, *c = S(1).w;
+    uint64_t dst = d[0];
     sp -= 2;
-    if (!cond) {
+    if (!(c[0] | c[1] | c[2] | c[3])) {
         pc++;
         NEXT;
     }
-    if (!u256_fits_u64(&dst) || dst.w[0] >= code->len ||
-        !((code->jumpdests[dst.w[0] / 8] >> (dst.w[0] % 8)) & 1)) {
+    if ((d[1] | d[2] | d[3]) || dst >= code_len || !((jumpdests[dst / 8] >> (dst % 8)) & 1)) {
         r.halt = EVM_HALT_BAD_JUMP;
         goto halt;
     }
-    pc = code_start + dst.w[0];
+    pc = code_start + dst;
     NEXT;
 }
-op_pc: *sp++ = u256_from_u64((uint64_t)(pc - code_start)); pc++; NEXT;
-op_msize: *sp++ = u256_from_u64(f.mem_len); pc++; NEXT;
-op_gas: *sp++ = u256_from_u64((uint64_t)gas); pc++; NEXT;
-op_jumpdest: pc++; NEXT;
-op_tload: {
+OPC(0x58, op_pc) *sp++ = u256_from_u64((uint64_t)(pc - code_start)); pc++; NEXT;
+OPC(0x59, op_msize) *sp++ = u256_from_u64(f.mem_len); pc++; NEXT;
+OPC(0x5a, op_gas) *sp++ = u256_from_u64((uint64_t)gas); pc++; NEXT;
+OPC(0x5b, op_jumpdest) pc++; NEXT;
+OPC(0x5c, op_tload) {
     world_slot *s = vm_slot(vm, f.self, &S(0), true);
     if (!s) goto fatal;
     S(0) = s->value;
     pc++; NEXT;
 }
-op_tstore: {
+OPC(0x5d, op_tstore) {
     if (m->is_static) {
         r.halt = EVM_HALT_STATIC_VIOLATION;
         goto halt;
@@ -860,7 +964,7 @@ op_tstore: {
     if (!cd_u256_eq(&s->value, &S(1)) && !vm_set_slot(vm, s, &S(1))) goto fatal;
     sp -= 2; pc++; NEXT;
 }
-op_mcopy: {
+OPC(0x5e, op_mcopy) {
     uint64_t dst_o, src_o, n;
     /* Expansion covers the larger of the two regions (EIP-5656). */
     if (!MEMR(&S(0), &S(2), &dst_o, &n)) goto oog;
@@ -870,44 +974,94 @@ op_mcopy: {
     if (n) memmove(f.mem + dst_o, f.mem + src_o, n);
     sp -= 3; pc++; NEXT;
 }
-op_push0: *sp++ = u256_from_u64(0); pc++; NEXT;
-op_push1: *sp++ = u256_from_u64(pc[1]); pc += 2; NEXT;
-op_pushn: {
-    /* The code buffer has EVM_CODE_PAD zero bytes after the end, so reading 32 bytes
-     * past any PUSH opcode stays inside it. */
-    unsigned n = (unsigned)(op - 0x5f);
-    if (n <= 8) {
-        *sp++ = u256_from_u64(u256_load_be64(pc + 1) >> (64 - 8 * n));
-    } else {
-        cd_u256 v = u256_from_be32(pc + 1);
-        *sp++ = u256_shr(&v, 256 - 8 * n);
-    }
-    pc += 1 + n;
-    NEXT;
-}
-op_dup: {
-    unsigned n = (unsigned)(op - 0x7f);
-    *sp = sp[-(int)n];
-    sp++; pc++; NEXT;
-}
-op_swap: {
-    unsigned n = (unsigned)(op - 0x8f);
-    cd_u256 t = S(0);
-    S(0) = S(n);
-    S(n) = t;
-    pc++; NEXT;
-}
-op_log:
+OPC(0x5f, op_push0) *sp++ = u256_from_u64(0); pc++; NEXT;
+PUSH_SMALL(1)
+PUSH_SMALL(2)
+PUSH_SMALL(3)
+PUSH_SMALL(4)
+PUSH_SMALL(5)
+PUSH_SMALL(6)
+PUSH_SMALL(7)
+PUSH_SMALL(8)
+PUSH_BIG(9)
+PUSH_BIG(10)
+PUSH_BIG(11)
+PUSH_BIG(12)
+PUSH_BIG(13)
+PUSH_BIG(14)
+PUSH_BIG(15)
+PUSH_BIG(16)
+PUSH_BIG(17)
+PUSH_BIG(18)
+PUSH_BIG(19)
+PUSH_BIG(20)
+PUSH_BIG(21)
+PUSH_BIG(22)
+PUSH_BIG(23)
+PUSH_BIG(24)
+PUSH_BIG(25)
+PUSH_BIG(26)
+PUSH_BIG(27)
+PUSH_BIG(28)
+PUSH_BIG(29)
+PUSH_BIG(30)
+PUSH_BIG(31)
+PUSH_BIG(32)
+DUP(1)
+DUP(2)
+DUP(3)
+DUP(4)
+DUP(5)
+DUP(6)
+DUP(7)
+DUP(8)
+DUP(9)
+DUP(10)
+DUP(11)
+DUP(12)
+DUP(13)
+DUP(14)
+DUP(15)
+DUP(16)
+SWAP(1)
+SWAP(2)
+SWAP(3)
+SWAP(4)
+SWAP(5)
+SWAP(6)
+SWAP(7)
+SWAP(8)
+SWAP(9)
+SWAP(10)
+SWAP(11)
+SWAP(12)
+SWAP(13)
+SWAP(14)
+SWAP(15)
+SWAP(16)
+OPC(0xa0, op_log0) goto log_body;
+OPC(0xa1, op_log1) goto log_body;
+OPC(0xa2, op_log2) goto log_body;
+OPC(0xa3, op_log3) goto log_body;
+OPC(0xa4, op_log4)
+log_body:
     RUN_FRAME_OP(op_log(&f, op - 0xa0));
     pc++; NEXT;
-op_create:
+OPC(0xf0, op_create) goto create_body;
+OPC(0xf5, op_create2)
+create_body:
     RUN_FRAME_OP(op_create(&f, op));
     pc++; NEXT;
-op_call:
+OPC(0xf1, op_call) goto call_body;
+OPC(0xf2, op_callcode) goto call_body;
+OPC(0xf4, op_delegatecall) goto call_body;
+OPC(0xfa, op_staticcall)
+call_body:
     RUN_FRAME_OP(op_call(&f, op));
     pc++; NEXT;
-op_return:
-op_revert: {
+OPC(0xf3, op_return) goto return_body;
+OPC(0xfd, op_revert)
+return_body: {
     uint64_t o, n;
     if (!MEMR(&S(0), &S(1), &o, &n)) goto oog;
     out->len = 0;
@@ -922,7 +1076,7 @@ op_revert: {
     }
     goto success;
 }
-op_selfdestruct:
+OPC(0xff, op_selfdestruct)
     f.gas = gas; st = op_selfdestruct(&f, &S(0));
     gas = f.gas;
     if (st != OP_OK) goto op_fail;
@@ -939,8 +1093,11 @@ op_fail:
 op_undef:
     r.halt = EVM_HALT_INVALID_OPCODE;
     goto halt;
-stack_error:
-    r.halt = sp - stack < ops[op].min_height ? EVM_HALT_STACK_UNDERFLOW : EVM_HALT_STACK_OVERFLOW;
+stack_under:
+    r.halt = EVM_HALT_STACK_UNDERFLOW;
+    goto halt;
+stack_over:
+    r.halt = EVM_HALT_STACK_OVERFLOW;
     goto halt;
 oog:
     if (vm->fatal != CD_OK) goto fatal;
@@ -958,9 +1115,13 @@ success:
     r.status = EVM_SUCCESS;
     r.gas_left = gas;
 done:
-    vm->instructions += count;
 #undef S
 #undef NEXT
+#undef OPC
+#undef PUSH_SMALL
+#undef PUSH_BIG
+#undef DUP
+#undef SWAP
 #undef RUN_FRAME_OP
 #undef MEMR
     return r;
@@ -968,7 +1129,7 @@ done:
 
 /* ---- message calls ------------------------------------------------------------------- */
 
-vm_result vm_call(evm_vm *vm, const vm_msg *m, cd_buf *out) {
+static vm_result call_here(evm_vm *vm, const vm_msg *m, cd_buf *out) {
     vm_result r;
     memset(&r, 0, sizeof r);
     out->len = 0;
@@ -1070,7 +1231,7 @@ static bool create_address(evm_vm *vm, const vm_msg *m, uint64_t nonce, cd_addre
     return true;
 }
 
-vm_result vm_create(evm_vm *vm, const vm_msg *m, cd_buf *out) {
+static vm_result create_here(evm_vm *vm, const vm_msg *m, cd_buf *out) {
     vm_result r;
     memset(&r, 0, sizeof r);
     out->len = 0;
@@ -1151,4 +1312,41 @@ vm_result vm_create(evm_vm *vm, const vm_msg *m, cd_buf *out) {
 fatal:
     r.status = EVM_FATAL;
     return r;
+}
+
+/* ---- the first deep frame ---------------------------------------------------------------- */
+
+typedef struct {
+    evm_vm *vm;
+    const vm_msg *m;
+    cd_buf *out;
+    bool create;
+    vm_result r;
+} deep_job;
+
+static void *deep_thread(void *arg) {
+    deep_job *j = arg;
+    j->r = j->create ? create_here(j->vm, j->m, j->out) : call_here(j->vm, j->m, j->out);
+    return NULL;
+}
+
+/* Runs the frame at VM_SHALLOW_DEPTH (and so all below it) where there is stack for them. */
+static vm_result run_deep(evm_vm *vm, const vm_msg *m, cd_buf *out, bool create) {
+    deep_job j = {vm, m, out, create, {0}};
+    if (vm_run_on_big_stack(deep_thread, &j)) return j.r;
+    vm_fail(vm, CD_ERR_NOMEM, "evm: cannot start execution thread");
+    vm_result r;
+    memset(&r, 0, sizeof r);
+    r.status = EVM_FATAL;
+    return r;
+}
+
+vm_result vm_call(evm_vm *vm, const vm_msg *m, cd_buf *out) {
+    if (m->depth == VM_SHALLOW_DEPTH && !vm_deep_stack_ok(vm)) return run_deep(vm, m, out, false);
+    return call_here(vm, m, out);
+}
+
+vm_result vm_create(evm_vm *vm, const vm_msg *m, cd_buf *out) {
+    if (m->depth == VM_SHALLOW_DEPTH && !vm_deep_stack_ok(vm)) return run_deep(vm, m, out, true);
+    return create_here(vm, m, out);
 }

@@ -321,6 +321,7 @@ void evm_memstate_host(evm_memstate *ms, evm_host *out) {
     out->get_code = host_code;
     out->get_storage = host_storage;
     out->get_block_hash = host_block_hash;
+    out->code_matches_hash = true; /* host_code serves x->code, hashed by set_code */
 }
 
 cd_status evm_memstate_accessed(const evm_memstate *ms, evm_access_list *out) {
@@ -403,7 +404,7 @@ cd_status evm_memstate_apply_tx(evm_memstate *ms, evm_fork fork, const evm_tx *t
     cd_status st = vm_init(vm, &host, fork, err);
     if (st == CD_OK) {
         tx_mode mode = {false, blob_schedule};
-        st = vm_transact_isolated(vm, tx, &mode, out);
+        st = vm_transact(vm, tx, &mode, out);
         if (st == CD_OK) st = commit(ms, vm);
     }
     vm_free(vm);

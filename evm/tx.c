@@ -330,7 +330,6 @@ cd_status vm_transact(evm_vm *vm, const evm_tx *tx, const tx_mode *mode, evm_res
     out->halt = r.halt;
     out->gas_used = gas_used;
     out->gas_refunded = refund;
-    out->instructions = vm->instructions;
     if (r.status == EVM_SUCCESS) {
         out->logs = vm->logs;
         out->n_logs = vm->n_logs;
@@ -347,24 +346,10 @@ cd_status vm_transact(evm_vm *vm, const evm_tx *tx, const tx_mode *mode, evm_res
 /* ---- running on a stack of known size ---- */
 
 /* The interpreter recurses once per call depth (up to 1024 frames). Rather than depend on
- * the caller's stack (a server worker thread may have a small one), the transaction runs
- * on a thread whose stack is sized for the worst case; the pages are only committed as
- * they are touched. */
+ * the caller's stack (a server worker thread may have a small one), frames below
+ * VM_SHALLOW_DEPTH that the caller's thread cannot hold run on a thread whose stack is
+ * sized for the worst case; the pages are only committed as they are touched. */
 #define VM_THREAD_STACK (256u << 20)
-
-typedef struct {
-    evm_vm *vm;
-    const evm_tx *tx;
-    const tx_mode *mode;
-    evm_result *out;
-    cd_status st;
-} transact_job;
-
-static void *transact_thread(void *arg) {
-    transact_job *j = arg;
-    j->st = vm_transact(j->vm, j->tx, j->mode, j->out);
-    return NULL;
-}
 
 /* Stack one call depth takes (run_frame + vm_call + op_call), measured: ~2.3 KiB at -O3,
  * ~11.5 KiB under ASan; doubled for margin. */
@@ -379,9 +364,9 @@ static void *transact_thread(void *arg) {
 #define VM_STACK_PER_DEPTH (5u << 10)
 #endif
 
-/* True if the calling thread has room for a full-depth execution below this point. */
-static bool enough_stack_here(void) {
-    const size_t need = (size_t)(EVM_MAX_DEPTH + 8) * VM_STACK_PER_DEPTH + (256u << 10);
+/* True if the calling thread has room for `depths` more call depths below this point. */
+static bool enough_stack_here(size_t depths) {
+    const size_t need = (depths + 8) * VM_STACK_PER_DEPTH + (256u << 10);
     if (getpid() == (pid_t)syscall(SYS_gettid)) {
         /* Main thread: glibc answers pthread_getattr_np by parsing /proc/self/maps (slow);
          * the stack may grow to RLIMIT_STACK, of which a shallow caller uses little. */
@@ -402,16 +387,20 @@ static bool enough_stack_here(void) {
     return cur - lo > need;
 }
 
-cd_status vm_transact_isolated(evm_vm *vm, const evm_tx *tx, const tx_mode *mode, evm_result *out) {
-    if (enough_stack_here()) return vm_transact(vm, tx, mode, out);
-    transact_job j = {vm, tx, mode, out, CD_ERR_INTERNAL};
+bool vm_deep_stack_ok(evm_vm *vm) {
+    /* Asked once per transaction, by the first frame that goes below VM_SHALLOW_DEPTH (the
+     * answer needs system calls, which cost more than a whole short call). */
+    if (vm->stack_room == VM_STACK_UNKNOWN)
+        vm->stack_room = enough_stack_here(EVM_MAX_DEPTH - VM_SHALLOW_DEPTH) ? VM_STACK_ROOM : VM_STACK_SMALL;
+    return vm->stack_room == VM_STACK_ROOM;
+}
+
+bool vm_run_on_big_stack(void *(*fn)(void *), void *arg) {
     pthread_attr_t attr;
     pthread_t th;
-    if (pthread_attr_init(&attr) != 0) return cd_fail(vm->err, CD_ERR_NOMEM, "evm: thread attributes");
-    bool ok = pthread_attr_setstacksize(&attr, VM_THREAD_STACK) == 0 &&
-              pthread_create(&th, &attr, transact_thread, &j) == 0;
+    if (pthread_attr_init(&attr) != 0) return false;
+    bool ok = pthread_attr_setstacksize(&attr, VM_THREAD_STACK) == 0 && pthread_create(&th, &attr, fn, arg) == 0;
     pthread_attr_destroy(&attr);
-    if (!ok) return cd_fail(vm->err, CD_ERR_NOMEM, "evm: cannot start execution thread");
-    pthread_join(th, NULL);
-    return j.st;
+    if (ok) pthread_join(th, NULL);
+    return ok;
 }

@@ -124,40 +124,121 @@ static inline cd_u256 u256_shr(const cd_u256 *a, unsigned s) {
     return r;
 }
 
-/* Knuth D: q = u / v, r = u % v for u of m limbs and v of n limbs (v[n-1] != 0, m >= n).
- * q has m-n+1 limbs, r has n limbs. Limbs are little-endian. */
+/* ---- division by invariant integers (Möller & Granlund, "Improved division by invariant
+ * integers", IEEE TC 2011) ----
+ * A normalized divisor (top bit set) gets a reciprocal once per operation; every quotient
+ * digit after that costs two or three multiplications and a couple of corrections, where
+ * a 128-by-64 `/` would call libgcc's __udivmodti4 for each digit. */
+
+/* floor((2^128 - 1) / d) - 2^64 for d >= 2^63: one 128-by-64 division of (~d, ~0) by d,
+ * whose quotient fits in 64 bits because ~d < d. */
+static inline uint64_t u256_reciprocal_2by1(uint64_t d) {
+#if defined(__x86_64__)
+    uint64_t q, r;
+    __asm__("divq %4" : "=a"(q), "=d"(r) : "a"(~0ull), "d"(~d), "rm"(d));
+    (void)r;
+    return q;
+#else
+    return (uint64_t)((((u128)~d << 64) | ~0ull) / d);
+#endif
+}
+
+/* (u1 * 2^64 + u0) / d and the remainder, for normalized d, u1 < d, v its reciprocal. */
+static inline uint64_t u256_udivrem_2by1(uint64_t u1, uint64_t u0, uint64_t d, uint64_t v, uint64_t *rem) {
+    u128 q = (u128)v * u1 + (((u128)u1 << 64) | u0);
+    uint64_t q1 = (uint64_t)(q >> 64) + 1, q0 = (uint64_t)q;
+    uint64_t r = u0 - q1 * d;
+    if (r > q0) { /* q1 was one too large */
+        q1--;
+        r += d;
+    }
+    if (r >= d) { /* rare: one too small */
+        q1++;
+        r -= d;
+    }
+    *rem = r;
+    return q1;
+}
+
+/* Reciprocal of the normalized two-limb divisor (d1, d0): floor((2^192 - 1) / d) - 2^64. */
+static inline uint64_t u256_reciprocal_3by2(uint64_t d1, uint64_t d0) {
+    uint64_t v = u256_reciprocal_2by1(d1);
+    uint64_t p = d1 * v + d0;
+    if (p < d0) {
+        v--;
+        if (p >= d1) {
+            v--;
+            p -= d1;
+        }
+        p -= d1;
+    }
+    u128 t = (u128)v * d0;
+    uint64_t th = (uint64_t)(t >> 64), tl = (uint64_t)t;
+    p += th;
+    if (p < th) {
+        v--;
+        if (p >= d1 && (p > d1 || tl >= d0)) v--;
+    }
+    return v;
+}
+
+/* (u2, u1, u0) / (d1, d0) for a normalized divisor with (u2, u1) < (d1, d0), v its
+ * reciprocal; the two-limb remainder goes to *rem. */
+static inline uint64_t u256_udivrem_3by2(uint64_t u2, uint64_t u1, uint64_t u0, uint64_t d1, uint64_t d0,
+                                         uint64_t v, u128 *rem) {
+    u128 q = (u128)v * u2 + (((u128)u2 << 64) | u1);
+    uint64_t q1 = (uint64_t)(q >> 64), q0 = (uint64_t)q;
+    uint64_t r1 = u1 - q1 * d1;
+    u128 d = ((u128)d1 << 64) | d0;
+    u128 r = ((((u128)r1 << 64) | u0) - (u128)d0 * q1) - d;
+    q1++;
+    if ((uint64_t)(r >> 64) >= q0) {
+        q1--;
+        r += d;
+    }
+    if (r >= d) {
+        q1++;
+        r -= d;
+    }
+    *rem = r;
+    return q1;
+}
+
+/* q = u / v, r = u % v for u of m limbs and v of n limbs (v[n-1] != 0, m >= n, m <= 8),
+ * limbs little-endian; q has m-n+1 limbs, r has n limbs. One-limb divisors run the 2-by-1
+ * step down the numerator; longer ones are Knuth's algorithm D with each quotient digit
+ * estimated by the 3-by-2 step on the divisor's top two limbs (at most one too large),
+ * then multiplied out and subtracted, adding the divisor back while the window is
+ * negative. */
 static inline void u256_divmod_limbs(const uint64_t *u, int m, const uint64_t *v, int n,
                                      uint64_t *q, uint64_t *r) {
-    if (n == 1) {
-        u128 rem = 0;
-        for (int i = m - 1; i >= 0; i--) {
-            u128 cur = (rem << 64) | u[i];
-            q[i] = (uint64_t)(cur / v[0]);
-            rem = cur % v[0];
-        }
-        r[0] = (uint64_t)rem;
-        return;
-    }
     int s = __builtin_clzll(v[n - 1]);
-    uint64_t vn[4], un[9];
-    for (int i = n - 1; i > 0; i--) vn[i] = (v[i] << s) | (s ? v[i - 1] >> (64 - s) : 0);
-    vn[0] = v[0] << s;
+    uint64_t un[9];
     un[m] = s ? u[m - 1] >> (64 - s) : 0;
     for (int i = m - 1; i > 0; i--) un[i] = (u[i] << s) | (s ? u[i - 1] >> (64 - s) : 0);
     un[0] = u[0] << s;
+    if (n == 1) {
+        uint64_t d = v[0] << s, rv = u256_reciprocal_2by1(d), rem = un[m];
+        for (int j = m - 1; j >= 0; j--) q[j] = u256_udivrem_2by1(rem, un[j], d, rv, &rem);
+        r[0] = rem >> s;
+        return;
+    }
+    uint64_t vn[4];
+    for (int i = n - 1; i > 0; i--) vn[i] = (v[i] << s) | (s ? v[i - 1] >> (64 - s) : 0);
+    vn[0] = v[0] << s;
+    const uint64_t d1 = vn[n - 1], d0 = vn[n - 2], rv = u256_reciprocal_3by2(d1, d0);
     for (int j = m - n; j >= 0; j--) {
-        u128 num = ((u128)un[j + n] << 64) | un[j + n - 1];
-        u128 qhat = num / vn[n - 1];
-        u128 rhat = num % vn[n - 1];
-        while (qhat >> 64 || qhat * vn[n - 2] > ((rhat << 64) | un[j + n - 2])) {
-            qhat--;
-            rhat += vn[n - 1];
-            if (rhat >> 64) break;
+        uint64_t u2 = un[j + n], u1 = un[j + n - 1], u0 = un[j + n - 2], qhat;
+        if (u2 == d1 && u1 == d0) {
+            qhat = ~0ull; /* the window's top equals the divisor's: the digit is 2^64 - 1 (or less) */
+        } else {
+            u128 rem;
+            qhat = u256_udivrem_3by2(u2, u1, u0, d1, d0, rv, &rem);
         }
-        /* un[j..j+n] -= qhat * vn */
+        /* un[j .. j+n] -= qhat * vn */
         uint64_t borrow = 0, carry = 0;
         for (int i = 0; i < n; i++) {
-            u128 p = qhat * vn[i] + carry;
+            u128 p = (u128)qhat * vn[i] + carry;
             carry = (uint64_t)(p >> 64);
             uint64_t pl = (uint64_t)p;
             uint64_t t = un[i + j] - pl;
@@ -169,7 +250,7 @@ static inline void u256_divmod_limbs(const uint64_t *u, int m, const uint64_t *v
         uint64_t b1 = un[j + n] < carry;
         un[j + n] = t - borrow;
         borrow = b1 | (t < borrow);
-        if (borrow) { /* qhat was one too large: add vn back */
+        while (borrow) { /* qhat was too large: add vn back until the window is >= 0 */
             qhat--;
             u128 c = 0;
             for (int i = 0; i < n; i++) {
@@ -177,9 +258,12 @@ static inline void u256_divmod_limbs(const uint64_t *u, int m, const uint64_t *v
                 un[i + j] = (uint64_t)c;
                 c >>= 64;
             }
+            /* the window was negative mod 2^(64(n+1)); it is not once this addition
+             * carries out of its top limb */
+            if (c && un[j + n] == ~0ull) borrow = 0;
             un[j + n] += (uint64_t)c;
         }
-        q[j] = (uint64_t)qhat;
+        q[j] = qhat;
     }
     for (int i = 0; i < n; i++) r[i] = (un[i] >> s) | (s ? un[i + 1] << (64 - s) : 0);
 }
@@ -296,17 +380,20 @@ static inline cd_u256 u256_sar(const cd_u256 *a, const cd_u256 *shift) {
     return r;
 }
 
+/* Sign-extends x in place from byte k (counted from the least significant): the limb
+ * holding the sign bit is extended by an arithmetic shift pair, the limbs above it become
+ * the sign, the ones below stay (in place, so only the changed limbs are stored). */
+static inline void u256_signextend_at(const cd_u256 *k, cd_u256 *x) {
+    if (!u256_fits_u64(k) || k->w[0] >= 31) return;
+    unsigned bit = (unsigned)k->w[0] * 8 + 7, limb = bit / 64, up = 63 - bit % 64;
+    int64_t v = (int64_t)(x->w[limb] << up) >> up; /* arithmetic right shift (gcc, clang) */
+    x->w[limb] = (uint64_t)v;
+    for (unsigned i = limb + 1; i < 4; i++) x->w[i] = (uint64_t)(v >> 63);
+}
+
 static inline cd_u256 u256_signextend(const cd_u256 *k, const cd_u256 *x) {
-    if (!u256_fits_u64(k) || k->w[0] >= 31) return *x;
-    unsigned bit = (unsigned)k->w[0] * 8 + 7;
-    bool neg = (x->w[bit / 64] >> (bit % 64)) & 1;
     cd_u256 r = *x;
-    for (int i = 0; i < 4; i++) {
-        unsigned lo = (unsigned)i * 64;
-        if (lo + 63 <= bit) continue;
-        uint64_t mask = bit >= lo ? (~0ull << (bit - lo + 1)) : ~0ull;
-        if (neg) r.w[i] |= mask; else r.w[i] &= ~mask;
-    }
+    u256_signextend_at(k, &r);
     return r;
 }
 

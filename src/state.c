@@ -602,6 +602,7 @@ void svc_state_host(svc_state *st, evm_host *out) {
     out->get_code = host_code;
     out->get_storage = host_storage;
     out->get_block_hash = host_block_hash;
+    out->code_matches_hash = false; /* upstream code: the VM checks it against the proof */
 }
 
 evm_fork svc_state_fork(const svc_state *st) {

@@ -1,10 +1,12 @@
 /* evm unit tests: 256-bit arithmetic against GMP, small programs through eth_call with
  * exact gas, host failures, estimateGas, createAccessList and transaction application. */
 #include <gmp.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include "evm/evm.h"
+#include "evm/internal.h"
 #include "src/commands.h"
 #include "evm/u256.h"
 #include "tests/test.h"
@@ -127,6 +129,200 @@ static void test_u256_vs_gmp(test_ctx *t) {
         if (!cd_u256_eq(&got, &want)) { bad++; test_fail_at(t, __FILE__, __LINE__, "%s mismatch", "shr"); }
     }
     mpz_clears(a, b, c, r, NULL);
+}
+
+/* SIGNEXTEND against GMP: x mod 2^(8k+8), minus 2^(8k+8) when its top bit is set; k past 30
+ * (or past 64 bits) leaves x as it is. */
+static void test_signextend_vs_gmp(test_ctx *t) {
+    uint64_t s = 0x5eed5eed12345678ull;
+    mpz_t a, r, m;
+    mpz_inits(a, r, m, NULL);
+    int bad = 0;
+    for (int i = 0; i < 20000 && bad < 5; i++) {
+        cd_u256 x = rnd_word(&s), k = u256_from_u64(rng_next(&s) % 34);
+        if (i % 97 == 0) k.w[1] = 1; /* k >= 2^64 */
+        cd_u256 got = u256_signextend(&k, &x), want = x;
+        if (u256_fits_u64(&k) && k.w[0] < 31) {
+            unsigned bits = (unsigned)k.w[0] * 8 + 8;
+            to_mpz(a, &x);
+            mpz_fdiv_r_2exp(r, a, bits);
+            if (mpz_tstbit(r, bits - 1)) {
+                mpz_set_ui(m, 1);
+                mpz_mul_2exp(m, m, bits);
+                mpz_sub(r, r, m);
+            }
+            want = from_mpz(r);
+        }
+        if (!cd_u256_eq(&got, &want)) {
+            bad++;
+            test_fail_at(t, __FILE__, __LINE__, "signextend k=%llu x.w0=%llx", (unsigned long long)k.w[0],
+                         (unsigned long long)x.w[0]);
+        }
+    }
+    mpz_clears(a, r, m, NULL);
+}
+
+/* The JUMPDEST bitmap (word-at-a-time scan) against a byte-by-byte walk, on random code
+ * rich in JUMPDEST, PUSHn (also truncated at the end), their neighbours 0x5c..0x5f and
+ * 0x80, and long runs of neither. */
+static void test_jumpdest_bitmap(test_ctx *t) {
+    static const uint8_t picks[] = {0x5b, 0x5b, 0x60, 0x61, 0x7f, 0x5a, 0x5c, 0x5f, 0x80, 0x7e, 0x01, 0xff};
+    uint64_t s = 0xfeedbeef01234567ull;
+    uint8_t code[300];
+    int bad = 0;
+    for (int iter = 0; iter < 3000 && bad < 5; iter++) {
+        size_t len = (size_t)(rng_next(&s) % sizeof code);
+        int mode = (int)(rng_next(&s) % 3);
+        for (size_t i = 0; i < len; i++) {
+            uint64_t r = rng_next(&s);
+            code[i] = mode == 0 ? (uint8_t)r : mode == 1 ? picks[r % sizeof picks] : (r % 16 ? 0x01 : 0x5b);
+        }
+        vm_code vc;
+        if (!vm_make_code(NULL, code, len, &vc)) {
+            test_fail_at(t, __FILE__, __LINE__, "vm_make_code: out of memory");
+            return;
+        }
+        bool push_data[sizeof code] = {false};
+        for (size_t i = 0; i < len; i++)
+            if (code[i] >= 0x60 && code[i] <= 0x7f) {
+                size_t n = (size_t)(code[i] - 0x5f);
+                for (size_t j = 1; j <= n && i + j < len; j++) push_data[i + j] = true;
+                i += n;
+            }
+        for (size_t i = 0; i < len; i++) {
+            bool want = code[i] == 0x5b && !push_data[i];
+            bool got = (vc.jumpdests[i / 8] >> (i % 8)) & 1;
+            if (want != got) {
+                bad++;
+                test_fail_at(t, __FILE__, __LINE__, "jumpdest bit %zu of %zu: got %d want %d", i, len, got, want);
+                break;
+            }
+        }
+        CHECK(t, vc.len == len && (len == 0 || !memcmp(vc.code, code, len)));
+        for (size_t i = 0; i < EVM_CODE_PAD; i++) CHECK(t, vc.code[len + i] == 0);
+        free((void *)vc.code);
+    }
+}
+
+/* Division by reciprocals (u256.h): the reciprocals themselves against their definitions,
+ * then DIV/MOD/ADDMOD/MULMOD against GMP on operands built to hit the corrections: exact
+ * multiples and one-off multiples of the divisor, divisors of 1..4 limbs that are powers
+ * of two, all ones in the top limb, or just normalized, and MULMOD products just below
+ * divisor * 2^256. */
+static cd_u256 edge_divisor(uint64_t *s) {
+    cd_u256 d = {{0, 0, 0, 0}};
+    int limbs = 1 + (int)(rng_next(s) % 4);
+    for (int i = 0; i < limbs; i++) d.w[i] = rng_next(s);
+    switch (rng_next(s) % 6) {
+    case 0: memset(d.w, 0, sizeof d.w), d.w[limbs - 1] = 1ull << (rng_next(s) % 64); break; /* 2^k */
+    case 1: d.w[limbs - 1] = ~0ull; break;
+    case 2: d.w[limbs - 1] |= 1ull << 63; break;                /* already normalized */
+    case 3: d.w[limbs - 1] >>= rng_next(s) % 64; break;
+    case 4: for (int i = 0; i < limbs; i++) d.w[i] = ~0ull; break;
+    default: break;
+    }
+    if (cd_u256_is_zero(&d)) d.w[0] = 1;
+    return d;
+}
+
+static void test_division_vs_gmp(test_ctx *t) {
+    uint64_t s = 0xd1d1d1d1c0ffee01ull;
+    int bad = 0;
+    /* reciprocals */
+    mpz_t a, b, c, r, m;
+    mpz_inits(a, b, c, r, m, NULL);
+    for (int i = 0; i < 20000 && bad < 5; i++) {
+        uint64_t d1 = rng_next(&s) | 1ull << 63, d0 = i % 7 == 0 ? 0 : i % 11 == 0 ? ~0ull : rng_next(&s);
+        if (i % 13 == 0) d1 = ~0ull;
+        if (i % 17 == 0) d1 = 1ull << 63;
+        u128 want2 = (~(u128)0) / d1 - ((u128)1 << 64);
+        if (u256_reciprocal_2by1(d1) != (uint64_t)want2 || (want2 >> 64)) {
+            bad++;
+            test_fail_at(t, __FILE__, __LINE__, "reciprocal_2by1(%llx)", (unsigned long long)d1);
+        }
+        mpz_set_ui(a, 1);
+        mpz_mul_2exp(a, a, 192);
+        mpz_sub_ui(a, a, 1);
+        cd_u256 dd = {{d0, d1, 0, 0}};
+        to_mpz(b, &dd);
+        mpz_fdiv_q(r, a, b);
+        mpz_set_ui(m, 1);
+        mpz_mul_2exp(m, m, 64);
+        mpz_sub(r, r, m);
+        cd_u256 want3 = from_mpz(r);
+        if (want3.w[0] != u256_reciprocal_3by2(d1, d0) || want3.w[1]) {
+            bad++;
+            test_fail_at(t, __FILE__, __LINE__, "reciprocal_3by2(%llx, %llx)", (unsigned long long)d1,
+                         (unsigned long long)d0);
+        }
+    }
+    for (int i = 0; i < 40000 && bad < 10; i++) {
+        cd_u256 d = edge_divisor(&s), x, y;
+        to_mpz(b, &d);
+        /* x = qq * d + rr with rr in {0, 1, d-1, random} */
+        cd_u256 qq = rnd_word(&s);
+        to_mpz(a, &qq);
+        mpz_mul(a, a, b);
+        switch (i % 4) {
+        case 0: break;
+        case 1: mpz_add_ui(a, a, 1); break;
+        case 2: mpz_add(a, a, b), mpz_sub_ui(a, a, 1); break;
+        default: mpz_add_ui(a, a, rng_next(&s)); break;
+        }
+        x = from_mpz(a);
+        to_mpz(a, &x);
+        cd_u256 gq, gr, wq, wr;
+        u256_divmod(&x, &d, &gq, &gr);
+        mpz_fdiv_qr(c, r, a, b);
+        wq = from_mpz(c);
+        wr = from_mpz(r);
+        if (!cd_u256_eq(&gq, &wq) || !cd_u256_eq(&gr, &wr)) {
+            bad++;
+            test_fail_at(t, __FILE__, __LINE__, "divmod x=%016llx..%016llx d=%016llx..%016llx",
+                         (unsigned long long)x.w[3], (unsigned long long)x.w[0], (unsigned long long)d.w[3],
+                         (unsigned long long)d.w[0]);
+        }
+        /* MULMOD with a product near d * 2^256 (y = 2^256 - 1 - small, x close to d) and ADDMOD */
+        y = rnd_word(&s);
+        if (i % 3 == 0) memset(y.w, 0xff, sizeof y.w), y.w[0] -= rng_next(&s) % 4;
+        cd_u256 xm = i % 5 == 0 ? u256_sub(&d, &(cd_u256){{1, 0, 0, 0}}) : x;
+        to_mpz(a, &xm);
+        to_mpz(c, &y);
+        mpz_mul(r, a, c);
+        mpz_mod(r, r, b);
+        wr = from_mpz(r);
+        gr = u256_mulmod(&xm, &y, &d);
+        if (!cd_u256_eq(&gr, &wr)) {
+            bad++;
+            test_fail_at(t, __FILE__, __LINE__, "mulmod mismatch (case %d)", i);
+        }
+        mpz_add(r, a, c);
+        mpz_mod(r, r, b);
+        wr = from_mpz(r);
+        gr = u256_addmod(&xm, &y, &d);
+        if (!cd_u256_eq(&gr, &wr)) {
+            bad++;
+            test_fail_at(t, __FILE__, __LINE__, "addmod mismatch (case %d)", i);
+        }
+    }
+    /* fixed edges: all ones by all ones, by one, by 2^255; and the largest products */
+    cd_u256 ones, one = u256_from_u64(1), top = {{0, 0, 0, 1ull << 63}}, gq, gr;
+    memset(&ones, 0xff, sizeof ones);
+    u256_divmod(&ones, &ones, &gq, &gr);
+    CHECK(t, cd_u256_eq(&gq, &one) && cd_u256_is_zero(&gr));
+    u256_divmod(&ones, &one, &gq, &gr);
+    CHECK(t, cd_u256_eq(&gq, &ones) && cd_u256_is_zero(&gr));
+    u256_divmod(&ones, &top, &gq, &gr);
+    cd_u256 low = ones;
+    low.w[3] >>= 1;
+    CHECK(t, cd_u256_eq(&gq, &one) && cd_u256_eq(&gr, &low));
+    gr = u256_mulmod(&ones, &ones, &top); /* (2^256-1)^2 mod 2^255 = 1 */
+    CHECK(t, cd_u256_eq(&gr, &one));
+    cd_u256 ones_m1 = ones;
+    ones_m1.w[0]--;
+    gr = u256_mulmod(&ones, &ones, &ones_m1); /* (m+1)^2 mod m = 1 */
+    CHECK(t, cd_u256_eq(&gr, &one));
+    mpz_clears(a, b, c, r, m, NULL);
 }
 
 static void test_u256_signed(test_ctx *t) {
@@ -462,6 +658,51 @@ static void test_deep_recursion_and_memory(test_ctx *t) {
     evm_memstate_free(ms);
 }
 
+/* The same deep recursion (hundreds of frames) from a thread whose stack could hold only a
+ * few dozen of them: the frames past the shallow ones move to a thread of their own, and
+ * the outcome and gas match the run on the main thread. */
+typedef struct {
+    const evm_host *h;
+    const evm_message *m;
+    evm_result r;
+    cd_status st;
+} small_stack_job;
+
+static void *small_stack_call(void *arg) {
+    small_stack_job *j = arg;
+    j->st = evm_call(j->h, EVM_CANCUN, j->m, &j->r, NULL);
+    return NULL;
+}
+
+static void test_deep_recursion_small_stack(test_ctx *t) {
+    static const uint8_t code[] = {0x60, 0, 0x60, 0, 0x60, 0, 0x60, 0, 0x60, 0, 0x30, 0x5a, 0xf1, 0x00};
+    evm_memstate *ms = state_with(code, sizeof code);
+    if (!ms) return;
+    evm_host h;
+    evm_memstate_host(ms, &h);
+    evm_message m = msg_to(&A_CONTRACT, 20000000);
+    evm_result main_r;
+    CHECK_OK(t, evm_call(&h, EVM_CANCUN, &m, &main_r, NULL));
+    small_stack_job j = {&h, &m, {0}, CD_ERR_INTERNAL};
+    pthread_attr_t attr;
+    pthread_t th;
+    CHECK(t, pthread_attr_init(&attr) == 0);
+    CHECK(t, pthread_attr_setstacksize(&attr, 1u << 20) == 0);
+    bool started = pthread_create(&th, &attr, small_stack_call, &j) == 0;
+    CHECK(t, started);
+    if (started) pthread_join(th, NULL);
+    pthread_attr_destroy(&attr);
+    CHECK_OK(t, j.st);
+    CHECK_EQ_INT(t, j.r.outcome, EVM_SUCCESS);
+    CHECK_EQ_U64(t, j.r.gas_used, main_r.gas_used);
+    /* it really went deep: about 120 gas per level (pushes, GAS, ADDRESS, a warm CALL) on
+     * top of the 21000, for hundreds of levels, far more than 1 MiB of stack holds */
+    CHECK(t, main_r.gas_used > 21000 + 300 * 119);
+    evm_result_free(&j.r);
+    evm_result_free(&main_r);
+    evm_memstate_free(ms);
+}
+
 static void test_create_addresses(test_ctx *t) {
     /* EIP-1014 example 1: deployer 0xdeadbeef00.., salt 0, init code 0x00. */
     static const uint8_t code[] = {0x60, 0, 0x60, 1, 0x60, 31, 0x60, 0, 0xf5, 0x60, 0, 0x52, 0x60, 32, 0x60, 0, 0xf3};
@@ -512,6 +753,7 @@ static void test_lying_host_code(test_ctx *t) {
     evm_host h;
     evm_memstate_host(ms, &h);
     h.get_code = lying_code;
+    h.code_matches_hash = false; /* a host of its own: it does not vouch for its code */
     evm_message m = msg_to(&A_CONTRACT, 50000);
     evm_result r;
     CHECK_ERR(t, evm_call(&h, EVM_CANCUN, &m, &r, NULL), CD_ERR_EVM_STATE_UNAVAILABLE);
@@ -559,6 +801,9 @@ int main(void) {
     test_init(&t, "test_evm");
     TEST_RUN(&t, test_u256_vs_gmp);
     TEST_RUN(&t, test_u256_signed);
+    TEST_RUN(&t, test_signextend_vs_gmp);
+    TEST_RUN(&t, test_division_vs_gmp);
+    TEST_RUN(&t, test_jumpdest_bitmap);
     TEST_RUN(&t, test_return_and_gas);
     TEST_RUN(&t, test_revert_and_halt);
     TEST_RUN(&t, test_fork_gating);
@@ -568,6 +813,7 @@ int main(void) {
     TEST_RUN(&t, test_apply_tx);
     TEST_RUN(&t, test_logs_hash_and_names);
     TEST_RUN(&t, test_deep_recursion_and_memory);
+    TEST_RUN(&t, test_deep_recursion_small_stack);
     TEST_RUN(&t, test_create_addresses);
     TEST_RUN(&t, test_lying_host_code);
     TEST_RUN(&t, test_cli_statetest);

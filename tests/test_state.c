@@ -153,7 +153,10 @@ static void test_state_reads(test_ctx *t) {
     CHECK_OK(t, svc_state_code_get(&st, &deposit, &c, &e));
     CHECK(t, c.len > 1000);
     evm_host host;
+    memset(&host, 0xff, sizeof host); /* whatever the caller's struct held before */
     svc_state_host(&st, &host);
+    /* Upstream code is never vouched for: the VM hashes it against the proven codeHash. */
+    CHECK(t, !host.code_matches_hash);
     evm_account ea;
     CHECK_OK(t, host.get_account(host.ctx, &deposit, &ea));
     CHECK(t, ea.exists && ea.has_storage);
