@@ -103,3 +103,18 @@ export function abiWord(v) {
 export function abiCall(signature, ...args) {
   return selector(signature) + args.map(abiWord).join("");
 }
+
+// Calldata for a function whose arguments are static words or (one level of) dynamic strings.
+export function abiEncodeCall(signature, args) {
+  const types = /\((.*)\)/.exec(signature)[1].split(",").filter(Boolean);
+  let head = "", tail = "";
+  const headLen = 32 * types.length;
+  types.forEach((t, i) => {
+    if (t === "string") {
+      head += abiWord(headLen + tail.length / 2);
+      const b = new TextEncoder().encode(args[i]);
+      tail += abiWord(b.length) + Buffer.from(b).toString("hex").padEnd(Math.ceil(b.length / 32) * 64, "0");
+    } else head += abiWord(args[i]);
+  });
+  return selector(signature) + head + tail;
+}

@@ -22,7 +22,7 @@ import { DEV } from "../lib/anvil.mjs";
 import { CANDOR, REPO, HERE, WORK, Service, checkClaim, http as req, log, svcCheck } from "../lib/harness.mjs";
 import { domainSeparator, hashBlock, recoverAddress } from "../lib/signing.mjs";
 import { startTamperProxy } from "../lib/tamper.mjs";
-import { abiCall, abiWord, fromHex, keccak, quantity, sleep, toHex, waitFor } from "../lib/util.mjs";
+import { abiCall, abiEncodeCall, abiWord, fromHex, keccak, quantity, sleep, toHex, waitFor } from "../lib/util.mjs";
 
 export const name = "governance";
 
@@ -49,20 +49,6 @@ function compile() {
   };
 }
 
-/* ABI: static words and (at most one level of) dynamic strings. */
-function abiEncode(sig, args) {
-  const types = /\((.*)\)/.exec(sig)[1].split(",").filter(Boolean);
-  let head = "", tail = "";
-  const headLen = 32 * types.length;
-  types.forEach((t, i) => {
-    if (t === "string") {
-      head += abiWord(headLen + tail.length / 2);
-      const b = te.encode(args[i]);
-      tail += abiWord(b.length) + Buffer.from(b).toString("hex").padEnd(Math.ceil(b.length / 32) * 64, "0");
-    } else head += abiWord(args[i]);
-  });
-  return abiCall(sig) + head + tail;
-}
 
 async function receipt(chain, hash, what) {
   return waitFor(async () => {
@@ -279,8 +265,8 @@ export async function run(r, chain) {
       return `block ${await checkGovernanceAnswer(chain, g, { contract: gov })}`;
     });
     const tBefore = (await getGov(T)).json;
-    const addM = await send(chain, gov, abiEncode("addMeasurement(bytes32,string,uint64,uint64)", [idB, LONG_VERSION, 0, U64_MAX]), "addMeasurement");
-    const addK = await send(chain, gov, abiEncode("addMember(address,string)", [attA.address, endpointA]), "addMember");
+    const addM = await send(chain, gov, abiEncodeCall("addMeasurement(bytes32,string,uint64,uint64)", [idB, LONG_VERSION, 0, U64_MAX]), "addMeasurement");
+    const addK = await send(chain, gov, abiEncodeCall("addMember(address,string)", [attA.address, endpointA]), "addMember");
     const changeBlock = Math.max(Number(addM.blockNumber), Number(addK.blockNumber));
     log(`governance change in block ${changeBlock}`);
 

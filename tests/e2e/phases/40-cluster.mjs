@@ -22,7 +22,7 @@ import { assert } from "../lib/report.mjs";
 import { DEV } from "../lib/anvil.mjs";
 import { REPO, WORK, Service, checkBlockAnswer, http as req, log, svcCheck } from "../lib/harness.mjs";
 import { recoverAddress } from "../lib/signing.mjs";
-import { abiCall, abiWord, freePort, fromHex, keccak, quantity, sha256, sleep, toHex, waitFor } from "../lib/util.mjs";
+import { abiCall, abiEncodeCall, abiWord, freePort, fromHex, keccak, quantity, sha256, sleep, toHex, waitFor } from "../lib/util.mjs";
 
 export const name = "cluster";
 
@@ -42,20 +42,6 @@ function compileGovernance() {
   return "0x" + out.contracts["CandorGovernance.sol"].CandorGovernance.evm.bytecode.object;
 }
 
-/* ABI: static words and dynamic strings. */
-function abiEncode(sig, args) {
-  const types = /\((.*)\)/.exec(sig)[1].split(",").filter(Boolean);
-  let head = "", tail = "";
-  const headLen = 32 * types.length;
-  types.forEach((t, i) => {
-    if (t === "string") {
-      head += abiWord(headLen + tail.length / 2);
-      const b = te.encode(args[i]);
-      tail += abiWord(b.length) + Buffer.from(b).toString("hex").padEnd(Math.ceil(b.length / 32) * 64, "0");
-    } else head += abiWord(args[i]);
-  });
-  return abiCall(sig) + head + tail;
-}
 
 async function send(chain, to, data, what) {
   const hash = await chain.anvil.call("eth_sendTransaction", [{ from: DEV[0], to, data, gas: quantity(3000000) }]);
@@ -185,8 +171,8 @@ export async function run(r, chain) {
     });
 
     // Governance: the mock build (all-zero measurement) approved; nodes 1-4 members (4 runs another build).
-    await send(chain, gov, abiEncode("addMeasurement(bytes32,string,uint64,uint64)", [idGood, "e2e mock build", 0, U64_MAX]), "addMeasurement");
-    for (const a of addr.slice(0, 4)) await send(chain, gov, abiEncode("addMember(address,string)", [a, "http://127.0.0.1"]), "addMember");
+    await send(chain, gov, abiEncodeCall("addMeasurement(bytes32,string,uint64,uint64)", [idGood, "e2e mock build", 0, U64_MAX]), "addMeasurement");
+    for (const a of addr.slice(0, 4)) await send(chain, gov, abiEncodeCall("addMember(address,string)", [a, "http://127.0.0.1"]), "addMember");
     log("cluster: governance approves the build and lists nodes 1-4");
 
     let cluster = null;
@@ -305,7 +291,7 @@ export async function run(r, chain) {
     });
 
     await r.check("cluster: governance removes a member: the node that admitted it re-checks and shows it revoked", async () => {
-      await send(chain, gov, abiEncode("removeMember(address)", [addr[1]]), "removeMember");
+      await send(chain, gov, abiEncodeCall("removeMember(address)", [addr[1]]), "removeMember");
       await waitFor(() => events(N[0], "peer_revoked").some((l) => l.includes(`address=${addr[1]}`)),
         { timeoutMs: 150000, intervalMs: 1000, what: "node 1 logs peer_revoked for node 2" });
       const h = await clusterOf(N[0]);
