@@ -184,10 +184,11 @@ typedef struct {
     bool ok;
 } run_stats;
 
-static run_stats bench_code(const uint8_t *code, size_t len, cd_bytes data, int reps, const cd_u256 *slot_key) {
-    run_stats rs = {0, 0, false};
+/* The world every bench call runs in: a funded sender and the code under test at BENCH_CODE,
+ * in a block with room for any workload. NULL when it cannot be built. */
+static evm_memstate *bench_world(cd_bytes code) {
     evm_memstate *ms;
-    if (evm_memstate_new(&ms) != CD_OK) return rs;
+    if (evm_memstate_new(&ms) != CD_OK) return NULL;
     cd_u256 bal = u256_from_u64(1ull << 60);
     evm_block b;
     memset(&b, 0, sizeof b);
@@ -196,8 +197,18 @@ static run_stats bench_code(const uint8_t *code, size_t len, cd_bytes data, int 
     b.number = 1;
     evm_memstate_set_block(ms, &b);
     if (evm_memstate_set_account(ms, &BENCH_SENDER, 0, &bal, cd_bytes_make(NULL, 0)) != CD_OK ||
-        evm_memstate_set_account(ms, &BENCH_CODE, 1, &bal, cd_bytes_make(code, len)) != CD_OK)
-        goto out;
+        evm_memstate_set_account(ms, &BENCH_CODE, 1, &bal, code) != CD_OK) {
+        evm_memstate_free(ms);
+        return NULL;
+    }
+    return ms;
+}
+
+static run_stats bench_code(const uint8_t *code, size_t len, cd_bytes data, int reps, const cd_u256 *slot_key) {
+    run_stats rs = {0, 0, false};
+    evm_memstate *ms = bench_world(cd_bytes_make(code, len));
+    if (!ms) return rs;
+    cd_u256 bal = u256_from_u64(1ull << 60);
     if (slot_key && evm_memstate_set_storage(ms, &BENCH_CODE, slot_key, &bal) != CD_OK) goto out;
     evm_host h;
     evm_memstate_host(ms, &h);
@@ -529,21 +540,9 @@ static bool cmp_evmone_once(cmp_ctx *c, const ev_message *m, cd_buf *out) {
 }
 
 static void cmp_case(cmp_ctx *c, const char *name, cd_bytes code, cd_bytes input) {
-    evm_memstate *ms;
     cd_buf out_a = {0}, out_b = {0};
-    if (evm_memstate_new(&ms) != CD_OK) return;
-    cd_u256 bal = u256_from_u64(1ull << 60);
-    evm_block b;
-    memset(&b, 0, sizeof b);
-    b.gas_limit = 2000000000ull;
-    b.chain_id = 1;
-    b.number = 1;
-    evm_memstate_set_block(ms, &b);
-    if (evm_memstate_set_account(ms, &BENCH_SENDER, 0, &bal, cd_bytes_make(NULL, 0)) != CD_OK ||
-        evm_memstate_set_account(ms, &BENCH_CODE, 1, &bal, code) != CD_OK) {
-        evm_memstate_free(ms);
-        return;
-    }
+    evm_memstate *ms = bench_world(code);
+    if (!ms) return;
     evm_host h;
     evm_memstate_host(ms, &h);
     evm_message m;
