@@ -97,8 +97,16 @@ typedef struct {
     cd_u256 *stack;           /* EVM_STACK_LIMIT words */
     uint8_t *mem;
     size_t mem_cap;
+    uint8_t *mem_reserve;     /* memory inside the vm that mem starts in (not freed), or NULL */
     cd_buf ret;               /* return data of this depth's last sub-call */
 } vm_scratch;
+
+/* What the vm itself holds for a typical eth_call, so that most calls need no allocation
+ * besides the vm's own: the outermost frame's stack and first memory, the first accounts
+ * and journal entries. Past these the tables move to the heap. */
+#define VM_ACCTS_RESERVE 8
+#define VM_JOURNAL_RESERVE 32
+#define VM_MEM_RESERVE 4096
 
 /* Scratch for call depth d (allocated zeroed on first use). NULL: out of memory. */
 vm_scratch *vm_scratch_at(evm_vm *vm, int d);
@@ -144,6 +152,14 @@ struct evm_vm {
 
     vm_opinfo ops[256];         /* per-opcode dispatch data for this fork */
     uint8_t stack_room;         /* VM_STACK_*: what vm_deep_stack_ok found */
+    vm_scratch scratch0;        /* depth 0 (the others are in `scratch`) */
+
+    /* The reserves (see VM_ACCTS_RESERVE): everything from stack0 on is left uninitialised
+     * by vm_init (33 KiB nobody reads before writing), so it must stay last. */
+    cd_u256 stack0[EVM_STACK_LIMIT];
+    _Alignas(32) uint8_t mem0[VM_MEM_RESERVE];
+    world_acct accts0[VM_ACCTS_RESERVE];
+    jentry journal0[VM_JOURNAL_RESERVE];
 };
 
 /* ---- world.c ---- */

@@ -161,7 +161,9 @@ static bool mem_grow(frame *f, uint64_t end) {
     if (need > sc->mem_cap) {
         size_t nc = sc->mem_cap ? sc->mem_cap : 4096;
         while (nc < need) nc *= 2;
-        uint8_t *p = realloc(sc->mem, nc);
+        /* memory still in the vm's reserve moves to the heap (only mem_len bytes are live) */
+        uint8_t *p = sc->mem == sc->mem_reserve ? malloc(nc) : realloc(sc->mem, nc);
+        if (p && sc->mem == sc->mem_reserve && f->mem_len) memcpy(p, sc->mem, f->mem_len);
         if (!p) {
             vm_fail(f->vm, CD_ERR_NOMEM, "memory");
             return false;

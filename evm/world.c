@@ -1,6 +1,8 @@
 /* The journaled world overlay of one transaction: accounts and slots are read from the host
  * once, kept in hash tables, and every change is recorded in an undo journal so that a
  * failing call frame can be rolled back to its snapshot. */
+#include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,11 +26,18 @@ void vm_fail(evm_vm *vm, cd_status st, const char *what) {
 }
 
 cd_status vm_init(evm_vm *vm, const evm_host *host, evm_fork fork, cd_error *err) {
-    memset(vm, 0, sizeof *vm);
+    memset(vm, 0, offsetof(evm_vm, stack0));
+    vm->accts = vm->accts0;
+    vm->cap_accts = VM_ACCTS_RESERVE;
+    vm->journal = vm->journal0;
+    vm->cap_journal = VM_JOURNAL_RESERVE;
+    vm->scratch0.stack = vm->stack0;
+    vm->scratch0.mem = vm->scratch0.mem_reserve = vm->mem0;
+    vm->scratch0.mem_cap = VM_MEM_RESERVE;
     vm->host = host;
     vm->fork = fork;
     vm->err = err;
-    cd_arena_init(&vm->arena, 64 << 10, 0);
+    cd_arena_init(&vm->arena, 16 << 10, 0); /* under glibc's 64 KiB, whose free would consolidate the heap every call */
     vm_build_tables(fork, vm->ops);
     vm->acct_nbuckets = 64;
     vm->acct_buckets = calloc(vm->acct_nbuckets, sizeof *vm->acct_buckets);
@@ -41,11 +50,11 @@ cd_status vm_init(evm_vm *vm, const evm_host *host, evm_fork fork, cd_error *err
 }
 
 void vm_free(evm_vm *vm) {
-    free(vm->accts);
+    if (vm->accts != vm->accts0) free(vm->accts);
     free(vm->acct_buckets);
     free(vm->slots);
     free(vm->slot_buckets);
-    free(vm->journal);
+    if (vm->journal != vm->journal0) free(vm->journal);
     for (size_t i = 0; i < vm->n_logs; i++) free(vm->logs[i].data);
     free(vm->logs);
     cd_arena_free(&vm->arena);
@@ -57,10 +66,25 @@ void vm_free(evm_vm *vm) {
         free(vm->scratch[i]);
     }
     free(vm->scratch);
-    memset(vm, 0, sizeof *vm);
+    if (vm->scratch0.mem != vm->scratch0.mem_reserve) free(vm->scratch0.mem);
+    cd_buf_free(&vm->scratch0.ret);
+    memset(vm, 0, offsetof(evm_vm, stack0));
+}
+
+/* cd_grow_array for a table that may still sit in its reserve inside the vm (which cannot
+ * be passed to realloc): the first growth copies it out to the heap. */
+static void *grow_reserved(void *items, const void *reserve, size_t *cap, size_t elem_size) {
+    if (items != reserve) return cd_grow_array(items, cap, elem_size, 0);
+    if (*cap > SIZE_MAX / 2 / elem_size) return NULL;
+    void *p = malloc(*cap * 2 * elem_size);
+    if (!p) return NULL;
+    memcpy(p, items, *cap * elem_size);
+    *cap *= 2;
+    return p;
 }
 
 vm_scratch *vm_scratch_at(evm_vm *vm, int d) {
+    if (d == 0) return &vm->scratch0;
     if ((size_t)d >= vm->n_scratch) {
         size_t n = vm->n_scratch ? vm->n_scratch * 2 : 8;
         while (n <= (size_t)d) n *= 2;
@@ -203,7 +227,7 @@ world_acct *vm_acct(evm_vm *vm, const cd_address *addr) {
         return NULL;
     }
     if (vm->n_accts == vm->cap_accts) {
-        world_acct *p = cd_grow_array(vm->accts, &vm->cap_accts, sizeof *p, 32);
+        world_acct *p = grow_reserved(vm->accts, vm->accts0, &vm->cap_accts, sizeof *p);
         if (!p) {
             vm_fail(vm, CD_ERR_NOMEM, "account table");
             return NULL;
@@ -320,7 +344,7 @@ world_slot *vm_slot(evm_vm *vm, uint32_t ai, const cd_u256 *key, bool transient)
 
 bool vm_journal_push(evm_vm *vm, const jentry *e) {
     if (vm->n_journal == vm->cap_journal) {
-        jentry *p = cd_grow_array(vm->journal, &vm->cap_journal, sizeof *p, 256);
+        jentry *p = grow_reserved(vm->journal, vm->journal0, &vm->cap_journal, sizeof *p);
         if (!p) {
             vm_fail(vm, CD_ERR_NOMEM, "journal");
             return false;
