@@ -104,16 +104,23 @@ static const int16_t op_gas[256] = {
     /* 0xf0 */ 32000, 40, 40, 0, 40, 32000, -1, -1, -1, -1, 700, -1, -1, 0, -1, 0,
 };
 
-/* Opcodes whose constant gas some later fork changes (EIP-150, EIP-1884, EIP-2929): their
+/* Opcodes whose constant gas some later fork changes (EIP-150, EIP-1884, EIP-2929; the same
+ * list as vm_build_tables' `varies`): their
  * handlers read this fork's table; every other handler has its cost as an immediate. */
 static const bool op_gas_varies[256] = {
     [0x31] = true, [0x3b] = true, [0x3c] = true, [0x3f] = true, [0x54] = true,
     [0xf1] = true, [0xf2] = true, [0xf4] = true, [0xfa] = true, [0xff] = true,
 };
 
+/* Only the op_gas_varies entries are ever read (every other handler has its gas as an
+ * immediate), so only they are built: this runs once per eth_call. */
 void vm_build_tables(evm_fork fork, vm_opinfo ops[256]) {
+    static const uint8_t varies[] = {0x31, 0x3b, 0x3c, 0x3f, 0x54, 0xf1, 0xf2, 0xf4, 0xfa, 0xff};
     int16_t t[256];
-    for (int i = 0; i < 256; i++) t[i] = op_gas[i] >= 0 && fork >= op_since[i] ? op_gas[i] : -1;
+    for (size_t k = 0; k < sizeof varies; k++) {
+        int i = varies[k];
+        t[i] = op_gas[i] >= 0 && fork >= op_since[i] ? op_gas[i] : -1;
+    }
     if (fork >= EVM_TANGERINE_WHISTLE) { /* EIP-150 */
         t[0x31] = 400; t[0x3b] = 700; t[0x3c] = 700; t[0x54] = 200;
         t[0xf1] = t[0xf2] = t[0xf4] = 700; t[0xff] = 5000;
@@ -125,7 +132,7 @@ void vm_build_tables(evm_fork fork, vm_opinfo ops[256]) {
         t[0x31] = t[0x3b] = t[0x3c] = t[0x3f] = t[0x54] = 100;
         t[0xf1] = t[0xf2] = t[0xf4] = t[0xfa] = 100;
     }
-    for (int i = 0; i < 256; i++) ops[i].gas = t[i];
+    for (size_t k = 0; k < sizeof varies; k++) ops[varies[k]].gas = t[varies[k]];
 }
 
 /* ---- frame ------------------------------------------------------------------------------ */
