@@ -107,6 +107,9 @@ typedef struct {
 #define VM_ACCTS_RESERVE 8
 #define VM_JOURNAL_RESERVE 32
 #define VM_MEM_RESERVE 4096
+#define VM_CODE_RESERVE (12 << 10)  /* first code loaded, with its padding and bitmap */
+#define VM_ACCT_BUCKETS0 64
+#define VM_SLOT_BUCKETS0 256
 
 /* Scratch for call depth d (allocated zeroed on first use). NULL: out of memory. */
 vm_scratch *vm_scratch_at(evm_vm *vm, int d);
@@ -153,6 +156,9 @@ struct evm_vm {
     vm_opinfo ops[256];         /* per-opcode dispatch data for this fork */
     uint8_t stack_room;         /* VM_STACK_*: what vm_deep_stack_ok found */
     vm_scratch scratch0;        /* depth 0 (the others are in `scratch`) */
+    bool code0_used;            /* code0 holds a vm_code */
+    uint32_t acct_buckets0[VM_ACCT_BUCKETS0]; /* the hash tables' first buckets (cleared) */
+    uint32_t slot_buckets0[VM_SLOT_BUCKETS0];
 
     /* The reserves (see VM_ACCTS_RESERVE): everything from stack0 on is left uninitialised
      * by vm_init (33 KiB nobody reads before writing), so it must stay last. */
@@ -160,6 +166,7 @@ struct evm_vm {
     _Alignas(32) uint8_t mem0[VM_MEM_RESERVE];
     world_acct accts0[VM_ACCTS_RESERVE];
     jentry journal0[VM_JOURNAL_RESERVE];
+    _Alignas(16) uint8_t code0[VM_CODE_RESERVE];
 };
 
 /* ---- world.c ---- */

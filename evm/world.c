@@ -39,11 +39,10 @@ cd_status vm_init(evm_vm *vm, const evm_host *host, evm_fork fork, cd_error *err
     vm->err = err;
     cd_arena_init(&vm->arena, 16 << 10, 0); /* under glibc's 64 KiB, whose free would consolidate the heap every call */
     vm_build_tables(fork, vm->ops);
-    vm->acct_nbuckets = 64;
-    vm->acct_buckets = calloc(vm->acct_nbuckets, sizeof *vm->acct_buckets);
-    vm->slot_nbuckets = 256;
-    vm->slot_buckets = calloc(vm->slot_nbuckets, sizeof *vm->slot_buckets);
-    if (!vm->acct_buckets || !vm->slot_buckets) return cd_fail(err, CD_ERR_NOMEM, "evm: vm tables");
+    vm->acct_nbuckets = VM_ACCT_BUCKETS0;
+    vm->acct_buckets = vm->acct_buckets0;
+    vm->slot_nbuckets = VM_SLOT_BUCKETS0;
+    vm->slot_buckets = vm->slot_buckets0;
     cd_status st = host->get_block(host->ctx, &vm->block);
     if (st != CD_OK) return cd_fail(err, st, "evm: block context: %s", cd_status_str(st));
     return CD_OK;
@@ -51,9 +50,9 @@ cd_status vm_init(evm_vm *vm, const evm_host *host, evm_fork fork, cd_error *err
 
 void vm_free(evm_vm *vm) {
     if (vm->accts != vm->accts0) free(vm->accts);
-    free(vm->acct_buckets);
+    if (vm->acct_buckets != vm->acct_buckets0) free(vm->acct_buckets);
     free(vm->slots);
-    free(vm->slot_buckets);
+    if (vm->slot_buckets != vm->slot_buckets0) free(vm->slot_buckets);
     if (vm->journal != vm->journal0) free(vm->journal);
     for (size_t i = 0; i < vm->n_logs; i++) free(vm->logs[i].data);
     free(vm->logs);
@@ -109,8 +108,17 @@ vm_scratch *vm_scratch_at(evm_vm *vm, int d) {
 void *vm_own(evm_vm *vm, size_t n) { return cd_arena_alloc(&vm->arena, n ? n : 1); }
 
 bool vm_make_code(evm_vm *vm, const uint8_t *code, size_t len, vm_code *out) {
-    size_t bitmap = (len + 7) / 8 + 1;
-    uint8_t *buf = vm ? vm_own(vm, len + EVM_CODE_PAD + bitmap) : calloc(1, len + EVM_CODE_PAD + bitmap);
+    size_t bitmap = (len + 7) / 8 + 1, total = len + EVM_CODE_PAD + bitmap;
+    uint8_t *buf;
+    if (vm && !vm->code0_used && total <= VM_CODE_RESERVE) {
+        /* the first code of the call goes to the vm's reserve: only the padding and the
+         * bitmap need clearing, the code is copied over the rest */
+        vm->code0_used = true;
+        buf = vm->code0;
+        memset(buf + len, 0, total - len);
+    } else {
+        buf = vm ? vm_own(vm, total) : calloc(1, total);
+    }
     if (!buf) return false;
     if (len) memcpy(buf, code, len);
     uint8_t *jd = buf + len + EVM_CODE_PAD;
@@ -173,7 +181,7 @@ static bool rehash_accts(evm_vm *vm) {
         vm->accts[i].hnext = b[h];
         b[h] = (uint32_t)(i + 1);
     }
-    free(vm->acct_buckets);
+    if (vm->acct_buckets != vm->acct_buckets0) free(vm->acct_buckets);
     vm->acct_buckets = b;
     vm->acct_nbuckets = nb;
     return true;
@@ -189,7 +197,7 @@ static bool rehash_slots(evm_vm *vm) {
         s->hnext = b[h];
         b[h] = (uint32_t)(i + 1);
     }
-    free(vm->slot_buckets);
+    if (vm->slot_buckets != vm->slot_buckets0) free(vm->slot_buckets);
     vm->slot_buckets = b;
     vm->slot_nbuckets = nb;
     return true;
