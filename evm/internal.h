@@ -153,7 +153,6 @@ struct evm_vm {
     vm_scratch **scratch;       /* each entry allocated separately: frames keep pointers */
     size_t n_scratch;
 
-    vm_opinfo ops[256];         /* per-opcode dispatch data for this fork */
     uint8_t stack_room;         /* VM_STACK_*: what vm_deep_stack_ok found */
     vm_scratch scratch0;        /* depth 0 (the others are in `scratch`) */
     bool code0_used;            /* code0 holds a vm_code */
@@ -163,6 +162,7 @@ struct evm_vm {
     /* The reserves (see VM_ACCTS_RESERVE): everything from stack0 on is left uninitialised
      * by vm_init (33 KiB nobody reads before writing), so it must stay last. */
     cd_u256 stack0[EVM_STACK_LIMIT];
+    vm_opinfo ops[256];         /* this fork's gas of the repriced opcodes (only those are set) */
     _Alignas(32) uint8_t mem0[VM_MEM_RESERVE];
     world_acct accts0[VM_ACCTS_RESERVE];
     jentry journal0[VM_JOURNAL_RESERVE];

@@ -67,7 +67,23 @@ void vm_free(evm_vm *vm) {
     free(vm->scratch);
     if (vm->scratch0.mem != vm->scratch0.mem_reserve) free(vm->scratch0.mem);
     cd_buf_free(&vm->scratch0.ret);
-    memset(vm, 0, offsetof(evm_vm, stack0));
+    /* Back to an empty vm that a second vm_free leaves alone (the tables at their
+     * reserves), without clearing the whole head of the struct again. */
+    vm->accts = vm->accts0;
+    vm->journal = vm->journal0;
+    vm->acct_buckets = vm->acct_buckets0;
+    vm->slot_buckets = vm->slot_buckets0;
+    vm->slots = NULL;
+    vm->logs = NULL;
+    vm->n_logs = vm->n_accts = vm->n_slots = vm->n_journal = vm->cap_slots = vm->cap_logs = 0;
+    vm->cap_accts = VM_ACCTS_RESERVE;
+    vm->cap_journal = VM_JOURNAL_RESERVE;
+    vm->acct_nbuckets = VM_ACCT_BUCKETS0;
+    vm->slot_nbuckets = VM_SLOT_BUCKETS0;
+    vm->scratch = NULL;
+    vm->n_scratch = 0;
+    vm->scratch0.mem = vm->scratch0.mem_reserve;
+    vm->scratch0.mem_cap = VM_MEM_RESERVE;
 }
 
 /* cd_grow_array for a table that may still sit in its reserve inside the vm (which cannot
