@@ -299,23 +299,22 @@ bool vm_load_code(evm_vm *vm, world_acct *a) {
         return true;
     }
     if (vm->fatal != CD_OK) return false;
-    cd_buf buf = {0};
-    cd_status st = vm->host->get_code(vm->host->ctx, &a->addr, &a->s.code_hash, &buf);
+    cd_bytes code = cd_bytes_make(NULL, 0);
+    cd_status st = vm->host->get_code(vm->host->ctx, &a->addr, &a->s.code_hash, &code);
+    if (st == CD_OK && code.len && !code.ptr) st = CD_ERR_EVM_STATE_UNAVAILABLE; /* a broken host */
+    if (!code.len) code.ptr = (const uint8_t *)""; /* hashing and copying need a pointer */
     if (st == CD_OK && !vm->host->code_matches_hash) {
         /* The host must hand back the code that hashes to the account's codeHash; a
          * mismatch means the host is broken or lying, which we refuse to execute. */
         cd_hash32 h;
-        evm_hash(buf.data, buf.len, &h);
+        evm_hash(code.ptr, code.len, &h);
         if (!cd_hash32_eq(&h, &a->s.code_hash)) st = CD_ERR_EVM_STATE_UNAVAILABLE;
     }
     if (st != CD_OK) {
-        cd_buf_free(&buf);
         vm_fail(vm, st, "code read");
         return false;
     }
-    bool ok = vm_make_code(vm, buf.data, buf.len, &a->s.code);
-    cd_buf_free(&buf);
-    if (!ok) {
+    if (!vm_make_code(vm, code.ptr, code.len, &a->s.code)) {
         vm_fail(vm, CD_ERR_NOMEM, "code copy");
         return false;
     }
