@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define CD_MUST_CHECK __attribute__((warn_unused_result))
 #define CD_NONNULL(...) __attribute__((nonnull(__VA_ARGS__)))
@@ -98,9 +99,11 @@ static inline bool cd_hash32_eq(const cd_hash32 *a, const cd_hash32 *b) {
     for (int i = 0; i < 32; i++) if (a->b[i] != b->b[i]) return false;
     return true;
 }
+/* One fixed-size memcmp, which compilers turn into a few wide loads and compares (the
+ * byte loop it replaces compiled to twenty compare-and-branch steps on the EVM's account
+ * lookups). */
 static inline bool cd_address_eq(const cd_address *a, const cd_address *b) {
-    for (int i = 0; i < 20; i++) if (a->b[i] != b->b[i]) return false;
-    return true;
+    return memcmp(a->b, b->b, sizeof a->b) == 0;
 }
 
 /* Big-endian byte string (at most 32 bytes) to word; longer input is an error. */

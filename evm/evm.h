@@ -55,9 +55,12 @@ typedef struct {
     void *ctx;
     cd_status (*get_block)(void *ctx, evm_block *out);
     cd_status (*get_account)(void *ctx, const cd_address *addr, evm_account *out);
-    /* Appends the code of `addr` (whose hash is `code_hash`, as returned by get_account). */
+    /* Points *out at the code of `addr` (whose hash is `code_hash`, as returned by
+     * get_account), held by the host: the bytes must stay valid and unchanged until the
+     * next call into the host (the VM copies them into its padded, analysed form at once,
+     * so the host's own copy is the only one made). */
     cd_status (*get_code)(void *ctx, const cd_address *addr, const cd_hash32 *code_hash,
-                          cd_buf *out);
+                          cd_bytes *out);
     cd_status (*get_storage)(void *ctx, const cd_address *addr, const cd_u256 *key,
                              cd_u256 *value);
     /* Hash of block `number` (only asked for the 256 blocks before the current one). */

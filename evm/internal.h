@@ -97,8 +97,19 @@ typedef struct {
     cd_u256 *stack;           /* EVM_STACK_LIMIT words */
     uint8_t *mem;
     size_t mem_cap;
+    uint8_t *mem_reserve;     /* memory inside the vm that mem starts in (not freed), or NULL */
     cd_buf ret;               /* return data of this depth's last sub-call */
 } vm_scratch;
+
+/* What the vm itself holds for a typical eth_call, so that most calls need no allocation
+ * besides the vm's own: the outermost frame's stack and first memory, the first accounts
+ * and journal entries. Past these the tables move to the heap. */
+#define VM_ACCTS_RESERVE 8
+#define VM_JOURNAL_RESERVE 32
+#define VM_MEM_RESERVE 4096
+#define VM_CODE_RESERVE (12 << 10)  /* first code loaded, with its padding and bitmap */
+#define VM_ACCT_BUCKETS0 64
+#define VM_SLOT_BUCKETS0 256
 
 /* Scratch for call depth d (allocated zeroed on first use). NULL: out of memory. */
 vm_scratch *vm_scratch_at(evm_vm *vm, int d);
@@ -142,8 +153,20 @@ struct evm_vm {
     vm_scratch **scratch;       /* each entry allocated separately: frames keep pointers */
     size_t n_scratch;
 
-    vm_opinfo ops[256];         /* per-opcode dispatch data for this fork */
     uint8_t stack_room;         /* VM_STACK_*: what vm_deep_stack_ok found */
+    vm_scratch scratch0;        /* depth 0 (the others are in `scratch`) */
+    bool code0_used;            /* code0 holds a vm_code */
+    uint32_t acct_buckets0[VM_ACCT_BUCKETS0]; /* the hash tables' first buckets (cleared) */
+    uint32_t slot_buckets0[VM_SLOT_BUCKETS0];
+
+    /* The reserves (see VM_ACCTS_RESERVE): everything from stack0 on is left uninitialised
+     * by vm_init (33 KiB nobody reads before writing), so it must stay last. */
+    cd_u256 stack0[EVM_STACK_LIMIT];
+    vm_opinfo ops[256];         /* this fork's gas of the repriced opcodes (only those are set) */
+    _Alignas(32) uint8_t mem0[VM_MEM_RESERVE];
+    world_acct accts0[VM_ACCTS_RESERVE];
+    jentry journal0[VM_JOURNAL_RESERVE];
+    _Alignas(16) uint8_t code0[VM_CODE_RESERVE];
 };
 
 /* ---- world.c ---- */

@@ -13,6 +13,7 @@
 #include "evm/precompiles.h"
 #include "rlp/rlp.h"
 
+
 /* ---- per-fork gas table ---------------------------------------------------------------- */
 
 /* Stack items popped and pushed by each opcode (0xff = undefined at any fork). */
@@ -104,16 +105,23 @@ static const int16_t op_gas[256] = {
     /* 0xf0 */ 32000, 40, 40, 0, 40, 32000, -1, -1, -1, -1, 700, -1, -1, 0, -1, 0,
 };
 
-/* Opcodes whose constant gas some later fork changes (EIP-150, EIP-1884, EIP-2929): their
+/* Opcodes whose constant gas some later fork changes (EIP-150, EIP-1884, EIP-2929; the same
+ * list as vm_build_tables' `varies`): their
  * handlers read this fork's table; every other handler has its cost as an immediate. */
 static const bool op_gas_varies[256] = {
     [0x31] = true, [0x3b] = true, [0x3c] = true, [0x3f] = true, [0x54] = true,
     [0xf1] = true, [0xf2] = true, [0xf4] = true, [0xfa] = true, [0xff] = true,
 };
 
+/* Only the op_gas_varies entries are ever read (every other handler has its gas as an
+ * immediate), so only they are built: this runs once per eth_call. */
 void vm_build_tables(evm_fork fork, vm_opinfo ops[256]) {
+    static const uint8_t varies[] = {0x31, 0x3b, 0x3c, 0x3f, 0x54, 0xf1, 0xf2, 0xf4, 0xfa, 0xff};
     int16_t t[256];
-    for (int i = 0; i < 256; i++) t[i] = op_gas[i] >= 0 && fork >= op_since[i] ? op_gas[i] : -1;
+    for (size_t k = 0; k < sizeof varies; k++) {
+        int i = varies[k];
+        t[i] = op_gas[i] >= 0 && fork >= op_since[i] ? op_gas[i] : -1;
+    }
     if (fork >= EVM_TANGERINE_WHISTLE) { /* EIP-150 */
         t[0x31] = 400; t[0x3b] = 700; t[0x3c] = 700; t[0x54] = 200;
         t[0xf1] = t[0xf2] = t[0xf4] = 700; t[0xff] = 5000;
@@ -125,7 +133,7 @@ void vm_build_tables(evm_fork fork, vm_opinfo ops[256]) {
         t[0x31] = t[0x3b] = t[0x3c] = t[0x3f] = t[0x54] = 100;
         t[0xf1] = t[0xf2] = t[0xf4] = t[0xfa] = 100;
     }
-    for (int i = 0; i < 256; i++) ops[i].gas = t[i];
+    for (size_t k = 0; k < sizeof varies; k++) ops[varies[k]].gas = t[varies[k]];
 }
 
 /* ---- frame ------------------------------------------------------------------------------ */
@@ -161,7 +169,9 @@ static bool mem_grow(frame *f, uint64_t end) {
     if (need > sc->mem_cap) {
         size_t nc = sc->mem_cap ? sc->mem_cap : 4096;
         while (nc < need) nc *= 2;
-        uint8_t *p = realloc(sc->mem, nc);
+        /* memory still in the vm's reserve moves to the heap (only mem_len bytes are live) */
+        uint8_t *p = sc->mem == sc->mem_reserve ? malloc(nc) : realloc(sc->mem, nc);
+        if (p && sc->mem == sc->mem_reserve && f->mem_len) memcpy(p, sc->mem, f->mem_len);
         if (!p) {
             vm_fail(f->vm, CD_ERR_NOMEM, "memory");
             return false;
@@ -568,6 +578,48 @@ static inline void u256_shr_fill_at(cd_u256 *x, unsigned s, uint64_t fill) {
     x->w[3] = (p[3] >> b) | ((p[4] << 1) << (63 - b));
 }
 
+/* ADD, SUB, LT and GT in place as one carry (borrow) chain over limbs kept in general
+ * registers: the portable forms compile to compare-and-set sequences per limb, and their
+ * returned word went through a stack temporary. Elsewhere the portable forms serve. */
+#if defined(__x86_64__)
+/* (The carry intrinsics would do, but gcc 12 sends their out-parameters through memory.) */
+static inline void u256_add_at(const cd_u256 *x, cd_u256 *y) { /* y = x + y */
+    uint64_t r0 = x->w[0], r1 = x->w[1], r2 = x->w[2], r3 = x->w[3];
+    __asm__("addq %4, %0\n\tadcq %5, %1\n\tadcq %6, %2\n\tadcq %7, %3"
+            : "+&r"(r0), "+&r"(r1), "+&r"(r2), "+&r"(r3)
+            : "m"(y->w[0]), "m"(y->w[1]), "m"(y->w[2]), "m"(y->w[3])
+            : "cc");
+    y->w[0] = r0, y->w[1] = r1, y->w[2] = r2, y->w[3] = r3;
+}
+static inline void u256_sub_at(const cd_u256 *x, cd_u256 *y) { /* y = x - y */
+    uint64_t r0 = x->w[0], r1 = x->w[1], r2 = x->w[2], r3 = x->w[3];
+    __asm__("subq %4, %0\n\tsbbq %5, %1\n\tsbbq %6, %2\n\tsbbq %7, %3"
+            : "+&r"(r0), "+&r"(r1), "+&r"(r2), "+&r"(r3)
+            : "m"(y->w[0]), "m"(y->w[1]), "m"(y->w[2]), "m"(y->w[3])
+            : "cc");
+    y->w[0] = r0, y->w[1] = r1, y->w[2] = r2, y->w[3] = r3;
+}
+static inline uint64_t u256_lt64(const cd_u256 *a, const cd_u256 *b) { /* a < b: the borrow of a - b */
+    uint64_t t0 = a->w[0], t1 = a->w[1], t2 = a->w[2], t3 = a->w[3], r;
+    __asm__("subq %5, %1\n\tsbbq %6, %2\n\tsbbq %7, %3\n\tsbbq %8, %4\n\tsbbq %0, %0"
+            : "=r"(r), "+&r"(t0), "+&r"(t1), "+&r"(t2), "+&r"(t3)
+            : "m"(b->w[0]), "m"(b->w[1]), "m"(b->w[2]), "m"(b->w[3])
+            : "cc");
+    return r & 1;
+}
+#else
+static inline void u256_add_at(const cd_u256 *x, cd_u256 *y) { *y = u256_add(x, y); }
+static inline void u256_sub_at(const cd_u256 *x, cd_u256 *y) { *y = u256_sub(x, y); }
+static inline uint64_t u256_lt64(const cd_u256 *a, const cd_u256 *b) { return u256_lt(a, b); }
+#endif
+
+/* y = the 0/1 result v, four 8-byte stores like every other stack write */
+static inline void u256_set_bool_at(cd_u256 *y, uint64_t v) {
+    uint64_t z = 0;
+    __asm__("" : "+r"(v), "+r"(z));
+    y->w[0] = v, y->w[1] = z, y->w[2] = z, y->w[3] = z;
+}
+
 static inline void u256_swap64(cd_u256 *x, cd_u256 *y) {
     uint64_t a = x->w[0], b = x->w[1], c = x->w[2], d = x->w[3];
     uint64_t e = y->w[0], f = y->w[1], g = y->w[2], h = y->w[3];
@@ -703,9 +755,9 @@ static vm_result run_frame(evm_vm *vm, const vm_msg *m, const vm_code *code, cd_
 OPC(0x00, op_stop)
     out->len = 0;
     goto success;
-OPC(0x01, op_add) S(1) = u256_add(&S(0), &S(1)); sp--; pc++; NEXT;
+OPC(0x01, op_add) u256_add_at(&S(0), &S(1)); sp--; pc++; NEXT;
 OPC(0x02, op_mul) S(1) = u256_mul(&S(0), &S(1)); sp--; pc++; NEXT;
-OPC(0x03, op_sub) S(1) = u256_sub(&S(0), &S(1)); sp--; pc++; NEXT;
+OPC(0x03, op_sub) u256_sub_at(&S(0), &S(1)); sp--; pc++; NEXT;
 OPC(0x04, op_div) u256_divmod(&S(0), &S(1), &S(1), NULL); sp--; pc++; NEXT;
 OPC(0x05, op_sdiv) S(1) = u256_sdiv(&S(0), &S(1)); sp--; pc++; NEXT;
 OPC(0x06, op_mod) u256_divmod(&S(0), &S(1), NULL, &S(1)); sp--; pc++; NEXT;
@@ -720,8 +772,8 @@ OPC(0x0a, op_exp) {
     sp--; pc++; NEXT;
 }
 OPC(0x0b, op_signextend) u256_signextend_at(&S(0), &S(1)); sp--; pc++; NEXT;
-OPC(0x10, op_lt) S(1) = u256_from_u64(u256_lt(&S(0), &S(1))); sp--; pc++; NEXT;
-OPC(0x11, op_gt) S(1) = u256_from_u64(u256_lt(&S(1), &S(0))); sp--; pc++; NEXT;
+OPC(0x10, op_lt) u256_set_bool_at(&S(1), u256_lt64(&S(0), &S(1))); sp--; pc++; NEXT;
+OPC(0x11, op_gt) u256_set_bool_at(&S(1), u256_lt64(&S(1), &S(0))); sp--; pc++; NEXT;
 OPC(0x12, op_slt) S(1) = u256_from_u64(u256_slt(&S(0), &S(1))); sp--; pc++; NEXT;
 OPC(0x13, op_sgt) S(1) = u256_from_u64(u256_slt(&S(1), &S(0))); sp--; pc++; NEXT;
 OPC(0x14, op_eq) S(1) = u256_from_u64(cd_u256_eq(&S(0), &S(1))); sp--; pc++; NEXT;

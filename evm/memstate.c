@@ -284,11 +284,12 @@ static cd_status host_account(void *ctx, const cd_address *addr, evm_account *ou
     return CD_OK;
 }
 
-static cd_status host_code(void *ctx, const cd_address *addr, const cd_hash32 *code_hash, cd_buf *out) {
+static cd_status host_code(void *ctx, const cd_address *addr, const cd_hash32 *code_hash, cd_bytes *out) {
     evm_memstate *ms = ctx;
     const ms_acct *x = find_acct(ms, addr);
     if (!x || !x->live || !cd_hash32_eq(&x->code_hash, code_hash)) return CD_ERR_EVM_STATE_UNAVAILABLE;
-    return cd_buf_append(out, x->code, x->code_len);
+    *out = cd_bytes_make(x->code, x->code_len);
+    return CD_OK;
 }
 
 static cd_status host_storage(void *ctx, const cd_address *addr, const cd_u256 *key, cd_u256 *value) {

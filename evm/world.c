@@ -1,6 +1,8 @@
 /* The journaled world overlay of one transaction: accounts and slots are read from the host
  * once, kept in hash tables, and every change is recorded in an undo journal so that a
  * failing call frame can be rolled back to its snapshot. */
+#include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,28 +26,34 @@ void vm_fail(evm_vm *vm, cd_status st, const char *what) {
 }
 
 cd_status vm_init(evm_vm *vm, const evm_host *host, evm_fork fork, cd_error *err) {
-    memset(vm, 0, sizeof *vm);
+    memset(vm, 0, offsetof(evm_vm, stack0));
+    vm->accts = vm->accts0;
+    vm->cap_accts = VM_ACCTS_RESERVE;
+    vm->journal = vm->journal0;
+    vm->cap_journal = VM_JOURNAL_RESERVE;
+    vm->scratch0.stack = vm->stack0;
+    vm->scratch0.mem = vm->scratch0.mem_reserve = vm->mem0;
+    vm->scratch0.mem_cap = VM_MEM_RESERVE;
     vm->host = host;
     vm->fork = fork;
     vm->err = err;
-    cd_arena_init(&vm->arena, 64 << 10, 0);
+    cd_arena_init(&vm->arena, 16 << 10, 0); /* under glibc's 64 KiB, whose free would consolidate the heap every call */
     vm_build_tables(fork, vm->ops);
-    vm->acct_nbuckets = 64;
-    vm->acct_buckets = calloc(vm->acct_nbuckets, sizeof *vm->acct_buckets);
-    vm->slot_nbuckets = 256;
-    vm->slot_buckets = calloc(vm->slot_nbuckets, sizeof *vm->slot_buckets);
-    if (!vm->acct_buckets || !vm->slot_buckets) return cd_fail(err, CD_ERR_NOMEM, "evm: vm tables");
+    vm->acct_nbuckets = VM_ACCT_BUCKETS0;
+    vm->acct_buckets = vm->acct_buckets0;
+    vm->slot_nbuckets = VM_SLOT_BUCKETS0;
+    vm->slot_buckets = vm->slot_buckets0;
     cd_status st = host->get_block(host->ctx, &vm->block);
     if (st != CD_OK) return cd_fail(err, st, "evm: block context: %s", cd_status_str(st));
     return CD_OK;
 }
 
 void vm_free(evm_vm *vm) {
-    free(vm->accts);
-    free(vm->acct_buckets);
+    if (vm->accts != vm->accts0) free(vm->accts);
+    if (vm->acct_buckets != vm->acct_buckets0) free(vm->acct_buckets);
     free(vm->slots);
-    free(vm->slot_buckets);
-    free(vm->journal);
+    if (vm->slot_buckets != vm->slot_buckets0) free(vm->slot_buckets);
+    if (vm->journal != vm->journal0) free(vm->journal);
     for (size_t i = 0; i < vm->n_logs; i++) free(vm->logs[i].data);
     free(vm->logs);
     cd_arena_free(&vm->arena);
@@ -57,10 +65,41 @@ void vm_free(evm_vm *vm) {
         free(vm->scratch[i]);
     }
     free(vm->scratch);
-    memset(vm, 0, sizeof *vm);
+    if (vm->scratch0.mem != vm->scratch0.mem_reserve) free(vm->scratch0.mem);
+    cd_buf_free(&vm->scratch0.ret);
+    /* Back to an empty vm that a second vm_free leaves alone (the tables at their
+     * reserves), without clearing the whole head of the struct again. */
+    vm->accts = vm->accts0;
+    vm->journal = vm->journal0;
+    vm->acct_buckets = vm->acct_buckets0;
+    vm->slot_buckets = vm->slot_buckets0;
+    vm->slots = NULL;
+    vm->logs = NULL;
+    vm->n_logs = vm->n_accts = vm->n_slots = vm->n_journal = vm->cap_slots = vm->cap_logs = 0;
+    vm->cap_accts = VM_ACCTS_RESERVE;
+    vm->cap_journal = VM_JOURNAL_RESERVE;
+    vm->acct_nbuckets = VM_ACCT_BUCKETS0;
+    vm->slot_nbuckets = VM_SLOT_BUCKETS0;
+    vm->scratch = NULL;
+    vm->n_scratch = 0;
+    vm->scratch0.mem = vm->scratch0.mem_reserve;
+    vm->scratch0.mem_cap = VM_MEM_RESERVE;
+}
+
+/* cd_grow_array for a table that may still sit in its reserve inside the vm (which cannot
+ * be passed to realloc): the first growth copies it out to the heap. */
+static void *grow_reserved(void *items, const void *reserve, size_t *cap, size_t elem_size) {
+    if (items != reserve) return cd_grow_array(items, cap, elem_size, 0);
+    if (*cap > SIZE_MAX / 2 / elem_size) return NULL;
+    void *p = malloc(*cap * 2 * elem_size);
+    if (!p) return NULL;
+    memcpy(p, items, *cap * elem_size);
+    *cap *= 2;
+    return p;
 }
 
 vm_scratch *vm_scratch_at(evm_vm *vm, int d) {
+    if (d == 0) return &vm->scratch0;
     if ((size_t)d >= vm->n_scratch) {
         size_t n = vm->n_scratch ? vm->n_scratch * 2 : 8;
         while (n <= (size_t)d) n *= 2;
@@ -85,8 +124,17 @@ vm_scratch *vm_scratch_at(evm_vm *vm, int d) {
 void *vm_own(evm_vm *vm, size_t n) { return cd_arena_alloc(&vm->arena, n ? n : 1); }
 
 bool vm_make_code(evm_vm *vm, const uint8_t *code, size_t len, vm_code *out) {
-    size_t bitmap = (len + 7) / 8 + 1;
-    uint8_t *buf = vm ? vm_own(vm, len + EVM_CODE_PAD + bitmap) : calloc(1, len + EVM_CODE_PAD + bitmap);
+    size_t bitmap = (len + 7) / 8 + 1, total = len + EVM_CODE_PAD + bitmap;
+    uint8_t *buf;
+    if (vm && !vm->code0_used && total <= VM_CODE_RESERVE) {
+        /* the first code of the call goes to the vm's reserve: only the padding and the
+         * bitmap need clearing, the code is copied over the rest */
+        vm->code0_used = true;
+        buf = vm->code0;
+        memset(buf + len, 0, total - len);
+    } else {
+        buf = vm ? vm_own(vm, total) : calloc(1, total);
+    }
     if (!buf) return false;
     if (len) memcpy(buf, code, len);
     uint8_t *jd = buf + len + EVM_CODE_PAD;
@@ -149,7 +197,7 @@ static bool rehash_accts(evm_vm *vm) {
         vm->accts[i].hnext = b[h];
         b[h] = (uint32_t)(i + 1);
     }
-    free(vm->acct_buckets);
+    if (vm->acct_buckets != vm->acct_buckets0) free(vm->acct_buckets);
     vm->acct_buckets = b;
     vm->acct_nbuckets = nb;
     return true;
@@ -165,7 +213,7 @@ static bool rehash_slots(evm_vm *vm) {
         s->hnext = b[h];
         b[h] = (uint32_t)(i + 1);
     }
-    free(vm->slot_buckets);
+    if (vm->slot_buckets != vm->slot_buckets0) free(vm->slot_buckets);
     vm->slot_buckets = b;
     vm->slot_nbuckets = nb;
     return true;
@@ -203,7 +251,7 @@ world_acct *vm_acct(evm_vm *vm, const cd_address *addr) {
         return NULL;
     }
     if (vm->n_accts == vm->cap_accts) {
-        world_acct *p = cd_grow_array(vm->accts, &vm->cap_accts, sizeof *p, 32);
+        world_acct *p = grow_reserved(vm->accts, vm->accts0, &vm->cap_accts, sizeof *p);
         if (!p) {
             vm_fail(vm, CD_ERR_NOMEM, "account table");
             return NULL;
@@ -251,23 +299,22 @@ bool vm_load_code(evm_vm *vm, world_acct *a) {
         return true;
     }
     if (vm->fatal != CD_OK) return false;
-    cd_buf buf = {0};
-    cd_status st = vm->host->get_code(vm->host->ctx, &a->addr, &a->s.code_hash, &buf);
+    cd_bytes code = cd_bytes_make(NULL, 0);
+    cd_status st = vm->host->get_code(vm->host->ctx, &a->addr, &a->s.code_hash, &code);
+    if (st == CD_OK && code.len && !code.ptr) st = CD_ERR_EVM_STATE_UNAVAILABLE; /* a broken host */
+    if (!code.len) code.ptr = (const uint8_t *)""; /* hashing and copying need a pointer */
     if (st == CD_OK && !vm->host->code_matches_hash) {
         /* The host must hand back the code that hashes to the account's codeHash; a
          * mismatch means the host is broken or lying, which we refuse to execute. */
         cd_hash32 h;
-        evm_hash(buf.data, buf.len, &h);
+        evm_hash(code.ptr, code.len, &h);
         if (!cd_hash32_eq(&h, &a->s.code_hash)) st = CD_ERR_EVM_STATE_UNAVAILABLE;
     }
     if (st != CD_OK) {
-        cd_buf_free(&buf);
         vm_fail(vm, st, "code read");
         return false;
     }
-    bool ok = vm_make_code(vm, buf.data, buf.len, &a->s.code);
-    cd_buf_free(&buf);
-    if (!ok) {
+    if (!vm_make_code(vm, code.ptr, code.len, &a->s.code)) {
         vm_fail(vm, CD_ERR_NOMEM, "code copy");
         return false;
     }
@@ -320,7 +367,7 @@ world_slot *vm_slot(evm_vm *vm, uint32_t ai, const cd_u256 *key, bool transient)
 
 bool vm_journal_push(evm_vm *vm, const jentry *e) {
     if (vm->n_journal == vm->cap_journal) {
-        jentry *p = cd_grow_array(vm->journal, &vm->cap_journal, sizeof *p, 256);
+        jentry *p = grow_reserved(vm->journal, vm->journal0, &vm->cap_journal, sizeof *p);
         if (!p) {
             vm_fail(vm, CD_ERR_NOMEM, "journal");
             return false;

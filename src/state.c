@@ -549,7 +549,7 @@ static cd_status host_account(void *ctx, const cd_address *addr, evm_account *ou
     return CD_OK;
 }
 
-static cd_status host_code(void *ctx, const cd_address *addr, const cd_hash32 *code_hash, cd_buf *out) {
+static cd_status host_code(void *ctx, const cd_address *addr, const cd_hash32 *code_hash, cd_bytes *out) {
     svc_state *st = ctx;
     (void)code_hash;
     if (st->collect) {
@@ -563,7 +563,8 @@ static cd_status host_code(void *ctx, const cd_address *addr, const cd_hash32 *c
     }
     cd_bytes code;
     if (svc_state_code_get(st, addr, &code, &st->err) != CD_OK) return unavailable(st);
-    return code.len ? cd_buf_append(out, code.ptr, code.len) : CD_OK;
+    *out = code; /* the account's own buffer, which outlives the execution */
+    return CD_OK;
 }
 
 static cd_status host_storage(void *ctx, const cd_address *addr, const cd_u256 *key, cd_u256 *value) {
