@@ -15,8 +15,9 @@ if [ ! -d "$HERE/node_modules/@foundry-rs/anvil-linux-amd64" ] || [ "$HERE/packa
     # `npm install`, not `npm ci`: npm ci insists that the lock lists anvil's optional
     # binary package for every platform, and the registry reachable here serves only
     # linux-amd64's, so no complete lock can be made. npm install still installs exactly the
-    # locked versions (the lock pins every package) and leaves the lock as it is.
-    (cd "$HERE" && npm install --ignore-scripts --no-audit --no-fund --loglevel=error)
+    # locked versions (the lock pins every package); --no-save keeps npm 11 from rewriting
+    # the lock with the other platforms' entries on every fresh install.
+    (cd "$HERE" && npm install --no-save --ignore-scripts --no-audit --no-fund --loglevel=error)
     # anvil's binary is an optional dependency that declares node >= 20: npm skips it under
     # Debian bookworm's node 18. The binary does not use node, so install it regardless.
     if [ ! -d "$HERE/node_modules/@foundry-rs/anvil-linux-amd64" ] && [ "$(uname -m)" = x86_64 ]; then
