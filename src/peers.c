@@ -76,24 +76,12 @@ struct svc_peers {
 
 /* ---- setup: parse, compare, persist ---------------------------------------------------- */
 
-static bool split_host_port(const char *hp, char *host, size_t cap, uint16_t *port) {
-    const char *colon = strrchr(hp, ':');
-    if (!colon || colon == hp || !colon[1]) return false;
-    size_t hl = (size_t)(colon - hp);
-    const char *h = hp;
-    if (h[0] == '[' && hl >= 2 && h[hl - 1] == ']') h++, hl -= 2; /* [::1]:9000 */
-    if (hl == 0 || hl >= cap) return false;
-    unsigned long v = 0;
-    size_t digits = 0;
-    for (const char *d = colon + 1; *d; d++, digits++) {
-        if (*d < '0' || *d > '9' || digits >= 5) return false; /* no sign, space or overflow */
-        v = v * 10 + (unsigned long)(*d - '0');
-    }
-    if (v == 0 || v > 65535) return false;
-    memcpy(host, h, hl);
-    host[hl] = 0;
-    *port = (uint16_t)v;
-    return true;
+/* A peer address as --peers takes it (svc_config_parse_listen's HOST:PORT or [V6]:PORT, a
+ * TCP port other than 0), so that POST /setup and the flag accept exactly the same strings. */
+static bool parse_peer_addr(const char *hp, svc_listen_addr *out) {
+    cd_error ignored;
+    cd_error_clear(&ignored);
+    return svc_config_parse_listen(hp, out, &ignored) == CD_OK && out->kind == SVC_LISTEN_TCP && out->port != 0;
 }
 
 static cd_status setup_from_json(json_object *o, setup_t *out, cd_error *err) {
@@ -108,9 +96,8 @@ static cd_status setup_from_json(json_object *o, setup_t *out, cd_error *err) {
             for (size_t i = 0; i < n; i++) {
                 json_object *e = json_object_array_get_idx(val, i);
                 const char *p = json_object_is_type(e, json_type_string) ? json_object_get_string(e) : NULL;
-                char host[256];
-                uint16_t port;
-                if (!p || strlen(p) >= SVC_PEER_ADDR_MAX || !split_host_port(p, host, sizeof host, &port))
+                svc_listen_addr a;
+                if (!p || strlen(p) >= SVC_PEER_ADDR_MAX || !parse_peer_addr(p, &a))
                     return cd_fail(err, CD_ERR_BAD_JSON, "setup: peers[%zu] is not a HOST:PORT string", i);
                 snprintf(out->peers[out->n_peers++], SVC_PEER_ADDR_MAX, "%s", p);
             }
@@ -405,11 +392,10 @@ static void *listen_main(void *arg) {
 /* ---- joining ------------------------------------------------------------------------------ */
 
 static cd_status try_join(struct svc_peers *p, const char *hp, cd_error *err) {
-    char host[256];
-    uint16_t port = 0;
-    if (!split_host_port(hp, host, sizeof host, &port)) return cd_fail(err, CD_ERR_CONFIG, "peer %s is not HOST:PORT", hp);
+    svc_listen_addr at;
+    if (!parse_peer_addr(hp, &at)) return cd_fail(err, CD_ERR_CONFIG, "peer %s is not HOST:PORT", hp);
     cluster_conn *c = NULL;
-    cd_status st = cluster_connect(p->tls, host, port, PEER_TIMEOUT_MS, &c, err);
+    cd_status st = cluster_connect(p->tls, at.host, at.port, PEER_TIMEOUT_MS, &c, err);
     if (st != CD_OK) return st;
     cluster_handshake_cfg cfg;
     handshake_cfg(p, &cfg);
