@@ -693,7 +693,16 @@ static void route_setup(void *ctx, json_object *body, const api_query *q, api_re
         return;
     }
     cd_status r = setup_persist(s, &st, &err);
-    if (r == CD_OK) r = start_locked_out(p, &err);
+    if (r != CD_OK) {
+        /* Nothing sealed: release the claim, so the node is not left half set up (every
+         * answer 503 no_cluster_key) until a restart, and a corrected call can succeed. */
+        pthread_mutex_lock(&p->mu);
+        p->configured = false;
+        memset(&p->setup, 0, sizeof p->setup);
+        pthread_mutex_unlock(&p->mu);
+    } else {
+        r = start_locked_out(p, &err);
+    }
     if (r != CD_OK) {
         char qq[300];
         SVC_LOGE(&s->log, "setup_failed", "code=%s reason=%s", cd_status_name(r), svc_log_quote(qq, sizeof qq, cd_error_text(&err)));
