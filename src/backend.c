@@ -128,23 +128,14 @@ static void route_attest(void *ctx, const uint8_t *nonce, size_t nonce_len, api_
     cd_address cluster;
     bool in_cluster = svc_peers_cluster_address(s, &cluster);
     uint8_t bound[20 + 512];
-    size_t bound_len = 0;
-    if (in_cluster) {
-        if (nonce && nonce_len > sizeof bound - 20) {
-            api_response_error(out, 400, "bad_nonce", "nonce longer than %zu bytes", sizeof bound - 20);
-            return;
-        }
-        memcpy(bound, cluster.b, 20);
-        if (nonce) memcpy(bound + 20, nonce, nonce_len);
-        bound_len = 20 + (nonce ? nonce_len : 0);
-    } else if (nonce) {
-        if (nonce_len > sizeof bound) {
-            api_response_error(out, 400, "bad_nonce", "nonce longer than %zu bytes", sizeof bound);
-            return;
-        }
-        memcpy(bound, nonce, nonce_len);
-        bound_len = nonce_len;
+    size_t prefix = in_cluster ? 20 : 0, request_len = nonce ? nonce_len : 0;
+    if (request_len > sizeof bound - prefix) {
+        api_response_error(out, 400, "bad_nonce", "nonce longer than %zu bytes", sizeof bound - prefix);
+        return;
     }
+    if (in_cluster) memcpy(bound, cluster.b, 20);
+    if (request_len) memcpy(bound + prefix, nonce, request_len);
+    size_t bound_len = prefix + request_len;
     cd_status st = att_attest(s->tee, pub, &s->config_digest, cd_bytes_make(bound, bound_len), &ev, &err);
     if (st != CD_OK) {
         api_response_error(out, 503, "attestation_failed", "%s", cd_error_text(&err));
